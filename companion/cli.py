@@ -1,0 +1,328 @@
+"""The ``holdspace`` command line: the composition root.
+
+Headless commands never import Textual; the terminal UI is imported lazily
+by the commands that open it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from companion import __version__
+from companion.errors import HoldspaceError
+
+__all__ = ["build_parser", "main"]
+
+log = logging.getLogger("holdspace")
+
+EXAMPLES = """\
+examples:
+  holdspace simulate heavy --out heavy.hsrec --seed 7 --date 2026-11-24
+  holdspace replay heavy.hsrec --headless --fast
+  holdspace replay heavy.hsrec --headless --speed 60 --json
+  holdspace import rr.txt --format rr-ms --date 2026-11-20
+  holdspace sessions 2026-11-24
+"""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time like 2026-11-25T08:30"
+        ) from None
+    return value if value.tzinfo is not None else value.astimezone()
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"speed must be a positive number, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sensors.rrimport import IMPORT_FORMATS
+
+    from sensors.simulate import SCENARIOS
+
+    parser = argparse.ArgumentParser(
+        prog="holdspace",
+        description=(
+            "Holdspace: a body-awareness companion for helpers. Reads a chest strap's "
+            "heart beats, keeps everything on this machine, and helps you notice load."
+        ),
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"holdspace {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where data is kept (default: $HOLDSPACE_DATA_DIR, else the platform data dir)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="how much to log on stderr (default: warning)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "simulate",
+        help="write a generated recording of a helper's day",
+        description="Write a deterministic, generated recording (*.hsrec) of a day or a rest.",
+    )
+    p.add_argument("scenario", choices=SCENARIOS, help="what to generate")
+    p.add_argument("--out", required=True, metavar="FILE", help="recording to write (*.hsrec)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument(
+        "--date", type=_date, metavar="D", help="day of the recording, YYYY-MM-DD (default: today)"
+    )
+
+    p = sub.add_parser(
+        "replay",
+        help="replay a recording through the live pipeline into the store",
+        description=(
+            "Replay a recording through the same decoder and beat clock a live strap uses, "
+            "store it (replacing an earlier replay of the same recording) and summarise it."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="a recording (*.hsrec)")
+    p.add_argument("--headless", action="store_true", help="no screen: print a summary")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument(
+        "--speed", type=_speed, default=1.0, metavar="N", help="N times real time (default: 1)"
+    )
+    pace.add_argument("--fast", action="store_true", help="as fast as possible")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--no-store", action="store_true", help="summarise without storing anything")
+
+    p = sub.add_parser(
+        "import",
+        help="store beats from an RR file of another tool",
+        description=(
+            "Import RR intervals from another tool and store them as a day. The unit is "
+            "declared by the format (rr-ms, rr-s) or read from the file's header, never guessed. "
+            "The whole file is checked before anything is stored."
+        ),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", required=True, choices=IMPORT_FORMATS, dest="fmt")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument(
+        "--start",
+        type=_datetime,
+        metavar="T",
+        help="time of the recording's start, e.g. 2026-11-25T08:30 (files without clock times)",
+    )
+    when.add_argument(
+        "--date", type=_date, metavar="D", help="day of the recording; it starts at 00:00"
+    )
+    p.add_argument(
+        "--first-is-time",
+        action="store_true",
+        help="the first value is the time of the first beat in seconds, not an RR interval",
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser(
+        "sessions",
+        help="list the tagged sessions of a day",
+        description="List the sessions stored for a day (default: today), or all with 'all'.",
+    )
+    p.add_argument("day", nargs="?", metavar="DATE", help="YYYY-MM-DD, 'today' or 'all'")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from companion.paths import resolve_data_dir
+
+    return resolve_data_dir(args.data_dir, os.environ)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from sensors.recording import write_recording
+    from sensors.simulate import simulate_recording
+
+    day: date = args.date or date.today()
+    tz = datetime.combine(day, time(12, 0)).astimezone().tzinfo
+    assert tz is not None
+    header, events = simulate_recording(args.scenario, seed=args.seed, day=day, tz=tz)
+    out = Path(args.out).expanduser()
+    if out.is_dir():
+        raise HoldspaceError(f"{out} is a directory; give a file name such as {out}/day.hsrec.")
+    try:
+        count = write_recording(out, header, events)
+    except OSError as exc:
+        raise HoldspaceError(f"cannot write {out} ({exc.strerror}).") from None
+    minutes = (events[-1].at_s - events[0].at_s) / 60.0 if events else 0.0
+    print(
+        f"Wrote the {args.scenario!r} scenario for {day.isoformat()} (seed {args.seed}) to {out}: "
+        f"{count:,} events over {minutes / 60.0:.1f} h."
+    )
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from companion.progress import ProgressBar
+    from companion.report import format_run_summary
+    from companion.runs import run_source
+    from companion.store import Store
+    from sensors.replay import ReplaySource
+
+    if not args.headless:
+        print(
+            "The live screen is not part of this version yet; replaying headless.",
+            file=sys.stderr,
+        )
+    source = ReplaySource(args.file, speed=None if args.fast else args.speed)
+    progress = ProgressBar(f"Replaying {source.path.name}", lambda: source.progress)
+    extra = {"source": str(source.path), "recording_id": source.header.recording_id}
+    store = None if args.no_store else Store(_data_dir(args))
+    try:
+        summary = asyncio.run(run_source(source, store, observers=[progress], extra=extra))
+    finally:
+        progress.close()
+        if store is not None:
+            store.close()
+    if source.truncated_tail:
+        log.warning("%s ends in a partial line, which was skipped.", source.path)
+    if args.json:
+        _print_json({**summary.to_json(), "truncated_tail": source.truncated_tail})
+    else:
+        stored = "" if args.no_store else f" (stored in {_data_dir(args)})"
+        print(format_run_summary(summary, f"Replay of {source.path.name}{stored}"))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sensors.rrimport import RRFileSource
+
+    from companion.progress import ProgressBar
+    from companion.report import format_run_summary
+    from companion.runs import run_source
+    from companion.store import Store
+
+    start: datetime
+    if args.start is not None:
+        start = args.start
+    else:
+        day: date = args.date or date.today()
+        start = datetime.combine(day, time(0, 0)).astimezone()
+    source = RRFileSource(args.file, args.fmt, start=start, first_is_time=args.first_is_time)
+    progress = ProgressBar(f"Importing {Path(args.file).name}", lambda: source.progress)
+    extra = {"source": str(args.file), "format": args.fmt}
+    with Store(_data_dir(args)) as store:
+        try:
+            summary = asyncio.run(run_source(source, store, observers=[progress], extra=extra))
+        finally:
+            progress.close()
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(format_run_summary(summary, f"Imported {Path(args.file).name} ({args.fmt})"))
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    from companion.report import format_sessions
+    from companion.store import Store
+    from companion.summary import iso_local
+
+    text = (args.day or "today").strip().lower()
+    day: date | None
+    if text == "all":
+        day = None
+    elif text == "today":
+        day = date.today()
+    else:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise HoldspaceError(
+                f"{args.day!r} is not a date like 2026-11-25, 'today' or 'all'."
+            ) from None
+    with Store(_data_dir(args), read_only=True) as store:
+        sessions = store.sessions(day)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "kind": s.kind,
+                    "label": s.label,
+                    "start": iso_local(s.start_s),
+                    "end": None if s.end_s is None else iso_local(s.end_s),
+                    "heavy": s.heavy,
+                }
+                for s in sessions
+            ]
+        )
+    else:
+        title = "All sessions" if day is None else f"Sessions on {day.isoformat()}"
+        print(format_sessions(sessions, title))
+    return 0
+
+
+COMMANDS = {
+    "simulate": cmd_simulate,
+    "replay": cmd_replay,
+    "import": cmd_import,
+    "sessions": cmd_sessions,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``holdspace`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="holdspace: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    from sensors.rrimport import RRImportError
+
+    from sensors.recording import RecordingError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (HoldspaceError, RecordingError, RRImportError) as exc:
+        message = str(exc).rstrip(".")
+        print(f"holdspace: error: {message}.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("holdspace: interrupted; what was read so far is stored.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""A TinyDB storage that never leaves a half-written file behind.
+
+Every write goes to a temporary file in the same directory, is flushed and
+fsynced, then atomically replaces the old file, and the directory is fsynced.
+A process killed at any moment leaves either the old or the new file. The
+storage keeps the last state in memory (there is one writer), so TinyDB's
+read-modify-write cycle does not re-parse the file on every operation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Final
+
+from tinydb.storages import Storage
+
+from companion.errors import StoreError
+
+__all__ = ["FILE_MODE", "AtomicJSONStorage", "fsync_dir", "remove_stale_temp_files"]
+
+FILE_MODE: Final = 0o600
+_TMP_SUFFIX: Final = ".tmp"
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(directory: Path) -> int:
+    """Delete temp files a killed writer left behind; returns how many."""
+    removed = 0
+    for tmp in directory.glob(f".*{_TMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
+class AtomicJSONStorage(Storage):
+    """JSON file storage with atomic replace, for :class:`tinydb.TinyDB`.
+
+    Parameters
+    ----------
+    path : the JSON file. It is created (mode 0600) on the first write only.
+    read_only : refuse writes; reading a missing file yields an empty database.
+    """
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.read_only = read_only
+        self._cache: dict[str, dict[str, Any]] | None = None
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._cache is None:
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                raise StoreError(f"{self.path} cannot be read ({exc.strerror}).") from None
+            if not raw.strip():
+                return None
+            try:
+                data = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise StoreError(f"{self.path} is not valid JSON; the store is damaged.") from None
+            if not isinstance(data, dict):
+                raise StoreError(f"{self.path} does not hold a database object.")
+            self._cache = data
+        # A shallow copy: TinyDB replaces whole tables in it before calling write().
+        return dict(self._cache)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only.")
+        encoded = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        directory = self.path.parent
+        try:
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=_TMP_SUFFIX, dir=directory
+            )
+        except OSError as exc:
+            self._cache = None
+            raise StoreError(f"cannot write in {directory} ({exc.strerror}).") from None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(encoded)
+                fh.flush()
+                os.fsync(fh.fileno())
+            Path(tmp_name).chmod(FILE_MODE)
+            Path(tmp_name).replace(self.path)
+        except OSError as exc:
+            self._cache = None
+            with contextlib.suppress(OSError):
+                Path(tmp_name).unlink()
+            raise StoreError(f"cannot write {self.path} ({exc.strerror}).") from None
+        fsync_dir(directory)
+        self._cache = data
+
+    def close(self) -> None:
+        self._cache = None

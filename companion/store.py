@@ -1,0 +1,379 @@
+"""The local store: TinyDB files in the data directory, one writer at a time.
+
+Layout (directory mode 0700, files 0600)::
+
+    <data dir>/holdspace.json            settings, sessions, day summaries, sources, schema version
+    <data dir>/days/2026-11-25/beats-09.json   beats of 09:00-09:59 local time, in chunks
+    <data dir>/.writer.lock              held by the one process allowed to write
+
+Beats live in day-scoped, hour-sized files so every write rewrites a bounded
+amount of data: the cost per stored beat stays flat however long the day
+grows, and long-range views read day summaries, never raw beats. Each file is
+replaced atomically (:mod:`companion.storage`), so a killed process leaves a
+store that opens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from tinydb import Query, TinyDB
+
+from companion.errors import StoreError, StoreLockedError
+from companion.storage import AtomicJSONStorage, remove_stale_temp_files
+from sensors.beats import Beat
+
+__all__ = ["SCHEMA_VERSION", "DayBeats", "Store", "StoredSession", "local_day"]
+
+SCHEMA_VERSION: Final = 1
+MAIN_FILE: Final = "holdspace.json"
+DAYS_DIR: Final = "days"
+LOCK_FILE: Final = ".writer.lock"
+DIR_MODE: Final = 0o700
+_OPEN_SEGMENTS_MAX: Final = 4
+
+
+def local_day(time_s: float) -> date:
+    """The local calendar day of an epoch time."""
+    return datetime.fromtimestamp(time_s).date()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A tagged session as stored. Times are epoch seconds; ``end_s`` is None while open."""
+
+    session_id: int
+    kind: str
+    label: str
+    start_s: float
+    end_s: float | None
+    heavy: bool | None
+    source_id: str
+
+    @property
+    def day(self) -> date:
+        return local_day(self.start_s)
+
+
+@dataclass(frozen=True, slots=True)
+class DayBeats:
+    """All beats stored for one day, sorted by time.
+
+    ``time_s`` epoch seconds, ``rr_ms`` milliseconds, ``gap_before`` flags.
+    """
+
+    day: date
+    time_s: npt.NDArray[np.float64]
+    rr_ms: npt.NDArray[np.float64]
+    gap_before: npt.NDArray[np.bool_]
+    gap_reasons: Mapping[int, str]
+    """Index of each beat flagged ``gap_before`` to why ("disconnected", ...)."""
+
+    def __len__(self) -> int:
+        return int(self.time_s.size)
+
+
+class _WriterLock:
+    """An exclusive advisory lock on a file in the data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[str] | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fh = os.fdopen(fd, "a", encoding="utf-8")
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory lock
+            self._fh = fh
+            return
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise StoreLockedError(
+                f"another Holdspace process is writing to {self.path.parent}; close it first."
+            ) from None
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+class Store:
+    """The one writer (or a reader) of a Holdspace data directory.
+
+    Parameters
+    ----------
+    data_dir : the data directory; created with mode 0700 when writing.
+    read_only : open for reading only: no lock, nothing created or written.
+
+    Raises
+    ------
+    StoreLockedError
+        When another process holds the writer lock.
+    StoreError
+        When the directory or a file cannot be used, or the store was written
+        by a newer Holdspace.
+    """
+
+    def __init__(self, data_dir: Path | str, *, read_only: bool = False) -> None:
+        self.data_dir = Path(data_dir)
+        self.read_only = read_only
+        self._lock: _WriterLock | None = None
+        self._segments: dict[tuple[date, int], TinyDB] = {}
+        self._source_days: dict[str, set[str]] = {}
+        if not read_only:
+            try:
+                self.data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                self.data_dir.chmod(DIR_MODE)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the data directory {self.data_dir} ({exc.strerror})."
+                ) from None
+            self._lock = _WriterLock(self.data_dir / LOCK_FILE)
+            self._lock.acquire()
+            remove_stale_temp_files(self.data_dir)
+        self._main = TinyDB(
+            self.data_dir / MAIN_FILE, storage=AtomicJSONStorage, read_only=read_only
+        )
+        try:
+            self._check_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _check_schema(self) -> None:
+        meta = self._main.table("meta").all()
+        if not meta:
+            if not self.read_only:
+                self._main.table("meta").insert({"schema_version": SCHEMA_VERSION})
+            return
+        version = meta[0].get("schema_version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store in {self.data_dir} has schema version {version!r}, "
+                f"newer than this Holdspace understands ({SCHEMA_VERSION}); upgrade Holdspace."
+            )
+
+    def close(self) -> None:
+        for db in self._segments.values():
+            db.close()
+        self._segments.clear()
+        self._main.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- beats -----------------------------------------------------------------------------
+
+    def _day_dir(self, day: date) -> Path:
+        return self.data_dir / DAYS_DIR / day.isoformat()
+
+    def _segment(self, day: date, hour: int) -> TinyDB:
+        key = (day, hour)
+        db = self._segments.get(key)
+        if db is None:
+            directory = self._day_dir(day)
+            if not self.read_only and not directory.exists():
+                directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                (self.data_dir / DAYS_DIR).chmod(DIR_MODE)
+                remove_stale_temp_files(directory)
+            if len(self._segments) >= _OPEN_SEGMENTS_MAX:
+                oldest = next(iter(self._segments))
+                self._segments.pop(oldest).close()
+            db = TinyDB(
+                directory / f"beats-{hour:02d}.json",
+                storage=AtomicJSONStorage,
+                read_only=self.read_only,
+            )
+            self._segments[key] = db
+        return db
+
+    def append_beats(
+        self,
+        beats: Sequence[Beat],
+        source_id: str,
+        gap_reasons: Mapping[int, str] | None = None,
+    ) -> None:
+        """Store beats, one chunk per local day-hour they fall in.
+
+        ``gap_reasons`` maps an index into ``beats`` to why that beat follows a
+        gap. Each touched hour file is replaced atomically once.
+        """
+        if not beats:
+            return
+        reasons = gap_reasons or {}
+        groups: dict[tuple[date, int], list[int]] = defaultdict(list)
+        for index, beat in enumerate(beats):
+            local = datetime.fromtimestamp(beat.time_s)
+            groups[(local.date(), local.hour)].append(index)
+        for (day, hour), indices in groups.items():
+            chunk = [beats[i] for i in indices]
+            self._segment(day, hour).table("chunks").insert(
+                {
+                    "source": source_id,
+                    "t": [b.time_s for b in chunk],
+                    "rr": [b.rr_ms for b in chunk],
+                    "gap": [
+                        [pos, reasons.get(i, "")]
+                        for pos, i in enumerate(indices)
+                        if beats[i].gap_before
+                    ],
+                }
+            )
+            self._note_source_day(source_id, day)
+
+    def _note_source_day(self, source_id: str, day: date) -> None:
+        days = self._source_days.get(source_id)
+        if days is None:
+            found = self._main.table("sources").get(Query().source_id == source_id)
+            days = set(found["days"]) if isinstance(found, dict) else set()
+            self._source_days[source_id] = days
+        if day.isoformat() in days:
+            return
+        days.add(day.isoformat())
+        self._main.table("sources").upsert(
+            {"source_id": source_id, "days": sorted(days)}, Query().source_id == source_id
+        )
+
+    def _segment_paths(self, day: date) -> list[Path]:
+        directory = self._day_dir(day)
+        if not directory.is_dir():
+            return []
+        return sorted(directory.glob("beats-[0-2][0-9].json"))
+
+    def _day_chunks(self, day: date) -> Iterator[Mapping[str, Any]]:
+        for path in self._segment_paths(day):
+            hour = int(path.stem.split("-")[1])
+            yield from self._segment(day, hour).table("chunks").all()
+
+    def beats(self, day: date) -> DayBeats:
+        """All beats of a local day, sorted by time (stable for equal times)."""
+        times: list[float] = []
+        rrs: list[float] = []
+        gaps: dict[int, str] = {}
+        for chunk in self._day_chunks(day):
+            offset = len(times)
+            times.extend(chunk["t"])
+            rrs.extend(chunk["rr"])
+            gaps.update((offset + i, why) for i, why in chunk["gap"])
+        t = np.asarray(times, dtype=np.float64)
+        rr = np.asarray(rrs, dtype=np.float64)
+        gap = np.zeros(t.size, dtype=np.bool_)
+        gap[np.fromiter(gaps, dtype=np.intp, count=len(gaps))] = True
+        order = np.argsort(t, kind="stable")
+        position = np.empty_like(order)
+        position[order] = np.arange(order.size)
+        return DayBeats(
+            day=day,
+            time_s=t[order],
+            rr_ms=rr[order],
+            gap_before=gap[order],
+            gap_reasons={int(position[i]): why for i, why in gaps.items()},
+        )
+
+    def days(self) -> list[date]:
+        """Days that have stored beats, oldest first."""
+        root = self.data_dir / DAYS_DIR
+        if not root.is_dir():
+            return []
+        out: list[date] = []
+        for child in sorted(root.iterdir()):
+            with contextlib.suppress(ValueError):
+                if child.is_dir() and self._segment_paths(date.fromisoformat(child.name)):
+                    out.append(date.fromisoformat(child.name))
+        return out
+
+    def forget_source(self, source_id: str) -> None:
+        """Remove everything a source stored (beats, sessions), e.g. before replaying it again."""
+        found = self._main.table("sources").get(Query().source_id == source_id)
+        if isinstance(found, dict):
+            for day_text in found["days"]:
+                day = date.fromisoformat(day_text)
+                for path in self._segment_paths(day):
+                    hour = int(path.stem.split("-")[1])
+                    self._segment(day, hour).table("chunks").remove(Query().source == source_id)
+            self._main.table("sources").remove(Query().source_id == source_id)
+        self._source_days.pop(source_id, None)
+        self._main.table("sessions").remove(Query().source == source_id)
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def begin_session(self, kind: str, label: str, start_s: float, source_id: str) -> int:
+        """Store a session as open; returns its id."""
+        doc_id: int = self._main.table("sessions").insert(
+            {
+                "kind": kind,
+                "label": label,
+                "start_s": start_s,
+                "end_s": None,
+                "heavy": None,
+                "day": local_day(start_s).isoformat(),
+                "source": source_id,
+            }
+        )
+        return doc_id
+
+    def finish_session(self, session_id: int, end_s: float, heavy: bool | None = None) -> None:
+        self._main.table("sessions").update({"end_s": end_s, "heavy": heavy}, doc_ids=[session_id])
+
+    def sessions(self, day: date | None = None) -> list[StoredSession]:
+        """Sessions of one local day (or all), ordered by start."""
+        table = self._main.table("sessions")
+        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
+        out = [
+            StoredSession(
+                session_id=doc.doc_id,
+                kind=doc["kind"],
+                label=doc["label"],
+                start_s=doc["start_s"],
+                end_s=doc["end_s"],
+                heavy=doc["heavy"],
+                source_id=doc["source"],
+            )
+            for doc in docs
+        ]
+        return sorted(out, key=lambda s: (s.start_s, s.session_id))
+
+    # -- day summaries ---------------------------------------------------------------------
+
+    def put_day_summary(self, day: date, summary: Mapping[str, Any]) -> None:
+        """Store (replace) the summary of a day; long-range views read only these."""
+        self._main.table("days").upsert(
+            {"day": day.isoformat(), **summary}, Query().day == day.isoformat()
+        )
+
+    def day_summary(self, day: date) -> dict[str, Any] | None:
+        found = self._main.table("days").get(Query().day == day.isoformat())
+        return dict(found) if isinstance(found, dict) else None
+
+    def file_sizes(self, day: date) -> int:
+        """Bytes on disk used by a day's beat files."""
+        return sum(p.stat().st_size for p in self._segment_paths(day))

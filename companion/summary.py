@@ -1,0 +1,199 @@
+"""What a replay, an import or a stored day amounts to: beats, gaps, sessions, data quality.
+
+The same :func:`summarise` serves a run (collected by :class:`RunCollector`
+while the pipeline runs) and a stored day (read back from the store), so the
+two can never disagree on definitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from companion.sessions import Session
+from sensors.beats import Beat, GapReason
+from sensors.events import BatteryLevel, SourceEvent
+from signals.artifacts import screen_artifacts
+
+__all__ = ["GapSpan", "RunCollector", "RunSummary", "iso_local", "summarise"]
+
+
+def iso_local(time_s: float) -> str:
+    """Epoch seconds as a local ISO 8601 time with UTC offset, to the second."""
+    return datetime.fromtimestamp(time_s).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class GapSpan:
+    """A stretch without beats: from the last beat before to the start of the first RR after."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": iso_local(self.start_s),
+            "end": iso_local(self.end_s),
+            "duration_s": round(self.duration_s, 3),
+            "reason": self.reason,
+        }
+
+
+def _session_json(session: Session) -> dict[str, Any]:
+    return {
+        "kind": session.kind,
+        "label": session.label,
+        "start": iso_local(session.start_s),
+        "end": None if session.end_s is None else iso_local(session.end_s),
+        "duration_min": None if session.duration_s is None else round(session.duration_s / 60.0, 1),
+        "heavy": session.heavy,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The summary of a stream of beats and sessions.
+
+    Attributes
+    ----------
+    beats : number of beats.
+    start_s, end_s : first and last beat, epoch seconds (None without beats).
+    mean_rr_ms, mean_hr_bpm : over beats not flagged as artifacts; mean HR is
+        ``60000 / mean RR`` (the Kubios definition).
+    artifacts : counts by type from :func:`signals.artifacts.screen_artifacts`.
+    artifacts_fraction : share of flagged beats, 0..1.
+    """
+
+    beats: int
+    start_s: float | None
+    end_s: float | None
+    mean_rr_ms: float | None
+    mean_hr_bpm: float | None
+    gaps: tuple[GapSpan, ...]
+    sessions: tuple[Session, ...]
+    artifacts: Mapping[str, int]
+    artifacts_fraction: float
+    battery_percent: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.extra)
+        out.update(
+            {
+                "beats": self.beats,
+                "start": None if self.start_s is None else iso_local(self.start_s),
+                "end": None if self.end_s is None else iso_local(self.end_s),
+                "duration_s": None
+                if self.start_s is None or self.end_s is None
+                else round(self.end_s - self.start_s, 3),
+                "mean_rr_ms": None if self.mean_rr_ms is None else round(self.mean_rr_ms, 4),
+                "mean_hr_bpm": None if self.mean_hr_bpm is None else round(self.mean_hr_bpm, 2),
+                "gaps": [gap.to_json() for gap in self.gaps],
+                "sessions": [_session_json(s) for s in self.sessions],
+                "artifacts": dict(self.artifacts),
+                "artifacts_fraction": round(self.artifacts_fraction, 6),
+                "battery_percent": self.battery_percent,
+            }
+        )
+        return out
+
+
+def summarise(
+    time_s: npt.ArrayLike,
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike,
+    gap_reasons: Mapping[int, str],
+    sessions: Sequence[Session],
+    *,
+    battery_percent: int | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> RunSummary:
+    """Summarise beats (epoch ``time_s``, ``rr_ms``, ``gap_before`` flags) and sessions."""
+    t = np.asarray(time_s, dtype=np.float64)
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    gaps_mask = np.asarray(gap_before, dtype=np.bool_)
+    screen = screen_artifacts(rr, gaps_mask)
+    clean = rr[~screen.flagged]
+    mean_rr = float(clean.mean()) if clean.size else None
+    gap_spans = []
+    for i in np.flatnonzero(gaps_mask):
+        if i == 0:
+            continue
+        start = float(t[i - 1])
+        end = max(start, float(t[i] - rr[i] / 1000.0))
+        gap_spans.append(GapSpan(start, end, gap_reasons.get(int(i), "") or "unknown"))
+    return RunSummary(
+        beats=int(t.size),
+        start_s=float(t[0]) if t.size else None,
+        end_s=float(t[-1]) if t.size else None,
+        mean_rr_ms=mean_rr,
+        mean_hr_bpm=60000.0 / mean_rr if mean_rr else None,
+        gaps=tuple(gap_spans),
+        sessions=tuple(sorted(sessions, key=lambda s: s.start_s)),
+        artifacts=screen.counts(),
+        artifacts_fraction=screen.fraction,
+        battery_percent=battery_percent,
+        extra=dict(extra or {}),
+    )
+
+
+class RunCollector:
+    """A pipeline observer that keeps what :func:`summarise` needs."""
+
+    def __init__(self) -> None:
+        self._time_s: list[float] = []
+        self._rr_ms: list[float] = []
+        self._gaps: list[int] = []
+        self._reasons: dict[int, str] = {}
+        self._sessions: list[Session] = []
+        self._open: Session | None = None
+        self.battery_percent: int | None = None
+
+    def on_event(self, event: SourceEvent) -> None:
+        if isinstance(event, BatteryLevel):
+            self.battery_percent = event.percent
+
+    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
+        offset = len(self._time_s)
+        for i, beat in enumerate(beats):
+            self._time_s.append(beat.time_s)
+            self._rr_ms.append(beat.rr_ms)
+            if beat.gap_before:
+                self._gaps.append(offset + i)
+        for i, reason in gap_reasons.items():
+            self._reasons[offset + i] = reason.value
+
+    def on_session_opened(self, session: Session) -> None:
+        self._open = session
+
+    def on_session_closed(self, session: Session) -> None:
+        self._open = None
+        self._sessions.append(session)
+
+    @property
+    def beat_count(self) -> int:
+        return len(self._time_s)
+
+    def summary(self, extra: Mapping[str, Any] | None = None) -> RunSummary:
+        gap = np.zeros(len(self._time_s), dtype=np.bool_)
+        gap[np.asarray(self._gaps, dtype=np.intp)] = True
+        sessions = [*self._sessions, *([self._open] if self._open is not None else [])]
+        return summarise(
+            self._time_s,
+            self._rr_ms,
+            gap,
+            self._reasons,
+            sessions,
+            battery_percent=self.battery_percent,
+            extra=extra,
+        )

@@ -1,0 +1,1 @@
+"""Pure numerics on beat arrays. No I/O, no clocks, no UI."""
