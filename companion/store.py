@@ -3,10 +3,10 @@
 Layout (directory mode 0700, files 0600)::
 
     <data dir>/holdspace.json            settings, sessions, day summaries, sources, schema version
-    <data dir>/days/2026-11-25/beats-09.json   beats of 09:00-09:59 local time, in chunks
+    <data dir>/days/2026-11-25/beats-0930.json beats of 09:30-09:39 local time, in chunks
     <data dir>/.writer.lock              held by the one process allowed to write
 
-Beats live in day-scoped, hour-sized files so every write rewrites a bounded
+Beats live in day-scoped files of ten minutes each, so every write rewrites a bounded
 amount of data: the cost per stored beat stays flat however long the day
 grows, and long-range views read day summaries, never raw beats. Each file is
 replaced atomically (:mod:`companion.storage`), so a killed process leaves a
@@ -40,6 +40,8 @@ MAIN_FILE: Final = "holdspace.json"
 DAYS_DIR: Final = "days"
 LOCK_FILE: Final = ".writer.lock"
 DIR_MODE: Final = 0o700
+SEGMENT_MIN: Final = 10
+"""Minutes of beats per file: a flush rewrites at most this much."""
 _OPEN_SEGMENTS_MAX: Final = 4
 
 
@@ -196,8 +198,9 @@ class Store:
     def _day_dir(self, day: date) -> Path:
         return self.data_dir / DAYS_DIR / day.isoformat()
 
-    def _segment(self, day: date, hour: int) -> TinyDB:
-        key = (day, hour)
+    def _segment(self, day: date, slot: int) -> TinyDB:
+        """The TinyDB of one day's ``slot``: minutes since midnight, a multiple of SEGMENT_MIN."""
+        key = (day, slot)
         db = self._segments.get(key)
         if db is None:
             directory = self._day_dir(day)
@@ -209,7 +212,7 @@ class Store:
                 oldest = next(iter(self._segments))
                 self._segments.pop(oldest).close()
             db = TinyDB(
-                directory / f"beats-{hour:02d}.json",
+                directory / f"beats-{slot // 60:02d}{slot % 60:02d}.json",
                 storage=AtomicJSONStorage,
                 read_only=self.read_only,
             )
@@ -222,10 +225,10 @@ class Store:
         source_id: str,
         gap_reasons: Mapping[int, str] | None = None,
     ) -> None:
-        """Store beats, one chunk per local day-hour they fall in.
+        """Store beats, one chunk per local ten-minute segment they fall in.
 
         ``gap_reasons`` maps an index into ``beats`` to why that beat follows a
-        gap. Each touched hour file is replaced atomically once.
+        gap. Each touched segment file is replaced atomically once.
         """
         if not beats:
             return
@@ -233,10 +236,11 @@ class Store:
         groups: dict[tuple[date, int], list[int]] = defaultdict(list)
         for index, beat in enumerate(beats):
             local = datetime.fromtimestamp(beat.time_s)
-            groups[(local.date(), local.hour)].append(index)
-        for (day, hour), indices in groups.items():
+            slot = local.hour * 60 + local.minute - local.minute % SEGMENT_MIN
+            groups[(local.date(), slot)].append(index)
+        for (day, slot), indices in groups.items():
             chunk = [beats[i] for i in indices]
-            self._segment(day, hour).table("chunks").insert(
+            self._segment(day, slot).table("chunks").insert(
                 {
                     "source": source_id,
                     "t": [b.time_s for b in chunk],
@@ -267,12 +271,16 @@ class Store:
         directory = self._day_dir(day)
         if not directory.is_dir():
             return []
-        return sorted(directory.glob("beats-[0-2][0-9].json"))
+        return sorted(directory.glob("beats-[0-2][0-9][0-5]0.json"))
+
+    @staticmethod
+    def _slot(path: Path) -> int:
+        digits = path.stem.split("-")[1]
+        return int(digits[:2]) * 60 + int(digits[2:])
 
     def _day_chunks(self, day: date) -> Iterator[Mapping[str, Any]]:
         for path in self._segment_paths(day):
-            hour = int(path.stem.split("-")[1])
-            yield from self._segment(day, hour).table("chunks").all()
+            yield from self._segment(day, self._slot(path)).table("chunks").all()
 
     def beats(self, day: date) -> DayBeats:
         """All beats of a local day, sorted by time (stable for equal times)."""
@@ -318,8 +326,8 @@ class Store:
             for day_text in found["days"]:
                 day = date.fromisoformat(day_text)
                 for path in self._segment_paths(day):
-                    hour = int(path.stem.split("-")[1])
-                    self._segment(day, hour).table("chunks").remove(Query().source == source_id)
+                    segment = self._segment(day, self._slot(path))
+                    segment.table("chunks").remove(Query().source == source_id)
             self._main.table("sources").remove(Query().source_id == source_id)
         self._source_days.pop(source_id, None)
         self._main.table("sessions").remove(Query().source == source_id)

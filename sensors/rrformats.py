@@ -20,9 +20,9 @@ Formats (see :data:`IMPORT_FORMATS`):
     RR per line (``%.3f``). This header is the one written by the ``kubios``
     Python package (PGomes92/kubios, ``export_nni``) for Kubios HRV's RR text
     input; it states no unit, so values are milliseconds unless a header line
-    says otherwise (``# Unit: s`` or a column label such as ``RR (s)``). Kubios
-    HRV's own RR text input also allows a time column, so two columns (time in
-    s, RR) are read as for ``rr-ms``.
+    says otherwise (``# Unit: s`` or a column label such as ``RR (s)``). Two
+    columns (time in s, then RR), as RR text files for HRV tools often carry,
+    are read as for ``rr-ms``.
 ``polar``
     The ``*_RR.txt`` file of Polar Sensor Logger (Android, Jukka Happonen):
     header ``Phone timestamp;RR-interval [ms]``, then ``;``-separated rows such
@@ -145,11 +145,13 @@ class ParsedRR:
 
 
 @dataclass(frozen=True, slots=True)
-class _Table:
-    """Numeric rows of a delimited text file, with their line numbers."""
+class _Text:
+    """The lines of a delimited text file, sorted into comments, header and data."""
 
-    columns: tuple[FloatArray, ...]
+    body: list[str]
+    """Data lines, comments and surrounding whitespace removed."""
     lines: npt.NDArray[np.int64]
+    """Line number of each data line."""
     header: tuple[str, ...] | None
     header_line: int
     comments: tuple[str, ...]
@@ -194,19 +196,22 @@ def parse_rr_bytes(
     lines = _decode(data, path)
     if fmt == "polar":
         return _parse_polar(lines, path, phone_tz)
-    table = _read_table(lines, path)
+    text = _read_text(lines)
+    if not text.body:
+        raise RRImportError(path, 0, "the file holds no RR intervals")
     if fmt == "kubios":
-        if not any(KUBIOS_MARKER in " ".join(c.upper().split()) for c in table.comments):
+        if not any(KUBIOS_MARKER in " ".join(c.upper().split()) for c in text.comments):
             raise RRImportError(
                 path,
-                max(table.first_content_line, 1),
+                max(text.first_content_line, 1),
                 f"not a Kubios RR export: the '# {KUBIOS_MARKER}' header line is missing",
             )
-        unit = _kubios_unit(table, path)
+        unit = _kubios_unit(text, path)
     else:
         unit = "ms" if fmt == "rr-ms" else "s"
-        _check_header_line(table, path, fmt, unit)
-    return _relative_beats(table, path, unit, first_is_time=first_is_time)
+        _check_header_line(text, path, fmt, unit)
+    columns = _columns(text.body, text.lines, text.header, path)
+    return _relative_beats(columns, text.lines, path, unit, first_is_time=first_is_time)
 
 
 def _decode(data: bytes, path: Path) -> list[str]:
@@ -225,6 +230,17 @@ def _split_fields(text: str) -> list[str]:
     return text.split()
 
 
+def _split_header(text: str) -> list[str]:
+    """Fields of a header line; labels may hold spaces when tabs separate them."""
+    if "," not in text and ";" not in text and "\t" in text:
+        return [f.strip() for f in text.split("\t") if f.strip()]
+    return _split_fields(text)
+
+
+def _n_columns(n: int) -> str:
+    return f"{n} column" if n == 1 else f"{n} columns"
+
+
 def _is_number(field: str) -> bool:
     try:
         float(field)
@@ -233,56 +249,31 @@ def _is_number(field: str) -> bool:
     return True
 
 
-def _read_table(lines: Sequence[str], path: Path) -> _Table:
-    """Read one or two numeric columns, an optional first header line and comments."""
-    cols: tuple[list[float], list[float]] = ([], [])
-    line_nos: list[int] = []
+def _read_text(lines: Sequence[str]) -> _Text:
+    """Sort lines into leading comments, an optional first header line and data lines."""
+    comments: list[str] = []
+    if any("#" in raw for raw in lines):
+        for raw in lines:
+            text, mark, comment = raw.partition("#")
+            if text.strip():
+                break
+            if mark:
+                comments.append(comment.strip())
+        texts = [raw.split("#", 1)[0].strip() for raw in lines]
+    else:
+        texts = [raw.strip() for raw in lines]
+    content = [i for i, text in enumerate(texts) if text]
     header: tuple[str, ...] | None = None
     header_line = 0
-    comments: list[str] = []
-    first_content = 0
-    ncols = 0
-    for no, raw in enumerate(lines, start=1):
-        cut = raw.find("#")
-        if cut >= 0:
-            if first_content == 0:
-                comments.append(raw[cut + 1 :].strip())
-            raw = raw[:cut]
-        text = raw.strip()
-        if not text:
-            continue
-        fields = _split_fields(text)
-        if ncols == 0:
-            if first_content == 0:
-                first_content = no
-                if not any(_is_number(f) for f in fields):
-                    header, header_line = tuple(fields), no
-                    continue
-            ncols = len(fields)
-            if ncols > 2:
-                raise RRImportError(
-                    path, no, f"{ncols} columns, expected one (RR) or two (time in s, RR)"
-                )
-            if header is not None and len(header) != ncols:
-                raise RRImportError(
-                    path, no, f"{ncols} columns under a header of {len(header)} columns"
-                )
-        elif len(fields) != ncols:
-            raise RRImportError(
-                path, no, f"{len(fields)} columns where the lines above have {ncols}"
-            )
-        for col, field in zip(cols, fields, strict=False):
-            try:
-                value = float(field)
-            except ValueError:
-                raise RRImportError(path, no, f"{field!r} is not a number") from None
-            if not math.isfinite(value):
-                raise RRImportError(path, no, f"{field!r} is not a finite number")
-            col.append(value)
-        line_nos.append(no)
-    return _Table(
-        columns=tuple(np.asarray(c, dtype=np.float64) for c in cols[:ncols]),
-        lines=np.asarray(line_nos, dtype=np.int64),
+    first_content = content[0] + 1 if content else 0
+    if content:
+        first_fields = _split_header(texts[content[0]])
+        if not any(_is_number(f) for f in first_fields):
+            header, header_line = tuple(first_fields), first_content
+            content = content[1:]
+    return _Text(
+        body=[texts[i] for i in content],
+        lines=np.asarray(content, dtype=np.int64) + 1,
         header=header,
         header_line=header_line,
         comments=tuple(comments),
@@ -290,58 +281,114 @@ def _read_table(lines: Sequence[str], path: Path) -> _Table:
     )
 
 
+def _columns(
+    body: list[str], line_nos: npt.NDArray[np.int64], header: tuple[str, ...] | None, path: Path
+) -> tuple[FloatArray, ...]:
+    """Split and convert the data lines; raise for the earliest bad line."""
+    rows: list[list[str]] | None = None
+    if any("," in text or ";" in text for text in body):
+        rows = [_split_fields(text) for text in body]
+    elif any(" " in text or "\t" in text for text in body):
+        rows = [text.split() for text in body]
+    ncols = len(rows[0]) if rows is not None else 1
+    if ncols > 2:
+        raise RRImportError(
+            path, int(line_nos[0]), f"{ncols} columns, expected one (RR) or two (time in s, RR)"
+        )
+    if header is not None and len(header) != ncols:
+        raise RRImportError(
+            path,
+            int(line_nos[0]),
+            f"{_n_columns(ncols)} under a header of {_n_columns(len(header))}",
+        )
+    if rows is None:
+        ragged, fields = len(body), [body]
+    else:
+        ragged = next((k for k, row in enumerate(rows) if len(row) != ncols), len(rows))
+        fields = [[row[c] for row in rows[:ragged]] for c in range(ncols)]
+
+    def row(k: int) -> list[str]:
+        return rows[k] if rows is not None else [body[k]]
+
+    try:
+        columns = tuple(np.array(col, dtype=np.float64) for col in fields)
+    except ValueError:
+        for k in range(ragged):
+            for field in row(k):
+                try:
+                    float(field)
+                except ValueError:
+                    raise RRImportError(
+                        path, int(line_nos[k]), f"{field!r} is not a number"
+                    ) from None
+        columns = tuple(np.array([float(f) for f in col], dtype=np.float64) for col in fields)
+    finite = np.logical_and.reduce([np.isfinite(col) for col in columns])
+    nonfinite = np.flatnonzero(~finite)
+    if nonfinite.size:
+        k = int(nonfinite[0])
+        field = next(f for f in row(k) if not math.isfinite(float(f)))
+        raise RRImportError(path, int(line_nos[k]), f"{field!r} is not a finite number")
+    if rows is not None and ragged < len(rows):
+        raise RRImportError(
+            path,
+            int(line_nos[ragged]),
+            f"{_n_columns(len(rows[ragged]))} where the lines above have {ncols}",
+        )
+    return columns
+
+
 def _unit_name(token: str) -> str:
     return "ms" if token.lower().startswith("m") else "s"
 
 
-def _header_rr_unit(table: _Table) -> str | None:
+def _header_rr_unit(text: _Text) -> str | None:
     """Unit stated by the RR column's label in a header line, if any."""
-    if table.header is None:
+    if text.header is None:
         return None
-    found = _BRACKET_UNIT.search(table.header[-1]) or _RR_LABEL_UNIT.search(table.header[-1])
+    found = _BRACKET_UNIT.search(text.header[-1]) or _RR_LABEL_UNIT.search(text.header[-1])
     if found is None:
         return None
     return _unit_name(next(g for g in found.groups() if g))
 
 
-def _check_time_label(table: _Table, path: Path) -> None:
-    if table.header is None or len(table.header) != 2:
+def _check_time_label(text: _Text, path: Path) -> None:
+    if text.header is None or len(text.header) != 2:
         return
-    found = _BRACKET_UNIT.search(table.header[0])
+    found = _BRACKET_UNIT.search(text.header[0])
     if found is not None and _unit_name(found.group(1)) != "s":
         raise RRImportError(
-            path, table.header_line, "the time column must be in seconds, the header says ms"
+            path, text.header_line, "the time column must be in seconds, the header says ms"
         )
 
 
-def _check_header_line(table: _Table, path: Path, fmt: str, unit: str) -> None:
-    if table.header is not None and _POLAR_TIME_LABEL.match(table.header[0]):
+def _check_header_line(text: _Text, path: Path, fmt: str, unit: str) -> None:
+    if text.header is not None and _POLAR_TIME_LABEL.match(text.header[0]):
         raise RRImportError(
-            path, table.header_line, "this is a Polar Sensor Logger file, import it as polar"
+            path, text.header_line, "this is a Polar Sensor Logger file, import it as polar"
         )
-    _check_time_label(table, path)
-    stated = _header_rr_unit(table)
+    _check_time_label(text, path)
+    stated = _header_rr_unit(text)
     if stated is not None and stated != unit:
         raise RRImportError(
             path,
-            table.header_line,
+            text.header_line,
             f"the header says the RR are in {stated} but the format {fmt} declares {unit}",
         )
 
 
-def _kubios_unit(table: _Table, path: Path) -> str:
+def _kubios_unit(text: _Text, path: Path) -> str:
     """The unit a Kubios export states in its header, milliseconds if none."""
     stated: set[str] = set()
-    for comment in table.comments:
+    for comment in text.comments:
         for regex in (_UNIT_KEY, _RR_LABEL_UNIT):
             for found in regex.finditer(comment):
                 stated.add(_unit_name(next(g for g in found.groups() if g)))
-    label_unit = _header_rr_unit(table)
+    label_unit = _header_rr_unit(text)
     if label_unit is not None:
         stated.add(label_unit)
     if len(stated) > 1:
         raise RRImportError(path, 0, "the header states the RR unit both as ms and as s")
-    _check_time_label(table, path)
+    _check_time_label(text, path)
     return stated.pop() if stated else "ms"
 
 
@@ -392,22 +439,27 @@ def _unit_hint(unit: str) -> str:
     return "; if the values are milliseconds, import the file as rr-ms"
 
 
-def _relative_beats(table: _Table, path: Path, unit: str, *, first_is_time: bool) -> ParsedRR:
+def _relative_beats(
+    columns: tuple[FloatArray, ...],
+    lines: npt.NDArray[np.int64],
+    path: Path,
+    unit: str,
+    *,
+    first_is_time: bool,
+) -> ParsedRR:
     """Beats of a file without wall-clock times, relative to the start of the file."""
-    if not table.columns or table.columns[0].size == 0:
-        raise RRImportError(path, 0, "the file holds no RR intervals")
     scale = 1.0 if unit == "ms" else _MS_PER_S
     hint = _unit_hint(unit)
-    if len(table.columns) == 2:
+    if len(columns) == 2:
         if first_is_time:
             raise RRImportError(
-                path, int(table.lines[0]), "first_is_time applies to one-column files only"
+                path, int(lines[0]), "first_is_time applies to one-column files only"
             )
-        times_s, rr_ms = table.columns[0], table.columns[1] * scale
-        gaps = _check_rr(rr_ms, table.lines, path, hint)
-        gaps.update(_time_column_gaps(times_s, rr_ms, table.lines, path))
+        times_s, rr_ms = columns[0], columns[1] * scale
+        gaps = _check_rr(rr_ms, lines, path, hint)
+        gaps.update(_time_column_gaps(times_s, rr_ms, lines, path))
         return ParsedRR(rr_ms=rr_ms, time_s=times_s, absolute=False, gap_reasons=gaps)
-    values, lines = table.columns[0], table.lines
+    values = columns[0]
     opening_s = 0.0
     if first_is_time:
         opening_s = float(values[0])

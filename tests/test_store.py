@@ -31,14 +31,14 @@ def test_directory_0700_files_0600(data_dir: Path) -> None:
         assert path.stat().st_mode & 0o777 == expected, path
 
 
-def test_beats_go_to_day_and_hour_files_and_read_back_sorted(data_dir: Path) -> None:
+def test_beats_go_to_day_and_ten_minute_files_and_read_back_sorted(data_dir: Path) -> None:
     with Store(data_dir) as store:
         late = _beats(DAY_START + 10 * 3600, 5)
         early = _beats(DAY_START + 9 * 3600 + 3590, 40)  # crosses 10:00
         store.append_beats(late, "b")
         store.append_beats(early, "a", {0: "start"})
         files = sorted(p.name for p in (data_dir / "days" / "2025-11-25").iterdir())
-        assert files == ["beats-09.json", "beats-10.json"]
+        assert files == ["beats-0950.json", "beats-1000.json"]
         day = store.beats(date(2025, 11, 25))
     assert len(day) == 45
     assert np.all(np.diff(day.time_s) >= 0)
@@ -125,4 +125,4 @@ def test_floats_are_stored_exactly(data_dir: Path) -> None:
         store.append_beats(beats, "s")
         day = store.beats(date(2025, 11, 25))
     assert day.time_s[0] == beats[0].time_s and day.rr_ms[0] == beats[0].rr_ms
-    assert (data_dir / "days" / "2025-11-25" / "beats-10.json").stat().st_size > 0
+    assert (data_dir / "days" / "2025-11-25" / "beats-1000.json").stat().st_size > 0

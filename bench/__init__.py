@@ -1,0 +1,1 @@
+"""Benchmarks: printed numbers and ratios against baselines measured in the same run."""
