@@ -63,7 +63,6 @@ def _speed(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     from sensors.rrimport import IMPORT_FORMATS
-
     from sensors.simulate import SCENARIOS
 
     parser = argparse.ArgumentParser(
@@ -223,12 +222,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from sensors.rrimport import RRFileSource
-
     from companion.progress import ProgressBar
     from companion.report import format_run_summary
     from companion.runs import run_source
     from companion.store import Store
+    from sensors.rrimport import RRFileSource
 
     start: datetime
     if args.start is not None:
@@ -307,9 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="holdspace: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
-    from sensors.rrimport import RRImportError
-
     from sensors.recording import RecordingError
+    from sensors.rrimport import RRImportError
 
     try:
         return COMMANDS[args.command](args)
