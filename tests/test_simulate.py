@@ -363,7 +363,7 @@ def test_calm_day_script(recordings: dict[str, Recording]) -> None:
     assert max(s["intensity"] for s in sessions) <= 0.4
     assert "high_load" not in header.truth
     end = datetime.fromisoformat(header.truth["end"])
-    assert 17.0 <= time_of_day(end) <= 18.5
+    assert 17.25 <= time_of_day(end) <= 18.5
 
 
 # --- link trouble ----------------------------------------------------------------------
@@ -382,8 +382,8 @@ def test_exactly_one_disconnect_with_no_packets_in_it(
     connects = [e.at_s for e in events if isinstance(e, Connected)]
     assert connects == [events[0].at_s, end_s]
     assert not any(start_s <= p.at_s <= end_s for p in _packets(events))
-    index = events.index(lost)
-    assert isinstance(events[index - 1], RecordedPacket | BatteryLevel | SessionEnded)
+    before = [p.at_s for p in _packets(events) if p.at_s < start_s]
+    assert 2.0 <= start_s - before[-1] <= 7.5  # the link went silent, then timed out
     after = [p.at_s for p in _packets(events) if p.at_s > end_s]
     assert after and after[0] - end_s < 1.5
 

@@ -15,10 +15,10 @@ events lazily, in arrival order, for an emulated strap to stream.
 Scenarios
 ---------
 ``calm``
-    A low-load day, about 08:30 to 17:30: 4-5 client sessions of 50 minutes at
+    A low-load day, about 08:30 to 17:45: 4-5 client sessions of 50 minutes at
     low intensity, admin, a team meeting, breaks and lunch.
 ``heavy``
-    About 08:30 to 18:15: 8 client sessions of about 50 minutes (three intense
+    About 08:30 to 18:00: 8 client sessions of about 50 minutes (three intense
     ones back to back, forming the ``high_load`` episode of the truth), one
     supervision, a short lunch, breaks and admin.
 ``rest``

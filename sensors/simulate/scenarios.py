@@ -174,7 +174,7 @@ def _calm(rng: np.random.Generator, start_local_s: int) -> DayScript:
         b.idle(10)
         b.block("admin", "ADM", 30, 0.15)
     else:
-        b.block("admin", "ADM", 60, 0.15)
+        b.block("admin", "ADM", 75, 0.15)
     b.idle(20)
     return DayScript("calm", start_local_s, b.t_s, tuple(b.sessions), full_day=True)
 
@@ -191,18 +191,18 @@ def _heavy(rng: np.random.Generator, start_local_s: int) -> DayScript:
     b.client(0.95, heavy=True)
     b.idle(2, jitter_min=1)
     last = b.client(0.90, heavy=True)
-    b.block("break", "LUNCH", 35, 0.05)
+    b.block("break", "LUNCH", 30, 0.05)
     b.idle(5)
     b.client(0.55)
     b.idle(10)
     b.client(0.50)
-    b.idle(10)
+    b.idle(5)
     b.client(0.60, heavy=bool(rng.random() < 0.5) or None)
     b.idle(5)
     b.block("supervision", "SUP", 50, 0.35)
     b.idle(5)
     b.block("admin", "ADM", 20, 0.20)
-    b.idle(10)
+    b.idle(5)
     return DayScript(
         "heavy",
         start_local_s,
