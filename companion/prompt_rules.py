@@ -1,0 +1,453 @@
+"""The rules behind prompts: inputs, configuration, and the pure checks that raise a prompt.
+
+:mod:`companion.prompts` holds the state machine (sessions, deferral, merging, cap,
+cooldowns, snooze); this module holds what it reads and how each rule decides. Nothing
+here does I/O or reads a clock: every time arrives with the inputs, in epoch seconds.
+
+Stress scores are the per-minute 0-100 scores of the signals stage, in the bands people
+know from consumer devices: 0-25 rest, 26-50 low, 51-75 medium, 76-100 high. A minute is
+*scored* when it has a stress value and good signal quality; every rule that needs stress
+reads scored minutes only, so nothing is raised on poor signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Final, Literal, get_args
+
+__all__ = [
+    "ASKED_RULES",
+    "FEELING_KEY",
+    "HIGH_BAND_MIN",
+    "MEDIUM_BAND_MIN",
+    "NEED_SUPPORT_KEY",
+    "PROMPT_KINDS",
+    "RULES",
+    "CheckInAnswer",
+    "HighStressRun",
+    "MinuteInput",
+    "PolicyConfig",
+    "PromptKind",
+    "Rule",
+    "SessionLoad",
+    "SessionTally",
+    "Trigger",
+    "check_in_triggers",
+    "daily_load_trigger",
+    "heavy_run_trigger",
+    "marked_heavy_trigger",
+    "recovery_stall_trigger",
+    "session_is_heavy",
+]
+
+PromptKind = Literal["pause", "breathe", "contact"]
+"""What a prompt invites the helper to do."""
+
+PROMPT_KINDS: Final[tuple[PromptKind, ...]] = ("contact", "pause", "breathe")
+"""Prompt kinds, most useful first: when prompts meet at one moment, the first one wins.
+
+Contact first: it is the rarest, and connection with colleagues is what sustains helpers;
+pause before breathe, because a pause leaves room for a breath too.
+"""
+
+Rule = Literal[
+    "check_in_support",
+    "heavy_run",
+    "marked_heavy",
+    "check_in_feeling",
+    "daily_load",
+    "sustained_high",
+    "recovery_stall",
+]
+"""The rule that raised a prompt (in order of precedence, see :data:`RULES`)."""
+
+RULES: Final[tuple[Rule, ...]] = get_args(Rule)
+"""Rules in order of precedence: of two reasons for one kind at one moment, the first is kept."""
+
+ASKED_RULES: Final[frozenset[Rule]] = frozenset({"check_in_support"})
+"""Rules where the helper asked for the prompt: they pass snooze, cap and cooldowns."""
+
+HIGH_BAND_MIN: Final = 76
+"""Lowest stress score of the high band."""
+
+MEDIUM_BAND_MIN: Final = 51
+"""Lowest stress score of the medium band."""
+
+_MINUTE_S: Final = 60.0
+
+CheckInAnswer = str | int | float | bool
+"""One answer of a check-in, as recordings store them."""
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteInput:
+    """One minute of physiology, as the signals stage reports it.
+
+    Attributes
+    ----------
+    t_s : end of the minute (when its score became known), in epoch seconds.
+    stress : stress score 0-100, or ``None`` when the signal is poor or movement is likely.
+    quality_ok : whether the signal was good enough to trust the minute.
+    daily_load : cumulative load of the day so far, 0-100.
+    hr_delta_bpm : heart rate minus the personal baseline, in beats per minute, if known.
+    ln_rmssd_delta : ln RMSSD minus the personal baseline (dimensionless), if known.
+    """
+
+    t_s: float
+    stress: int | None
+    quality_ok: bool
+    daily_load: float
+    hr_delta_bpm: float | None = None
+    ln_rmssd_delta: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.stress is not None and not 0 <= self.stress <= 100:
+            raise ValueError(f"stress score must be 0-100 or None, got {self.stress}")
+
+    @property
+    def scored(self) -> bool:
+        """Whether a rule may read this minute's stress (a score and good quality)."""
+        return self.quality_ok and self.stress is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLoad:
+    """Load of one session, as the signals stage summarises it.
+
+    Attributes
+    ----------
+    mean_stress : mean stress score over the session's scored minutes, 0-100.
+    peak_stress : highest stress score of a scored minute, 0-100.
+    minutes_high : scored minutes in the high band (stress >= 76).
+    load : daily-load points the session added to the day (kept for the record; no rule reads it).
+    """
+
+    mean_stress: float
+    peak_stress: int
+    minutes_high: int
+    load: float
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyConfig:
+    """Every threshold of the prompt policy. Defaults, and why, are in the attribute notes.
+
+    Attributes
+    ----------
+    high_stress : a minute at or above this score counts as high (76, the high band).
+    high_minutes : high minutes needed in the window to raise a pause (3) ...
+    high_window_minutes : ... out of this many latest scored minutes (4). Three of four
+        tolerates one dip of a noisy score yet asks for about three minutes in the high band;
+        when stress reaches high within 3 minutes, the pause is raised within 5.
+    max_gap_s : scored minutes further apart than this (150 s) break the run: one poor
+        minute is bridged (it counts neither high nor low), two in a row or a dropout
+        start the count again.
+    recovery_check_s : how long after a client session the breathe rule looks (15 min):
+        by then most of a session's arousal has usually eased.
+    recovery_grace_s : the check happens at the first scored minute at or after
+        ``recovery_check_s``, if one comes within this much more (5 min).
+    recovery_stress : recovery has stalled while the last minutes' mean stress is at least
+        this (51, the medium band) ...
+    recovery_recent_s : ... over this many seconds (3 min) ...
+    recovery_trend_s : ... and it is not falling over this span (6 min), or the daily load
+        is rising over it. At least three scored minutes in the span are needed.
+    falling_per_min : a least-squares slope at or below minus this (1.0 score points per
+        minute, six points over six minutes) counts as falling.
+    contact_daily_load : daily load at or above which a colleague is suggested (70) ...
+    contact_load_rearm : ... once, until it falls below this (60) and climbs again.
+    heavy_run : consecutive heavy client sessions that suggest a colleague (2).
+    heavy_minutes_high : a client session the helper did not mark counts as heavy with at
+        least this many minutes in the high band (10, a fifth of a 50-minute session).
+    heavy_feelings : check-in answers to "feeling" that suggest a colleague.
+    daily_cap : prompts delivered per day, at most (4). Prompts the helper asked for still
+        come (and count).
+    pause_cooldown_s, breathe_cooldown_s, contact_cooldown_s : least time between two
+        delivered prompts of one kind (45 min, 30 min, 3 h). A sustained-high episode
+        that lasts raises a new pause once per ``pause_cooldown_s``.
+    min_gap_s : least time between any two delivered prompts (15 min), so prompts never
+        come in a burst.
+    snooze_on_response_s : answering "snoozed" to a prompt silences prompts this long (30 min).
+    """
+
+    high_stress: int = HIGH_BAND_MIN
+    high_minutes: int = 3
+    high_window_minutes: int = 4
+    max_gap_s: float = 150.0
+    recovery_check_s: float = 15 * _MINUTE_S
+    recovery_grace_s: float = 5 * _MINUTE_S
+    recovery_stress: float = float(MEDIUM_BAND_MIN)
+    recovery_recent_s: float = 3 * _MINUTE_S
+    recovery_trend_s: float = 6 * _MINUTE_S
+    falling_per_min: float = 1.0
+    contact_daily_load: float = 70.0
+    contact_load_rearm: float = 60.0
+    heavy_run: int = 2
+    heavy_minutes_high: int = 10
+    heavy_feelings: frozenset[str] = frozenset({"heavy", "overwhelmed", "drained"})
+    daily_cap: int = 4
+    pause_cooldown_s: float = 45 * _MINUTE_S
+    breathe_cooldown_s: float = 30 * _MINUTE_S
+    contact_cooldown_s: float = 180 * _MINUTE_S
+    min_gap_s: float = 15 * _MINUTE_S
+    snooze_on_response_s: float = 30 * _MINUTE_S
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.high_minutes <= self.high_window_minutes:
+            raise ValueError("high_minutes must be between 1 and high_window_minutes")
+        if not 0 <= self.high_stress <= 100:
+            raise ValueError("high_stress must be a score from 0 to 100")
+        if self.contact_load_rearm > self.contact_daily_load:
+            raise ValueError("contact_load_rearm must not exceed contact_daily_load")
+        if self.heavy_run < 1 or self.heavy_minutes_high < 1 or self.daily_cap < 0:
+            raise ValueError("heavy_run and heavy_minutes_high must be >= 1, daily_cap >= 0")
+        spans = [getattr(self, f.name) for f in fields(self) if f.name.endswith("_s")]
+        if any(not math.isfinite(s) or s < 0 for s in spans):
+            raise ValueError("times in PolicyConfig are seconds, finite and not negative")
+
+    def cooldown_s(self, kind: PromptKind) -> float:
+        """Least time between two delivered prompts of ``kind``, in seconds."""
+        match kind:
+            case "pause":
+                return self.pause_cooldown_s
+            case "breathe":
+                return self.breathe_cooldown_s
+            case "contact":
+                return self.contact_cooldown_s
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A rule's wish to prompt: what, why (one plain sentence pair) and which rule."""
+
+    kind: PromptKind
+    rule: Rule
+    reason: str
+
+
+# --- pause: sustained high stress ----------------------------------------------------
+
+
+class HighStressRun:
+    """Counts high minutes among the latest scored minutes; says when to raise a pause.
+
+    An *episode* starts when ``high_minutes`` of the last ``high_window_minutes`` scored
+    minutes are high; the pause is raised then, and again once per ``pause_cooldown_s``
+    (counted from the latest raise or delivered pause) while the episode lasts. It ends
+    when a full window holds no high minute, or when the run breaks (scored minutes more
+    than ``max_gap_s`` apart).
+    """
+
+    def __init__(self, config: PolicyConfig) -> None:
+        self._config = config
+        self._window: deque[MinuteInput] = deque(maxlen=config.high_window_minutes)
+        self._raised_s: float | None = None
+
+    def delivered(self, t_s: float) -> None:
+        """A pause was delivered at ``t_s``: a lasting episode raises again a cooldown later."""
+        if self._raised_s is not None:
+            self._raised_s = max(self._raised_s, t_s)
+
+    def update(self, minute: MinuteInput) -> Trigger | None:
+        """Feed one scored minute; return a pause trigger when one is due."""
+        cfg = self._config
+        if self._window and minute.t_s - self._window[-1].t_s > cfg.max_gap_s:
+            self._window.clear()
+            self._raised_s = None
+        self._window.append(minute)
+        high = [m for m in self._window if _stress(m) >= cfg.high_stress]
+        if len(self._window) == self._window.maxlen and not high:
+            self._raised_s = None
+        if len(high) < cfg.high_minutes:
+            return None
+        if self._raised_s is not None and minute.t_s - self._raised_s < cfg.pause_cooldown_s:
+            return None
+        self._raised_s = minute.t_s
+        return Trigger("pause", "sustained_high", _pause_reason(high, len(self._window)))
+
+
+def _stress(minute: MinuteInput) -> int:
+    return -1 if minute.stress is None else minute.stress
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _marker_phrase(minutes: Sequence[MinuteInput], *, still: bool) -> str:
+    """Which marker moved, against the helper's own usual, in words (no scores)."""
+    hr = _mean([m.hr_delta_bpm for m in minutes])
+    vagal = _mean([m.ln_rmssd_delta for m in minutes])
+    verb = "is still" if still else "has been"
+    hr_up = hr is not None and hr > 0
+    vagal_down = vagal is not None and vagal < 0
+    hr_words = "well above" if hr is not None and hr >= 15 else "above"
+    if hr_up and vagal_down:
+        return f"your heart rate {verb} {hr_words} your usual and its variability lower"
+    if hr_up:
+        return f"your heart rate {verb} {hr_words} your usual"
+    if vagal_down:
+        return f"your heart-rate variability {verb} lower than your usual"
+    return f"your stress level {verb} well above your usual"
+
+
+def _pause_reason(high: Sequence[MinuteInput], window: int) -> str:
+    if len(high) == window:
+        span = f"the last {window} minutes"
+    else:
+        span = f"{len(high)} of the last {window} minutes"
+    what = _marker_phrase(high, still=False)
+    return f"{what[0].upper()}{what[1:]} for {span}. A short pause may help."
+
+
+# --- breathe: recovery stalling after a client session --------------------------------
+
+
+def _slope_per_min(minutes: Sequence[MinuteInput]) -> float:
+    """Least-squares slope of stress over time, in score points per minute."""
+    xs = [m.t_s / _MINUTE_S for m in minutes]
+    ys = [float(_stress(m)) for m in minutes]
+    x_mean, y_mean = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - x_mean) ** 2 for x in xs)
+    if sxx == 0.0:
+        return 0.0
+    return sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys, strict=True)) / sxx
+
+
+def recovery_stall_trigger(
+    recent: Sequence[MinuteInput], now_s: float, ended_s: float, config: PolicyConfig
+) -> Trigger | None:
+    """Breathe, when stress after a session is still medium or above and not easing.
+
+    ``recent`` are scored minutes, oldest first. Stalled means: the mean stress of the
+    last ``recovery_recent_s`` is at least ``recovery_stress``, and over the last
+    ``recovery_trend_s`` stress is not falling (slope above ``-falling_per_min``) or the
+    daily load rose. Fewer than three scored minutes in the trend span: no verdict.
+    """
+    trend = [m for m in recent if now_s - config.recovery_trend_s < m.t_s <= now_s]
+    latest = [m for m in trend if now_s - config.recovery_recent_s < m.t_s]
+    if len(trend) < 3 or not latest:
+        return None
+    level = sum(_stress(m) for m in latest) / len(latest)
+    if level < config.recovery_stress:
+        return None
+    falling = _slope_per_min(trend) <= -config.falling_per_min
+    load_rising = trend[-1].daily_load > trend[0].daily_load
+    if falling and not load_rising:
+        return None
+    minutes = max(1, round((now_s - ended_s) / _MINUTE_S))
+    what = _marker_phrase(latest, still=True)
+    reason = (
+        f"Your last client session ended {minutes} minutes ago and {what}, "
+        "not settling back yet. A few slow breaths may help your body settle."
+    )
+    return Trigger("breathe", "recovery_stall", reason)
+
+
+# --- contact: the day's load, heavy sessions, check-ins --------------------------------
+
+
+def daily_load_trigger() -> Trigger:
+    """Contact, when the day's load has built up past ``contact_daily_load``."""
+    return Trigger(
+        "contact",
+        "daily_load",
+        "Your body has carried a lot today: the day's load has built up past the level "
+        "set for reaching out. A word with a colleague may help.",
+    )
+
+
+def session_is_heavy(heavy: bool | None, summary: SessionLoad | None, config: PolicyConfig) -> bool:
+    """Whether a finished session counts as heavy.
+
+    The helper's own mark wins, either way. Without a mark, the session is heavy when
+    its summary has at least ``heavy_minutes_high`` minutes in the high band; with no
+    summary (no scored minutes) it does not count as heavy.
+    """
+    if heavy is not None:
+        return heavy
+    return summary is not None and summary.minutes_high >= config.heavy_minutes_high
+
+
+def heavy_run_trigger(run: int) -> Trigger:
+    """Contact, after ``run`` heavy client sessions in a row."""
+    return Trigger(
+        "contact",
+        "heavy_run",
+        f"Your last {run} client sessions were heavy, one after another. "
+        "Talking it over with a colleague may help.",
+    )
+
+
+def marked_heavy_trigger() -> Trigger:
+    """Contact, when the helper marked the session that just ended as heavy."""
+    return Trigger(
+        "contact",
+        "marked_heavy",
+        "You marked that session as heavy. You need not carry it alone: "
+        "a colleague may be glad to hear from you.",
+    )
+
+
+NEED_SUPPORT_KEY: Final = "need_support"
+"""Check-in question: does the helper want support? (True / "yes")."""
+
+FEELING_KEY: Final = "feeling"
+"""Check-in question: how the helper feels, one word."""
+
+_YES: Final = frozenset({"yes", "y", "true", "1"})
+
+
+def check_in_triggers(answers: Mapping[str, CheckInAnswer], config: PolicyConfig) -> list[Trigger]:
+    """Contact, when a check-in asks for support or names a heavy feeling."""
+    triggers: list[Trigger] = []
+    support = answers.get(NEED_SUPPORT_KEY)
+    if support is True or (isinstance(support, str) and support.strip().lower() in _YES):
+        triggers.append(
+            Trigger(
+                "contact",
+                "check_in_support",
+                "You said you could use some support. A colleague may be glad to hear from you.",
+            )
+        )
+    feeling = answers.get(FEELING_KEY)
+    if isinstance(feeling, str) and feeling.strip().lower() in config.heavy_feelings:
+        word = feeling.strip().lower()
+        triggers.append(
+            Trigger(
+                "contact",
+                "check_in_feeling",
+                f"You said you are feeling {word}. Sharing it with a colleague may help.",
+            )
+        )
+    return triggers
+
+
+class SessionTally:
+    """Load of the running session from the minutes the policy saw, when none is given."""
+
+    def __init__(self) -> None:
+        self._stress: list[int] = []
+        self._first_load: float | None = None
+        self._last_load = 0.0
+
+    def add(self, minute: MinuteInput) -> None:
+        """Count one scored minute."""
+        self._stress.append(_stress(minute))
+        if self._first_load is None:
+            self._first_load = minute.daily_load
+        self._last_load = minute.daily_load
+
+    def summary(self) -> SessionLoad | None:
+        """The session's load, or ``None`` when no minute was scored."""
+        if not self._stress or self._first_load is None:
+            return None
+        return SessionLoad(
+            mean_stress=sum(self._stress) / len(self._stress),
+            peak_stress=max(self._stress),
+            minutes_high=sum(s >= HIGH_BAND_MIN for s in self._stress),
+            load=max(0.0, self._last_load - self._first_load),
+        )
