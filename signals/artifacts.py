@@ -1,24 +1,56 @@
-"""Screening RR series for artifacts: ectopic, missed and extra beats.
+"""Artifact detection in RR series: Lipponen & Tarvainen (2019), per gap-free segment.
 
-This module holds the day-level screen used for data-quality figures
-(``artifacts_fraction``). Each RR interval is compared with the median of
-its neighbours (a centred window of :data:`MEDIAN_WINDOW_BEATS` beats,
-computed within each gap-free segment, never across a gap), in the spirit
-of the threshold-based correction of Kubios HRV (Tarvainen et al. 2014)
-and of the "20 % rule" of Malik et al. (1989):
+:func:`screen_artifacts` classifies every RR interval as normal, **ectopic**,
+**missed**, **extra**, **long**, **short** or **out of range**, and counts events
+by type. It is the day-level and report-level screen (``artifacts_fraction``
+and the counts by type gate what is reported and scored).
 
-- ``out_of_range``: RR outside ``[RR_MIN_MS, RR_MAX_MS]``;
-- ``ectopic``: a short interval followed by a long one (premature beat and
-  its compensatory pause), both beats flagged, counted once;
-- ``missed``: RR close to twice the local median (a beat not detected);
-- ``extra``: two successive RR that together make about one local median
-  (a spurious detection splitting an interval);
-- ``long`` / ``short``: any other interval deviating by more than
-  :data:`RELATIVE_THRESHOLD` from the local median.
+Definition
+----------
+- The series is cut into gap-free segments (``gap_before`` marks the first beat
+  of each). No comparison ever reaches across a gap: successive differences,
+  medians and thresholds are computed within a segment. The first interval of a
+  segment has no predecessor, so its ``dRR`` is 0 (NeuroKit2 compares it
+  with the mean of the series, which flags normal first beats in strong
+  respiratory sinus arrhythmia); a bad first beat still shows in the ``dRR``
+  of the second.
+- Segments of at least :data:`MIN_SEGMENT_BEATS` intervals are classified by the
+  algorithm of Lipponen & Tarvainen (2019): see :mod:`signals.artifacts_lt` for
+  the definition and its constants (``ALPHA`` 5.2, a 91-beat quartile-deviation
+  window, an 11-beat median, ``C1`` 0.13, ``C2`` 0.17) and for the threshold
+  ceiling added for frequent ectopy (``threshold_ceiling=None`` turns it off).
+- Every interval, in every segment, also gets the plausibility check: RR
+  outside ``[RR_MIN_MS, RR_MAX_MS]`` is ``out_of_range`` unless the algorithm
+  already gave it a class; a value that is not finite always is (the algorithm
+  sees it bridged linearly from its neighbours).
 
-References: Malik M et al. (1989) Am J Cardiol 64:1344; Tarvainen MP et al.
-(2014) Comput Methods Programs Biomed 113:210; Lipponen JA & Tarvainen MP
-(2019) J Med Eng Technol 43:173.
+Events and the ``flagged`` mask
+-------------------------------
+``flagged`` marks every interval that is not normal-to-normal, i.e. every one
+that correction changes or removes. The algorithm labels one interval per
+event; the event spans more:
+
+- an **ectopic** beat lies between two abnormal intervals (the premature one
+  and the compensatory pause). The algorithm labels the second; both are
+  flagged and the pair counts once. In a run of consecutive ectopic labels
+  (bigeminy) every second label starts a new ectopic beat;
+- an **extra** beat splits one interval in two: both halves are flagged, one event;
+- a **missed** beat makes one interval too long: one interval, one event;
+- **long**, **short**, **out_of_range**: one interval, one event.
+
+:func:`signals.artifacts_correct.correct_artifacts` then gives the
+normal-to-normal series as the paper and Kubios correct it: a missed beat
+splits its interval in two, an extra beat merges its two halves, and every
+other flagged interval is replaced by interpolation from the normal intervals
+around it. :class:`signals.artifacts_live.LiveArtifactDetector` is the
+incremental twin for the live stream.
+
+References
+----------
+Lipponen JA, Tarvainen MP. A robust algorithm for heart rate variability time
+series artefact correction using novel beat classification. J Med Eng Technol
+2019;43(3):173-181. Berntson GG et al. An approach to artifact identification:
+application to heart period data. Psychophysiology 1990;27:586-598.
 """
 
 from __future__ import annotations
@@ -28,36 +60,62 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import median_filter
+
+from signals.artifacts_lt import (
+    ALPHA,
+    C1,
+    C2,
+    MEDIAN_WINDOW_BEATS,
+    THRESHOLD_CEILING_FRACTION,
+    THRESHOLD_WINDOW_BEATS,
+    ArtifactKind,
+    classify,
+    segment_features,
+)
 
 __all__ = [
+    "ALPHA",
+    "C1",
+    "C2",
     "MEDIAN_WINDOW_BEATS",
-    "RELATIVE_THRESHOLD",
+    "MIN_SEGMENT_BEATS",
     "RR_MAX_MS",
     "RR_MIN_MS",
+    "THRESHOLD_CEILING_FRACTION",
+    "THRESHOLD_WINDOW_BEATS",
+    "ArtifactKind",
     "ArtifactScreen",
+    "group_events",
     "screen_artifacts",
+    "segment_bounds",
 ]
 
 RR_MIN_MS: Final = 300.0
+"""Shortest plausible RR interval, in milliseconds (200 bpm)."""
 RR_MAX_MS: Final = 2000.0
-RELATIVE_THRESHOLD: Final = 0.2
-MEDIAN_WINDOW_BEATS: Final = 11
-_PAIR_TOLERANCE: Final = 0.2
+"""Longest plausible RR interval, in milliseconds (30 bpm)."""
+MIN_SEGMENT_BEATS: Final = 5
+"""Shorter gap-free segments get the plausibility check only."""
+
+_ABSORBABLE: Final = (ArtifactKind.NORMAL, ArtifactKind.LONG, ArtifactKind.SHORT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ArtifactScreen:
     """Result of :func:`screen_artifacts`.
 
     Attributes
     ----------
-    flagged : boolean mask, True for each RR interval judged not normal-to-normal.
-    ectopic, missed, extra, long, short, out_of_range : counts of events by type
-        (an ectopic pair counts once).
+    flagged : boolean mask over the RR intervals, True for each interval that is
+        not normal-to-normal (to be corrected or excluded).
+    kind : :class:`ArtifactKind` code of each interval (``int8``); both
+        intervals around an ectopic beat are ``ECTOPIC``, both halves of an
+        extra beat ``EXTRA``.
+    ectopic, missed, extra, long, short, out_of_range : number of events by type.
     """
 
     flagged: npt.NDArray[np.bool_]
+    kind: npt.NDArray[np.int8]
     ectopic: int
     missed: int
     extra: int
@@ -76,6 +134,7 @@ class ArtifactScreen:
         return float(self.flagged.mean()) if self.flagged.size else 0.0
 
     def counts(self) -> dict[str, int]:
+        """Events by type, keyed by the attribute names."""
         return {
             "ectopic": self.ectopic,
             "missed": self.missed,
@@ -86,7 +145,8 @@ class ArtifactScreen:
         }
 
 
-def _segment_bounds(gap_before: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+def segment_bounds(gap_before: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each gap-free segment; the first beat always starts one."""
     starts = np.flatnonzero(gap_before)
     if starts.size == 0 or starts[0] != 0:
         starts = np.concatenate(([0], starts))
@@ -94,20 +154,92 @@ def _segment_bounds(gap_before: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b > a]
 
 
-def screen_artifacts(
-    rr_ms: npt.ArrayLike, gap_before: npt.ArrayLike | None = None
-) -> ArtifactScreen:
-    """Flag RR intervals that are unlikely to be normal-to-normal.
+def group_events(labels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.int8], dict[str, int]]:
+    """Turn the algorithm's one-label-per-event into interval kinds and event counts.
 
     Parameters
     ----------
-    rr_ms : RR intervals, in milliseconds.
-    gap_before : optional boolean mask; True where beats may be missing before
-        an interval. Comparisons never reach across such a gap.
+    labels : :class:`ArtifactKind` codes of one segment as the algorithm gives them.
+
+    Returns
+    -------
+    The kind of every interval (event partners included) and the counts of
+    ectopic, missed, extra, long and short events.
+    """
+    kind = labels.copy()
+    n = kind.size
+    ectopic_at = np.flatnonzero(labels == ArtifactKind.ECTOPIC)
+    extra_at = np.flatnonzero(labels == ArtifactKind.EXTRA)
+    ectopic_events = 0
+    counted_prev = False
+    for k, j in enumerate(ectopic_at.tolist()):
+        # Consecutive labels (bigeminy): every second one is a new ectopic beat.
+        in_run = k > 0 and ectopic_at[k - 1] == j - 1
+        counted_prev = not (in_run and counted_prev)
+        ectopic_events += counted_prev
+        if j > 0 and kind[j - 1] in _ABSORBABLE:
+            kind[j - 1] = ArtifactKind.ECTOPIC
+    for j in extra_at.tolist():
+        if j + 1 < n and kind[j + 1] in _ABSORBABLE:
+            kind[j + 1] = ArtifactKind.EXTRA
+    return kind, {
+        "ectopic": ectopic_events,
+        "missed": int(np.count_nonzero(labels == ArtifactKind.MISSED)),
+        "extra": int(extra_at.size),
+        "long": int(np.count_nonzero(kind == ArtifactKind.LONG)),
+        "short": int(np.count_nonzero(kind == ArtifactKind.SHORT)),
+    }
+
+
+def _segment_kinds(
+    seg: npt.NDArray[np.float64], ceiling: float | None
+) -> tuple[npt.NDArray[np.int8], dict[str, int]]:
+    labels = np.zeros(seg.size, dtype=np.int8)
+    finite = np.isfinite(seg)
+    if seg.size >= MIN_SEGMENT_BEATS and finite.any():
+        # A missing value is bridged linearly so it disturbs neither the
+        # thresholds nor its neighbours' patterns; it is out of range itself.
+        at = np.arange(seg.size)
+        filled = np.interp(at, at[finite], seg[finite])
+        drr = np.diff(filled, prepend=filled[0])
+        labels = classify(filled, segment_features(filled, drr, ceiling_fraction=ceiling))
+        labels[~finite] = ArtifactKind.NORMAL
+    kind, counts = group_events(labels)
+    plausible = (seg >= RR_MIN_MS) & (seg <= RR_MAX_MS)
+    implausible = ((kind == ArtifactKind.NORMAL) & ~plausible) | ~finite
+    kind[implausible] = ArtifactKind.OUT_OF_RANGE
+    counts["out_of_range"] = int(implausible.sum())
+    return kind, counts
+
+
+def screen_artifacts(
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike | None = None,
+    *,
+    threshold_ceiling: float | None = THRESHOLD_CEILING_FRACTION,
+) -> ArtifactScreen:
+    """Classify RR intervals as normal or artifact (Lipponen & Tarvainen 2019).
+
+    Parameters
+    ----------
+    rr_ms : RR intervals, in milliseconds; ``rr_ms[j]`` ends at beat ``j``.
+    gap_before : optional boolean mask, True where beats may be missing before
+        an interval (the first beat of each gap-free segment). Nothing is
+        compared across a gap.
+    threshold_ceiling : cap on the adaptive thresholds as a fraction of the
+        local median RR (see :mod:`signals.artifacts_lt`); None for the plain
+        algorithm of the paper, which misses frequent ectopy.
 
     Returns
     -------
     ArtifactScreen
+        The ``flagged`` mask, the kind of each interval and event counts by type.
+        The last two intervals of each segment are checked for plausibility only
+        (the algorithm needs two beats of look-ahead).
+
+    References
+    ----------
+    Lipponen JA, Tarvainen MP (2019) J Med Eng Technol 43(3):173-181.
     """
     rr = np.asarray(rr_ms, dtype=np.float64)
     gaps = (
@@ -117,40 +249,11 @@ def screen_artifacts(
     )
     if gaps.shape != rr.shape:
         raise ValueError("rr_ms and gap_before must have the same length")
-    flagged = np.zeros(rr.size, dtype=np.bool_)
+    kind = np.zeros(rr.size, dtype=np.int8)
     totals = dict.fromkeys(("ectopic", "missed", "extra", "long", "short", "out_of_range"), 0)
-    for start, end in _segment_bounds(gaps):
-        seg = rr[start:end]
-        out_of_range = (seg < RR_MIN_MS) | (seg > RR_MAX_MS)
-        ref = median_filter(seg, size=MEDIAN_WINDOW_BEATS, mode="nearest")
-        ratio = seg / ref
-        short = ratio < 1.0 - RELATIVE_THRESHOLD
-        long = ratio > 1.0 + RELATIVE_THRESHOLD
-        seg_flag = out_of_range | short | long
-        totals["out_of_range"] += int(out_of_range.sum())
-        i = 0
-        n = seg.size
-        while i < n:
-            if out_of_range[i] or not (short[i] or long[i]):
-                i += 1
-                continue
-            nxt = i + 1 < n
-            if short[i] and nxt and long[i + 1]:
-                totals["ectopic"] += 1
-                i += 2
-            elif (
-                short[i]
-                and nxt
-                and short[i + 1]
-                and abs(ratio[i] + ratio[i + 1] - 1.0) < _PAIR_TOLERANCE
-            ):
-                totals["extra"] += 1
-                i += 2
-            elif long[i] and abs(ratio[i] - 2.0) < _PAIR_TOLERANCE * 2:
-                totals["missed"] += 1
-                i += 1
-            else:
-                totals["long" if long[i] else "short"] += 1
-                i += 1
-        flagged[start:end] = seg_flag
-    return ArtifactScreen(flagged=flagged, **totals)
+    for start, end in segment_bounds(gaps):
+        seg_kind, seg_counts = _segment_kinds(rr[start:end], threshold_ceiling)
+        kind[start:end] = seg_kind
+        for key, value in seg_counts.items():
+            totals[key] += value
+    return ArtifactScreen(flagged=kind != ArtifactKind.NORMAL, kind=kind, **totals)
