@@ -30,6 +30,8 @@ examples:
   holdspace replay heavy.hsrec --headless --fast
   holdspace replay heavy.hsrec --headless --speed 60 --json
   holdspace import rr.txt --format rr-ms --date 2026-11-20
+  holdspace analyze heavy.hsrec --epochs 60 --json
+  holdspace analyze rr.txt --format rr-ms --no-correct
   holdspace sessions 2026-11-24
 """
 
@@ -147,6 +149,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser(
+        "analyze",
+        help="print the HRV report of a whole file",
+        description=(
+            "Print the HRV report of a recording (*.hsrec) or an RR file (with --format): "
+            "time and frequency domain, nonlinear, stress indices, breathing rate, and with "
+            "--epochs markers and stress per epoch. Nothing is stored."
+        ),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--format", choices=IMPORT_FORMATS, dest="fmt", help="RR file format (not for recordings)"
+    )
+    p.add_argument(
+        "--no-correct", action="store_true", help="analyse the RR as they are, without correction"
+    )
+    p.add_argument(
+        "--epochs", type=_speed, metavar="SECONDS", help="also report epochs of this length"
+    )
+    p.add_argument("--start", type=_datetime, metavar="T", help="start time of an RR file")
+    p.add_argument(
+        "--first-is-time",
+        action="store_true",
+        help="the first value is the time of the first beat in seconds, not an RR interval",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (the default is text)")
+
+    p = sub.add_parser(
         "sessions",
         help="list the tagged sessions of a day",
         description="List the sessions stored for a day (default: today), or all with 'all'.",
@@ -192,7 +221,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from companion.progress import ProgressBar
     from companion.report import format_run_summary
-    from companion.runs import run_source
+    from companion.runs import choose_baseline, run_source
     from companion.store import Store
     from sensors.replay import ReplaySource
 
@@ -206,7 +235,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     extra = {"source": str(source.path), "recording_id": source.header.recording_id}
     store = None if args.no_store else Store(_data_dir(args))
     try:
-        summary = asyncio.run(run_source(source, store, observers=[progress], extra=extra))
+        baseline = asyncio.run(choose_baseline(store, lambda: ReplaySource(args.file, speed=None)))
+        outcome = asyncio.run(
+            run_source(source, store, observers=[progress], extra=extra, baseline=baseline)
+        )
     finally:
         progress.close()
         if store is not None:
@@ -214,17 +246,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if source.truncated_tail:
         log.warning("%s ends in a partial line, which was skipped.", source.path)
     if args.json:
-        _print_json({**summary.to_json(), "truncated_tail": source.truncated_tail})
+        _print_json({**outcome.to_json(), "truncated_tail": source.truncated_tail})
     else:
         stored = "" if args.no_store else f" (stored in {_data_dir(args)})"
-        print(format_run_summary(summary, f"Replay of {source.path.name}{stored}"))
+        print(format_run_summary(outcome, f"Replay of {source.path.name}{stored}"))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from companion.progress import ProgressBar
     from companion.report import format_run_summary
-    from companion.runs import run_source
+    from companion.runs import choose_baseline, run_source
     from companion.store import Store
     from sensors.rrimport import RRFileSource
 
@@ -234,18 +266,25 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         day: date = args.date or date.today()
         start = datetime.combine(day, time(0, 0)).astimezone()
-    source = RRFileSource(args.file, args.fmt, start=start, first_is_time=args.first_is_time)
+
+    def make_source() -> RRFileSource:
+        return RRFileSource(args.file, args.fmt, start=start, first_is_time=args.first_is_time)
+
+    source = make_source()
     progress = ProgressBar(f"Importing {Path(args.file).name}", lambda: source.progress)
     extra = {"source": str(args.file), "format": args.fmt}
     with Store(_data_dir(args)) as store:
         try:
-            summary = asyncio.run(run_source(source, store, observers=[progress], extra=extra))
+            baseline = asyncio.run(choose_baseline(store, make_source))
+            outcome = asyncio.run(
+                run_source(source, store, observers=[progress], extra=extra, baseline=baseline)
+            )
         finally:
             progress.close()
     if args.json:
-        _print_json(summary.to_json())
+        _print_json(outcome.to_json())
     else:
-        print(format_run_summary(summary, f"Imported {Path(args.file).name} ({args.fmt})"))
+        print(format_run_summary(outcome, f"Imported {Path(args.file).name} ({args.fmt})"))
     return 0
 
 
@@ -288,7 +327,46 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from companion.analyze import analyze_source, is_recording
+    from companion.paths import resolve_data_dir
+    from companion.store import Store
+    from sensors.replay import ReplaySource
+    from sensors.rrimport import RRFileSource
+    from sensors.source import BeatSource
+
+    path = Path(args.file).expanduser()
+    source: BeatSource
+    if args.fmt is None:
+        if not is_recording(path):
+            raise HoldspaceError(
+                f"{path} is not a Holdspace recording; give its RR format with --format "
+                "(rr-ms, rr-s, kubios or polar)."
+            )
+        source = ReplaySource(path, speed=None)
+    else:
+        start = args.start or datetime.combine(date.today(), time(0, 0)).astimezone()
+        source = RRFileSource(path, args.fmt, start=start, first_is_time=args.first_is_time)
+    data_dir = resolve_data_dir(args.data_dir, os.environ)
+    store = Store(data_dir, read_only=True) if data_dir.exists() else None
+    try:
+        report = asyncio.run(
+            analyze_source(source, correct=not args.no_correct, epoch_s=args.epochs, store=store)
+        )
+    finally:
+        if store is not None:
+            store.close()
+    if args.json:
+        _print_json(report)
+    else:
+        from companion.report import format_analysis
+
+        print(format_analysis(report, path.name))
+    return 0
+
+
 COMMANDS = {
+    "analyze": cmd_analyze,
     "simulate": cmd_simulate,
     "replay": cmd_replay,
     "import": cmd_import,

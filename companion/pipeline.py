@@ -52,6 +52,9 @@ class Observer(Protocol):
 
     def on_session_closed(self, session: Session) -> None: ...
 
+    def on_stream_end(self, at_s: float | None) -> None:
+        """The source ended (``at_s``: its last event time); the open session is still open."""
+
 
 class BeatBuffer:
     """Batch beats into the store.
@@ -217,7 +220,9 @@ class Pipeline:
         return closed
 
     def finish(self) -> None:
-        """End of stream: close an open session at the last event time, flush beats."""
+        """End of stream: tell observers, close an open session at the last event time, flush."""
+        for observer in self.observers:
+            observer.on_stream_end(self.last_time_s)
         if self.current_session is not None and self.last_time_s is not None:
             self.end_session(self.last_time_s)
         if self.buffer is not None:

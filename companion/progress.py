@@ -76,3 +76,6 @@ class ProgressBar:
 
     def on_session_closed(self, session: Session) -> None:
         pass
+
+    def on_stream_end(self, at_s: float | None) -> None:
+        pass

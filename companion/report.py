@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from companion.store import StoredSession
-from companion.summary import RunSummary
+
+if TYPE_CHECKING:
+    from companion.runs import RunOutcome
 
 __all__ = ["format_run_summary", "format_sessions"]
 
@@ -22,8 +25,11 @@ def _duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def format_run_summary(summary: RunSummary, title: str) -> str:
-    """A readable day summary: span, beats, signal quality, gaps and sessions."""
+def format_run_summary(outcome: RunOutcome, title: str) -> str:
+    """A readable day summary: span, beats, signal quality, gaps, sessions and prompts."""
+    summary = outcome.summary
+    stage = outcome.stage
+    by_start = {round(r.session.start_s, 3): r for r in stage.sessions} if stage else {}
     lines = [title]
     if summary.start_s is None or summary.end_s is None:
         lines.append("  No beats.")
@@ -59,11 +65,40 @@ def format_run_summary(summary: RunSummary, title: str) -> str:
         lines.append(f"  Sessions: {len(summary.sessions)}")
         for s in summary.sessions:
             end = "..." if s.end_s is None else _hm(s.end_s)
-            dur = "" if s.duration_s is None else f"  {_duration(s.duration_s)}"
+            dur = "" if s.duration_s is None else f"  {_duration(s.duration_s):>7}"
             heavy = "  (marked heavy)" if s.heavy else ""
-            lines.append(f"    {_hm(s.start_s)}-{end}  {s.kind:<11} {s.label:<10}{dur}{heavy}")
+            load = ""
+            result = by_start.get(round(s.start_s, 3))
+            if result is not None and result.load.mean_stress is not None:
+                load = (
+                    f"  stress {result.load.mean_stress:3.0f} avg, "
+                    f"{result.load.peak_stress or 0:3d} peak, "
+                    f"{result.load.minutes_high:2d} min high"
+                )
+            lines.append(f"    {_hm(s.start_s)}-{end}  {s.kind:<11} {s.label:<6}{dur}{load}{heavy}")
     else:
         lines.append("  No sessions tagged.")
+    if stage is not None and outcome.baseline is not None:
+        base = outcome.baseline
+        lines.append(
+            f"  Baseline: {base.source} (heart rate {base.hr_bpm:.0f} bpm, "
+            f"RMSSD {base.rmssd_ms:.0f} ms){' - ' + base.note if base.note else ''}"
+        )
+        if stage.minutes:
+            lines.append(
+                f"  Day's load at the end: {stage.minutes[-1].daily_load:.0f} of 100 "
+                f"(peak {max(m.daily_load for m in stage.minutes):.0f})"
+            )
+        delivered = [r for r in stage.prompts if r.prompt.delivered_s is not None]
+        lines.append(f"  Prompts delivered: {len(delivered)} (raised {len(stage.prompts)})")
+        for record in delivered:
+            p = record.prompt
+            assert p.delivered_s is not None
+            waited = (
+                f" (raised {_hm(p.raised_s)}, held to the session's end)" if p.in_session else ""
+            )
+            lines.append(f"    {_hm(p.delivered_s)}  {p.kind:<8} {p.reason}{waited}")
+    lines.append("  Nothing here is a diagnosis: numbers compare you with your own baseline.")
     return "\n".join(lines)
 
 
@@ -76,4 +111,35 @@ def format_sessions(sessions: Sequence[StoredSession], title: str) -> str:
         dur = "" if s.end_s is None else f"  {_duration(s.end_s - s.start_s)}"
         heavy = "  (marked heavy)" if s.heavy else ""
         lines.append(f"  {_hm(s.start_s)}-{end}  {s.kind:<11} {s.label:<10}{dur}{heavy}")
+    return "\n".join(lines)
+
+
+def format_analysis(report: dict[str, Any], name: str) -> str:
+    """The HRV report as text: what each number is, never what it means medically."""
+    t, f, n, s = report["time"], report["frequency"], report["nonlinear"], report["stress"]
+    a, r, b = report["artifacts"], report["respiration"], report["baseline"]
+
+    def v(x: Any, unit: str = "", digits: int = 1) -> str:
+        return "-" if x is None else f"{x:.{digits}f}{unit}"
+
+    lines = [
+        f"HRV report of {name}: {report['n_beats']:,} beats over {_duration(report['duration_s'])}",
+        f"  Artifacts: {a['fraction']:.1%} ({a['ectopic']} ectopic, {a['missed']} missed, "
+        f"{a['extra']} extra, {a['long_short']} long/short)",
+        f"  Heart rate: mean {v(t['mean_hr_bpm'], ' bpm')}, "
+        f"min {v(t['min_hr_bpm'], ' bpm')}, max {v(t['max_hr_bpm'], ' bpm')}",
+        f"  Time domain: mean RR {v(t['mean_rr_ms'], ' ms')}, SDNN {v(t['sdnn_ms'], ' ms')}, "
+        f"RMSSD {v(t['rmssd_ms'], ' ms')}, pNN50 {v(t['pnn50_pct'], ' %')}",
+        f"  Frequency: LF {v(f['lf_ms2'], ' ms²', 0)}, HF {v(f['hf_ms2'], ' ms²', 0)}, "
+        f"LF/HF {v(f['lf_hf'], '', 2)}",
+        f"  Nonlinear: SD1 {v(n['sd1_ms'], ' ms')}, SD2 {v(n['sd2_ms'], ' ms')}, "
+        f"DFA a1 {v(n['dfa_alpha1'], '', 2)}, SampEn {v(n['sampen'], '', 2)}",
+        f"  Stress index {v(s['baevsky_si'])}, PNS {v(s['pns_index'], '', 2)}, "
+        f"SNS {v(s['sns_index'], '', 2)}",
+        f"  Breathing: {v(r['rate_per_min'], ' breaths/min')}",
+        f"  Baseline: {b['source']} (heart rate {v(b['hr_bpm'], ' bpm', 0)})",
+    ]
+    if "epochs" in report:
+        lines.append(f"  Epochs: {len(report['epochs'])} (use --json for the table)")
+    lines.append("  Nothing here is a diagnosis: numbers describe this recording.")
     return "\n".join(lines)

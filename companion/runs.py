@@ -1,23 +1,141 @@
 """Headless jobs over the pipeline: replay a recording, import an RR file.
 
-Both replace what the same source stored before, run the pipeline into the
-store, refresh the summaries of the days they touched, and return the run's
-summary. The CLI and, later, the screen call these.
+Both replace what the same source stored before, run the pipeline (with the
+signal stage) into the store, refresh the summaries of the days they touched,
+and return the run's outcome. The CLI and, later, the screen call these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
+import numpy as np
+
+from companion.analysis import MinuteResult, SignalStage
+from companion.baselines import baseline_json, client_minutes, file_calm_baseline, stored_baseline
 from companion.pipeline import Observer, Pipeline
+from companion.prompts import PromptRecord
 from companion.sessions import Session
 from companion.store import Store, local_day
-from companion.summary import RunCollector, RunSummary, summarise
+from companion.summary import RunCollector, RunSummary, iso_local, summarise
 from sensors.source import BeatSource
+from signals.baseline import Baseline, calm_minutes
+from signals.epochs import Epoch
 
-__all__ = ["refresh_day_summaries", "run_source"]
+__all__ = ["RunOutcome", "prompt_json", "refresh_day_summaries", "run_source"]
+
+EPOCH_FLUSH_MINUTES: Final = 10
+"""Scored minutes reach the store at least every this many minutes."""
+
+
+def prompt_json(record: PromptRecord, acts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    p = record.prompt
+    out: dict[str, Any] = {
+        "t": iso_local(p.raised_s),
+        "kind": p.kind,
+        "reason": p.reason,
+        "in_session": p.in_session,
+        "delivered_at": None if p.delivered_s is None else iso_local(p.delivered_s),
+        "fate": record.fate,
+        "rule": record.rule,
+    }
+    if acts is not None and p.prompt_id in acts:
+        out["before_after"] = acts[p.prompt_id]
+    return out
+
+
+def _prompt_doc(record: PromptRecord, acts: Mapping[str, Any]) -> dict[str, Any]:
+    p = record.prompt
+    return {
+        "prompt_id": p.prompt_id,
+        "kind": p.kind,
+        "rule": record.rule,
+        "raised_s": p.raised_s,
+        "reason": p.reason,
+        "in_session": p.in_session,
+        "delivered_s": p.delivered_s,
+        "fate": record.fate,
+        "merged_into": record.merged_into,
+        "response": record.response,
+        "responded_s": record.responded_s,
+        "before_after": acts.get(p.prompt_id),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """A run's summary and, when analysed, its signal stage and baseline."""
+
+    summary: RunSummary
+    stage: SignalStage | None = None
+    baseline: Baseline | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.summary.to_json()
+        if self.stage is None or self.baseline is None:
+            return out
+        by_start = {round(r.session.start_s, 3): r for r in self.stage.sessions}
+        for entry, session in zip(out["sessions"], self.summary.sessions, strict=True):
+            result = by_start.get(round(session.start_s, 3))
+            if result is not None:
+                entry.update(result.to_json())
+        out["baseline"] = baseline_json(self.baseline)
+        loads = [m.daily_load for m in self.stage.minutes]
+        out["daily_load"] = round(loads[-1], 2) if loads else None
+        out["daily_load_peak"] = round(max(loads), 2) if loads else None
+        out["minutes_scored"] = sum(m.score.score is not None for m in self.stage.minutes)
+        out["prompts"] = [prompt_json(r, self.stage.acts) for r in self.stage.prompts]
+        return out
+
+
+class _EpochSink:
+    """Writes scored minutes to the store in small batches."""
+
+    def __init__(self, store: Store, source_id: str) -> None:
+        self.store = store
+        self.source_id = source_id
+        self._docs: list[dict[str, Any]] = []
+
+    def __call__(self, minute: MinuteResult) -> None:
+        self._docs.append(minute.to_json())
+        if len(self._docs) >= EPOCH_FLUSH_MINUTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._docs:
+            self.store.append_epochs(self._docs, self.source_id)
+            self._docs = []
+
+
+async def _collect(source: BeatSource) -> RunCollector:
+    collector = RunCollector()
+    await Pipeline(source_id=source.source_id, observers=[collector]).run(source)
+    return collector
+
+
+async def choose_baseline(store: Store | None, make_source: Callable[[], BeatSource]) -> Baseline:
+    """The stored personal baseline, else the file's own calm minutes, else norms.
+
+    Reads the source once more (without storing) to learn its days and, when
+    needed, its calm minutes.
+    """
+    collector = await _collect(make_source())
+    t, rr, gaps = collector.arrays()
+    if t.size == 0:
+        return (
+            stored_baseline(store, date.today())
+            if store is not None
+            else file_calm_baseline([], [], [], [])
+        )
+    days = {local_day(float(t[0])), local_day(float(t[-1]))}
+    if store is not None:
+        stored = stored_baseline(store, max(days), exclude_days=days)
+        if stored.is_personal:
+            return stored
+    return file_calm_baseline(t.tolist(), rr.tolist(), gaps.tolist(), collector.sessions)
 
 
 async def run_source(
@@ -26,38 +144,82 @@ async def run_source(
     *,
     observers: Sequence[Observer] = (),
     extra: dict[str, Any] | None = None,
-) -> RunSummary:
-    """Run ``source`` through the pipeline into ``store`` (replacing its earlier data)."""
+    baseline: Baseline | None = None,
+) -> RunOutcome:
+    """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
+
+    With a ``baseline`` the signal stage runs too: minutes, stress, load,
+    prompts and session reports, all stored.
+    """
     collector = RunCollector()
+    stage: SignalStage | None = None
+    sink: _EpochSink | None = None
+    if baseline is not None:
+        sink = _EpochSink(store, source.source_id) if store is not None else None
+        stage = SignalStage(baseline, on_minute=sink)
     if store is not None:
         store.forget_source(source.source_id)
-    pipeline = Pipeline(source_id=source.source_id, store=store, observers=[collector, *observers])
+    stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]
+    pipeline = Pipeline(source_id=source.source_id, store=store, observers=stages)
     try:
         await pipeline.run(source)
     finally:
+        if stage is not None:
+            stage.finish()
+        if sink is not None:
+            sink.flush()
         summary = collector.summary(extra)
-        if store is not None and summary.start_s is not None and summary.end_s is not None:
-            refresh_day_summaries(store, local_day(summary.start_s), local_day(summary.end_s))
-    return summary
+        if store is not None:
+            if stage is not None:
+                _store_analysis(store, source.source_id, stage)
+            if summary.start_s is not None and summary.end_s is not None:
+                refresh_day_summaries(
+                    store, local_day(summary.start_s), local_day(summary.end_s), stage
+                )
+    return RunOutcome(summary=summary, stage=stage, baseline=baseline)
 
 
-def refresh_day_summaries(store: Store, first: date, last: date) -> None:
+def _store_analysis(store: Store, source_id: str, stage: SignalStage) -> None:
+    store.put_prompts([_prompt_doc(r, stage.acts) for r in stage.prompts], source_id)
+    for result in stage.sessions:
+        if result.session.session_id is not None:
+            store.set_session_analysis(result.session.session_id, result.to_json())
+
+
+def refresh_day_summaries(
+    store: Store, first: date, last: date, stage: SignalStage | None = None
+) -> None:
     """Recompute and store the summary of every stored day from ``first`` to ``last``."""
     for day in store.days():
-        if first <= day <= last:
-            beats = store.beats(day)
-            sessions = [
-                Session(
-                    kind=s.kind,
-                    label=s.label,
-                    start_s=s.start_s,
-                    end_s=s.end_s,
-                    heavy=s.heavy,
-                    session_id=s.session_id,
-                )
-                for s in store.sessions(day)
-            ]
-            summary = summarise(
-                beats.time_s, beats.rr_ms, beats.gap_before, beats.gap_reasons, sessions
+        if not first <= day <= last:
+            continue
+        beats = store.beats(day)
+        sessions = [
+            Session(
+                kind=s.kind,
+                label=s.label,
+                start_s=s.start_s,
+                end_s=s.end_s,
+                heavy=s.heavy,
+                session_id=s.session_id,
             )
-            store.put_day_summary(day, summary.to_json())
+            for s in store.sessions(day)
+        ]
+        summary = summarise(
+            beats.time_s, beats.rr_ms, beats.gap_before, beats.gap_reasons, sessions
+        )
+        doc = summary.to_json()
+        if stage is not None:
+            minutes = [m for m in stage.minutes if local_day(m.epoch.start_s) == day]
+            epochs: list[Epoch] = [m.epoch for m in minutes]
+            calm = calm_minutes(epochs, day, client_minutes(epochs, sessions))
+            doc["calm_minutes"] = [[round(c.hr_bpm, 3), round(c.ln_rmssd, 5)] for c in calm]
+            loads = [m.daily_load for m in minutes]
+            doc["daily_load"] = round(loads[-1], 2) if loads else None
+            doc["daily_load_peak"] = round(float(np.max(loads)), 2) if loads else None
+            doc["prompts_delivered"] = sum(
+                1
+                for r in stage.prompts
+                if r.prompt.delivered_s is not None and local_day(r.prompt.delivered_s) == day
+            )
+        store.put_day_summary(day, doc)

@@ -4,6 +4,7 @@ Layout (directory mode 0700, files 0600)::
 
     <data dir>/holdspace.json            settings, sessions, day summaries, sources, schema version
     <data dir>/days/2026-11-25/beats-0930.json beats of 09:30-09:39 local time, in chunks
+    <data dir>/days/2026-11-25/epochs.json     one document per minute: markers, stress, load
     <data dir>/.writer.lock              held by the one process allowed to write
 
 Beats live in day-scoped files of ten minutes each, so every write rewrites a bounded
@@ -320,7 +321,10 @@ class Store:
         return out
 
     def forget_source(self, source_id: str) -> None:
-        """Remove everything a source stored (beats, sessions), e.g. before replaying it again."""
+        """Remove everything a source stored (beats, minutes, sessions, prompts).
+
+        Used before replaying or importing the same source again.
+        """
         found = self._main.table("sources").get(Query().source_id == source_id)
         if isinstance(found, dict):
             for day_text in found["days"]:
@@ -328,9 +332,79 @@ class Store:
                 for path in self._segment_paths(day):
                     segment = self._segment(day, self._slot(path))
                     segment.table("chunks").remove(Query().source == source_id)
+                epochs = self._epochs_db(day)
+                if epochs is not None:
+                    epochs.table("epochs").remove(Query().source == source_id)
+                    epochs.close()
             self._main.table("sources").remove(Query().source_id == source_id)
         self._source_days.pop(source_id, None)
         self._main.table("sessions").remove(Query().source == source_id)
+        self._main.table("prompts").remove(Query().source == source_id)
+
+    # -- minutes (epochs) and prompts --------------------------------------------------------
+
+    def _epochs_db(self, day: date, create: bool = False) -> TinyDB | None:
+        directory = self._day_dir(day)
+        path = directory / "epochs.json"
+        if not path.exists() and not create:
+            return None
+        if create and not directory.exists():
+            directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        return TinyDB(path, storage=AtomicJSONStorage, read_only=self.read_only)
+
+    def append_epochs(self, minutes: Sequence[Mapping[str, Any]], source_id: str) -> None:
+        """Store per-minute documents (each with ``start_s``), one atomic write per day."""
+        by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
+        for doc in minutes:
+            by_day[local_day(float(doc["start_s"]))].append({**doc, "source": source_id})
+        for day, docs in by_day.items():
+            db = self._epochs_db(day, create=True)
+            assert db is not None
+            db.table("epochs").insert_multiple(docs)
+            db.close()
+            self._note_source_day(source_id, day)
+
+    def epochs(self, day: date) -> list[dict[str, Any]]:
+        """The stored minutes of a day, by start time."""
+        db = self._epochs_db(day)
+        if db is None:
+            return []
+        docs = [dict(d) for d in db.table("epochs").all()]
+        db.close()
+        return sorted(docs, key=lambda d: float(d["start_s"]))
+
+    def put_prompts(self, records: Sequence[Mapping[str, Any]], source_id: str) -> None:
+        """Store (replace) prompt records, keyed by ``prompt_id`` within a source."""
+        table = self._main.table("prompts")
+        for record in records:
+            q = (Query().source == source_id) & (Query().prompt_id == record["prompt_id"])
+            table.upsert({**record, "source": source_id}, q)
+
+    def prompts(self, day: date | None = None) -> list[dict[str, Any]]:
+        docs = [dict(d) for d in self._main.table("prompts").all()]
+        if day is not None:
+            docs = [d for d in docs if local_day(float(d["raised_s"])) == day]
+        return sorted(docs, key=lambda d: float(d["raised_s"]))
+
+    def set_session_analysis(self, session_id: int, analysis: Mapping[str, Any]) -> None:
+        """Attach the load, recovery and HRV report of a finished session."""
+        self._main.table("sessions").update({"analysis": dict(analysis)}, doc_ids=[session_id])
+
+    def session_analysis(self, session_id: int) -> dict[str, Any] | None:
+        doc = self._main.table("sessions").get(doc_id=session_id)
+        if not isinstance(doc, dict):
+            return None
+        found = doc.get("analysis")
+        return dict(found) if isinstance(found, dict) else None
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def put_setting(self, key: str, value: Any) -> None:
+        self._main.table("settings").upsert({"key": key, "value": value}, Query().key == key)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        found = self._main.table("settings").get(Query().key == key)
+        return found["value"] if isinstance(found, dict) else default
 
     # -- sessions --------------------------------------------------------------------------
 

@@ -180,20 +180,38 @@ class RunCollector:
         self._open = None
         self._sessions.append(session)
 
+    def on_stream_end(self, at_s: float | None) -> None:
+        pass
+
     @property
     def beat_count(self) -> int:
         return len(self._time_s)
 
-    def summary(self, extra: Mapping[str, Any] | None = None) -> RunSummary:
+    @property
+    def sessions(self) -> list[Session]:
+        """Closed sessions, then the open one if any."""
+        return [*self._sessions, *([self._open] if self._open is not None else [])]
+
+    def arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """Beat times (epoch s), RR (ms) and gap flags collected so far."""
         gap = np.zeros(len(self._time_s), dtype=np.bool_)
         gap[np.asarray(self._gaps, dtype=np.intp)] = True
-        sessions = [*self._sessions, *([self._open] if self._open is not None else [])]
+        return (
+            np.asarray(self._time_s, dtype=np.float64),
+            np.asarray(self._rr_ms, dtype=np.float64),
+            gap,
+        )
+
+    def summary(self, extra: Mapping[str, Any] | None = None) -> RunSummary:
+        t, rr, gap = self.arrays()
         return summarise(
-            self._time_s,
-            self._rr_ms,
+            t,
+            rr,
             gap,
             self._reasons,
-            sessions,
+            self.sessions,
             battery_percent=self.battery_percent,
             extra=extra,
         )

@@ -37,6 +37,9 @@ class Spy:
     def on_session_closed(self, session: Session) -> None:
         self.closed.append(session)
 
+    def on_stream_end(self, at_s: float | None) -> None:
+        self.ended_at = at_s
+
 
 def _beats(n: int, start: float = T0) -> tuple[Beat, ...]:
     return tuple(Beat(start + i * 0.8, 800.0, i == 0) for i in range(n))

@@ -1,0 +1,337 @@
+"""The signal stage: markers, stress, load and prompts as beats arrive.
+
+:class:`SignalStage` is a pipeline observer. Every beat goes through the live
+artifact detector (three beats of look-ahead), then into the per-minute
+:class:`~signals.epochs.EpochBuilder`. Each closed minute is scored against
+the baseline, updates the day's load and feeds the prompt policy. At the end
+of a session its load is summarised and its HRV report is computed on a
+worker thread, off the hot path. Replay and live strap run exactly this.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+
+import numpy as np
+
+from companion.prompt_rules import MinuteInput
+from companion.prompt_rules import SessionLoad as PolicySessionLoad
+from companion.prompts import Prompt, PromptPolicy, PromptRecord
+from companion.sessions import Session
+from companion.store import local_day
+from sensors.beats import Beat, GapReason
+from sensors.events import CheckIn, Disconnected, Measurement, SourceEvent
+from sensors.hrm import SensorContact
+from signals.artifacts_live import LiveArtifactDetector
+from signals.baseline import Baseline
+from signals.epochs import Epoch, EpochBuilder
+from signals.hrv_report import HRVReport, hrv_report
+from signals.load import DailyLoad, Recovery, SessionLoad, recovery_after, session_load
+from signals.respiration import breathing_rate
+from signals.stress import StressScore, StressScorer
+
+__all__ = ["MinuteResult", "SessionResult", "SignalStage"]
+
+log = logging.getLogger("holdspace.analysis")
+
+BREATHING_WINDOW_S: Final = 120.0
+"""Beats of the last two minutes estimate the breathing rate of a minute."""
+AFTER_ACT_MINUTES: Final = 5
+"""Minutes after a delivered prompt whose markers are kept as its "after"."""
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteResult:
+    """One scored minute: its markers, stress score, breathing and the day's load."""
+
+    epoch: Epoch
+    score: StressScore
+    resp_per_min: float | None
+    daily_load: float
+
+    def to_json(self) -> dict[str, Any]:
+        e, s = self.epoch, self.score
+        return {
+            "start_s": e.start_s,
+            "hr_bpm": _round(e.hr_bpm, 2),
+            "rmssd_ms": _round(e.rmssd_ms, 2),
+            "ln_rmssd": _round(e.ln_rmssd, 4),
+            "resp_per_min": _round(self.resp_per_min, 2),
+            "stress": s.score,
+            "band": s.band,
+            "hr_delta_bpm": _round(s.hr_delta_bpm, 2),
+            "ln_rmssd_delta": _round(s.ln_rmssd_delta, 4),
+            "quality": e.quality,
+            "unscored_reason": s.unscored_reason or e.quality_reason or None,
+            "artifact_fraction": round(e.artifact_fraction, 4),
+            "daily_load": round(self.daily_load, 2),
+        }
+
+
+@dataclass(slots=True)
+class SessionResult:
+    """What the stage learnt about one session; the HRV report arrives later."""
+
+    session: Session
+    load: SessionLoad
+    report: Future[HRVReport | None] | None = None
+    recovery: Recovery | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        load = self.load
+        out: dict[str, Any] = {
+            "stress_mean": _round(load.mean_stress, 1),
+            "stress_peak": load.peak_stress,
+            "minutes_high": load.minutes_high,
+            "load": round(load.load, 1),
+            "hr_change_bpm": _round(load.hr_change_bpm, 1),
+            "rmssd_change_pct": _round(load.rmssd_change_pct, 1),
+            "heavy": load.heavy,
+            "recovery_min": None if self.recovery is None else _round(self.recovery.minutes, 1),
+        }
+        report = self.report.result() if self.report is not None else None
+        out["hrv"] = None if report is None else report.to_json()
+        return out
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HRVReport | None:
+    if len(rr_ms) < 30:
+        return None
+    return hrv_report(np.asarray(time_s), np.asarray(rr_ms), np.asarray(gaps))
+
+
+@dataclass(slots=True)
+class _OpenSession:
+    session: Session
+    time_s: list[float] = field(default_factory=list)
+    rr_ms: list[float] = field(default_factory=list)
+    gaps: list[bool] = field(default_factory=list)
+
+
+class SignalStage:
+    """Pipeline observer computing minutes, stress, load, prompts and session reports.
+
+    Parameters
+    ----------
+    baseline : what stress is measured against (personal or published norms).
+    day_of : the local day of an epoch time (prompt caps are per day).
+    on_minute, on_prompt : callbacks for each scored minute and each delivered prompt.
+    reports_in_thread : compute session HRV reports on a worker thread (live use);
+        False computes them inline (tests, benchmarks of the inline cost).
+    """
+
+    def __init__(
+        self,
+        baseline: Baseline,
+        *,
+        day_of: Callable[[float], date] = local_day,
+        on_minute: Callable[[MinuteResult], None] | None = None,
+        on_prompt: Callable[[Prompt], None] | None = None,
+        reports_in_thread: bool = True,
+    ) -> None:
+        self.baseline = baseline
+        self.detector = LiveArtifactDetector()
+        self.builder = EpochBuilder()
+        self.scorer = StressScorer(baseline)
+        self.load = DailyLoad()
+        self.policy = PromptPolicy(day_of=day_of)
+        self.minutes: list[MinuteResult] = []
+        self.sessions: list[SessionResult] = []
+        self.on_minute = on_minute
+        self.on_prompt = on_prompt
+        self._day: date | None = None
+        self._day_of = day_of
+        self._pending: deque[Beat] = deque()
+        self._recent: deque[Beat] = deque()
+        self._open: _OpenSession | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1) if reports_in_thread else None
+        self._after: dict[str, list[MinuteResult]] = {}
+        self.acts: dict[str, dict[str, Any]] = {}
+        """Per delivered prompt: markers of the minute before and the minutes after."""
+
+    # -- observer protocol -------------------------------------------------------------------
+
+    def on_event(self, event: SourceEvent) -> None:
+        match event:
+            case Measurement(arrival_s=t, measurement=m):
+                if m.contact is SensorContact.NO_CONTACT:
+                    self._minutes(self.builder.mark_no_signal(t))
+                else:
+                    self._minutes(self.builder.advance_to(t))
+            case Disconnected(at_s=t):
+                self._minutes(self.builder.mark_no_signal(t, disconnected=True))
+            case CheckIn(at_s=t, answers=answers):
+                self._deliver(self.policy.check_in(t, answers))
+
+    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
+        for beat in beats:
+            self._pending.append(beat)
+            if self._open is not None:
+                self._open.time_s.append(beat.time_s)
+                self._open.rr_ms.append(beat.rr_ms)
+                self._open.gaps.append(beat.gap_before)
+            self._drain(self.detector.push(beat.rr_ms, beat.gap_before))
+
+    def on_session_opened(self, session: Session) -> None:
+        self._open = _OpenSession(session)
+        self._deliver(self.policy.session_started(session.kind, session.label, session.start_s))
+
+    def on_session_closed(self, session: Session) -> None:
+        end_s = session.end_s if session.end_s is not None else session.start_s
+        open_ = self._open
+        self._open = None
+        epochs = [m.epoch for m in self.minutes]
+        scores = [m.score for m in self.minutes]
+        load = session_load(
+            session.start_s, end_s, epochs, scores, self.baseline, marked_heavy=session.heavy
+        )
+        result = SessionResult(session=session, load=load)
+        if open_ is not None:
+            args = (open_.time_s, open_.rr_ms, open_.gaps)
+            if self._executor is not None:
+                result.report = self._executor.submit(_span_report, *args)
+            else:
+                done: Future[HRVReport | None] = Future()
+                done.set_result(_span_report(*args))
+                result.report = done
+        self.sessions.append(result)
+        summary = (
+            PolicySessionLoad(
+                mean_stress=load.mean_stress,
+                peak_stress=load.peak_stress or 0,
+                minutes_high=load.minutes_high,
+                load=load.load,
+            )
+            if load.mean_stress is not None
+            else None
+        )
+        self._deliver(self.policy.session_ended(end_s, session.heavy, summary))
+
+    def on_stream_end(self, at_s: float | None) -> None:
+        """End of the source: every pending beat and minute is settled."""
+        self._drain(self.detector.flush())
+        self._minutes(self.builder.flush())
+
+    # -- results -------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Settle session loads with every minute, compute recoveries, wait for reports.
+
+        At a session's end its last minute has not closed yet; the policy got the
+        load known then, and the stored load is recomputed here with all minutes.
+        """
+        epochs = [m.epoch for m in self.minutes]
+        scores = [m.score for m in self.minutes]
+        for i, result in enumerate(self.sessions):
+            session = result.session
+            if session.end_s is None:
+                continue
+            result.load = session_load(
+                session.start_s,
+                session.end_s,
+                epochs,
+                scores,
+                self.baseline,
+                marked_heavy=session.heavy,
+            )
+            nxt = self.sessions[i + 1].session.start_s if i + 1 < len(self.sessions) else None
+            result.recovery = recovery_after(
+                session.end_s, epochs, scores, self.baseline, until_s=nxt
+            )
+        for result in self.sessions:
+            if result.report is not None:
+                result.report.result()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+
+    @property
+    def prompts(self) -> tuple[PromptRecord, ...]:
+        return self.policy.all_prompts
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _drain(self, verdicts: Sequence[Any]) -> None:
+        for verdict in verdicts:
+            beat = self._pending.popleft()
+            self._recent.append(beat)
+            while self._recent and self._recent[0].time_s < beat.time_s - BREATHING_WINDOW_S:
+                self._recent.popleft()
+            closed = self.builder.push(beat.time_s, beat.rr_ms, beat.gap_before, verdict.flagged)
+            self._minutes(closed)
+
+    def _minutes(self, epochs: Sequence[Epoch]) -> None:
+        for epoch in epochs:
+            day = self._day_of(epoch.start_s)
+            if day != self._day:
+                self._day = day
+                self.load = DailyLoad()
+            score = self.scorer.score(epoch)
+            load = self.load.update(score.score)
+            resp = self._breathing(epoch) if epoch.is_good else None
+            minute = MinuteResult(epoch=epoch, score=score, resp_per_min=resp, daily_load=load)
+            self.minutes.append(minute)
+            self._note_after(minute)
+            if self.on_minute is not None:
+                self.on_minute(minute)
+            self._deliver(
+                self.policy.minute(
+                    MinuteInput(
+                        t_s=epoch.end_s,
+                        stress=score.score,
+                        quality_ok=epoch.is_good,
+                        daily_load=load,
+                        hr_delta_bpm=score.hr_delta_bpm,
+                        ln_rmssd_delta=score.ln_rmssd_delta,
+                    )
+                )
+            )
+
+    def _breathing(self, epoch: Epoch) -> float | None:
+        window = [b for b in self._recent if b.time_s <= epoch.end_s]
+        if len(window) < 40:
+            return None
+        try:
+            return breathing_rate(
+                [b.time_s for b in window],
+                [b.rr_ms for b in window],
+                [b.gap_before for b in window],
+            )
+        except ValueError:
+            return None
+
+    def _deliver(self, prompts: Sequence[Prompt]) -> None:
+        for prompt in prompts:
+            before = self.minutes[-1].to_json() if self.minutes else None
+            self.acts[prompt.prompt_id] = {"before": before, "after": None}
+            self._after[prompt.prompt_id] = []
+            log.info("prompt %s delivered: %s", prompt.kind, prompt.reason)
+            if self.on_prompt is not None:
+                self.on_prompt(prompt)
+
+    def _note_after(self, minute: MinuteResult) -> None:
+        for prompt_id in list(self._after):
+            seen = self._after[prompt_id]
+            seen.append(minute)
+            if len(seen) >= AFTER_ACT_MINUTES:
+                scored = [m for m in seen if m.score.score is not None]
+                hr = [m.epoch.hr_bpm for m in seen if m.epoch.is_good and m.epoch.hr_bpm]
+                ln = [m.epoch.ln_rmssd for m in seen if m.epoch.is_good and m.epoch.ln_rmssd]
+                self.acts[prompt_id]["after"] = {
+                    "minutes": len(seen),
+                    "stress_mean": _round(
+                        float(np.mean([m.score.score for m in scored])) if scored else None, 1
+                    ),
+                    "hr_bpm": _round(float(np.mean(hr)) if hr else None, 2),
+                    "ln_rmssd": _round(float(np.mean(ln)) if ln else None, 4),
+                }
+                del self._after[prompt_id]

@@ -1,0 +1,182 @@
+"""Breathing rate from RSA: synthetic rhythms, gaps, per-minute tracking, and a respiration belt.
+
+The belt tests read ``../shared/data/ecg-respiration`` (marked ``realdata``, skipped
+when absent): R peaks from the 100 Hz ECG with NeuroKit2, the belt's rate with
+``nk.rsp_process``; NeuroKit2 is imported inside those tests only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from signals.hrv_frequency import frequency_domain
+from signals.hrv_report import hrv_report
+from signals.respiration import (
+    MINUTE_WINDOW_S,
+    breathing_estimate,
+    breathing_rate,
+    breathing_rate_per_minute,
+)
+
+FloatArray = npt.NDArray[np.float64]
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+realdata = pytest.mark.skipif(
+    not DATA.is_dir(), reason=f"real recordings not found at {DATA} (fresh clone: nothing to read)"
+)
+
+
+def beats(
+    modulation_ms: Callable[[float], float],
+    seconds: float,
+    *,
+    mean_ms: float = 850.0,
+    noise_ms: float = 6.0,
+    seed: int = 0,
+) -> tuple[FloatArray, FloatArray]:
+    """Beat times (s) and RR (ms): each RR is the modulation at the previous beat plus noise."""
+    rng = np.random.default_rng(seed)
+    times, rr = [0.0], []
+    while times[-1] < seconds:
+        value = mean_ms + modulation_ms(times[-1]) + rng.normal(0.0, noise_ms)
+        rr.append(value)
+        times.append(times[-1] + value / 1000.0)
+    return np.asarray(times[1:]), np.asarray(rr)
+
+
+def sine(freq_hz: float, amp_ms: float, phase: float = 0.0) -> Callable[[float], float]:
+    return lambda t: amp_ms * math.sin(2.0 * math.pi * freq_hz * t + phase)
+
+
+# --- synthetic -----------------------------------------------------------------------------------
+
+
+def test_breathing_at_0_25_hz_gives_15_per_minute_and_an_hf_spectrum() -> None:
+    t, rr = beats(sine(0.25, 40.0), 300.0)
+    estimate = breathing_estimate(t, rr)
+    assert estimate.rate_per_min == pytest.approx(15.0, abs=0.2)
+    assert not estimate.slow
+    assert estimate.quality > 0.8
+    assert breathing_rate(t, rr) == estimate.rate_per_min
+    fd = frequency_domain(t, rr)
+    assert fd.hf_ms2 is not None and fd.lf_ms2 is not None
+    assert fd.hf_ms2 > 20.0 * fd.lf_ms2
+
+
+def test_paced_breathing_at_6_per_minute_is_detected() -> None:
+    t, rr = beats(lambda s: sine(0.1, 60.0)(s) + sine(0.27, 10.0, 1.0)(s), 300.0)
+    estimate = breathing_estimate(t, rr)
+    assert estimate.slow
+    assert estimate.rate_per_min == pytest.approx(6.0, abs=0.3)
+    fd = frequency_domain(t, rr)
+    assert fd.lf_nu is not None and fd.lf_nu > 80.0
+
+
+def test_mayer_waves_do_not_pass_for_slow_breathing() -> None:
+    # A 0.1 Hz blood-pressure rhythm 1.4 times the amplitude of the 0.25 Hz RSA: still
+    # 15 breaths/min. (From 1.6 times on, a perfectly regular 0.1 Hz rhythm holds over 60 %
+    # of the power and reads as slow breathing: the spectrum alone cannot tell it from
+    # paced breathing. Real Mayer waves are irregular and broader, see the module notes.)
+    t, rr = beats(lambda s: sine(0.1, 35.0)(s) + sine(0.25, 25.0)(s), 300.0, noise_ms=10.0)
+    estimate = breathing_estimate(t, rr)
+    assert not estimate.slow
+    assert estimate.rate_per_min == pytest.approx(15.0, abs=0.5)
+
+
+def test_breathing_across_a_gap_uses_the_stretches_on_either_side() -> None:
+    t, rr = beats(sine(0.2, 40.0), 300.0)
+    keep = (t < 120.0) | (t > 180.0)  # one minute lost
+    gaps = np.zeros(int(keep.sum()), dtype=bool)
+    gaps[np.flatnonzero(t[keep] > 180.0)[0]] = True
+    assert breathing_rate(t[keep], rr[keep], gaps) == pytest.approx(12.0, abs=0.3)
+
+
+def test_too_little_data_gives_no_rate() -> None:
+    t, rr = beats(sine(0.25, 40.0), 40.0)
+    estimate = breathing_estimate(t, rr)
+    assert estimate.rate_per_min is None and estimate.quality == 0.0
+    t5, rr5 = beats(sine(0.25, 40.0), 300.0)
+    chopped = np.zeros(rr5.size, dtype=bool)
+    chopped[::20] = True  # stretches of 20 beats (< 60 s) only
+    assert breathing_rate(t5, rr5, chopped) is None
+    assert breathing_rate_per_minute([], []) == ()
+
+
+def test_per_minute_rate_follows_a_change_to_paced_breathing() -> None:
+    def rhythm(s: float) -> float:
+        return sine(0.25, 30.0)(s) if s < 300.0 else sine(0.1, 70.0)(s)
+
+    t, rr = beats(rhythm, 600.0)
+    minutes = breathing_rate_per_minute(t, rr)
+    assert len(minutes) == 10
+    assert [m.start_s for m in minutes[:2]] == pytest.approx([t[0], t[0] + 60.0])
+    rates = [m.estimate.rate_per_min for m in minutes]
+    assert all(r is not None for r in rates)
+    early = [r for r in rates[:3] if r is not None]
+    late = [r for r in rates[-3:] if r is not None]
+    assert early == pytest.approx([15.0] * 3, abs=0.5)
+    assert late == pytest.approx([6.0] * 3, abs=0.5)
+    assert all(m.estimate.slow for m in minutes[-3:])
+
+
+# --- respiration belt ----------------------------------------------------------------------------
+
+
+def _recording(name: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Beat times (s), RR (ms) and the belt's rate (breaths/min, 100 Hz) of a recording."""
+    nk = pytest.importorskip("neurokit2")
+    table = np.genfromtxt(DATA / "ecg-respiration" / name, delimiter=",", names=True)
+    ecg, rsp = table["ECG"], table["RSP"]
+    if table.dtype.names is not None and "PhotoSensor" in table.dtype.names:
+        light = table["PhotoSensor"]
+        low = np.flatnonzero(light < light.max() / 2.0)  # the resting part of the session
+        ecg, rsp = ecg[low[0] : low[-1] + 1], rsp[low[0] : low[-1] + 1]
+    _, info = nk.ecg_peaks(ecg, sampling_rate=100)
+    peaks = np.asarray(info["ECG_R_Peaks"])
+    signals, _ = nk.rsp_process(rsp, sampling_rate=100)
+    belt = signals["RSP_Rate"].to_numpy()
+    return peaks[1:] / 100.0, np.diff(peaks) * 10.0, belt
+
+
+RECORDINGS = [
+    ("bio_resting_5min_100hz.csv", 15.93),  # belt median, breaths/min
+    ("bio_resting_8min_100hz.csv", 8.90),
+]
+
+
+@pytest.mark.realdata
+@realdata
+@pytest.mark.parametrize(("name", "belt_median"), RECORDINGS)
+def test_span_rate_within_one_breath_of_the_belt(name: str, belt_median: float) -> None:
+    t, rr, belt = _recording(name)
+    assert float(np.median(belt)) == pytest.approx(belt_median, abs=0.05)
+    # Achieved: 15.35 and 8.87 (NN series of the report), 15.30 and 8.87 (raw RR).
+    report = hrv_report(t, rr)
+    assert report.respiration.rate_per_min == pytest.approx(belt_median, abs=1.0)
+    assert breathing_rate(t, rr) == pytest.approx(belt_median, abs=1.0)
+
+
+@pytest.mark.realdata
+@realdata
+@pytest.mark.parametrize(("name", "belt_median"), RECORDINGS)
+def test_per_minute_rate_tracks_the_belt(name: str, belt_median: float) -> None:
+    t, rr, belt = _recording(name)
+    belt_t = np.arange(belt.size) / 100.0
+    errors = []
+    for minute in breathing_rate_per_minute(t, rr):
+        left = min(
+            max(minute.start_s - (MINUTE_WINDOW_S - 60.0) / 2.0, t[0]), t[-1] - MINUTE_WINDOW_S
+        )
+        inside = (belt_t > left) & (belt_t <= left + MINUTE_WINDOW_S)
+        rate = minute.estimate.rate_per_min
+        assert rate is not None
+        errors.append(abs(rate - float(np.median(belt[inside]))))
+    # Achieved median absolute errors 0.2 and 0.4 breaths/min; single minutes where the
+    # belt shows breathing below 9/min without a dominant peak miss (low quality).
+    assert float(np.median(errors)) < 1.5
+    assert belt_median > 0
