@@ -156,10 +156,14 @@ def bench_replay(work: Path) -> None:
 
 
 def main() -> None:
+    from bench.signals_bench import bench_p1, bench_p2
+
     work = Path(tempfile.mkdtemp(prefix="holdspace-bench-"))
     try:
         bench_holter(work)
         bench_replay(work)
+        bench_p1(work)
+        bench_p2()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

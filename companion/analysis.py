@@ -42,18 +42,27 @@ log = logging.getLogger("holdspace.analysis")
 
 BREATHING_WINDOW_S: Final = 120.0
 """Beats of the last two minutes estimate the breathing rate of a minute."""
+MIN_BREATHING_BEATS: Final = 40
 AFTER_ACT_MINUTES: Final = 5
 """Minutes after a delivered prompt whose markers are kept as its "after"."""
 
 
 @dataclass(frozen=True, slots=True)
 class MinuteResult:
-    """One scored minute: its markers, stress score, breathing and the day's load."""
+    """One scored minute: its markers, stress score, breathing and the day's load.
+
+    The breathing rate is estimated on the worker thread (a spectrum per
+    minute is the one costly step); :attr:`resp_per_min` waits for it.
+    """
 
     epoch: Epoch
     score: StressScore
-    resp_per_min: float | None
+    breathing: Future[float | None]
     daily_load: float
+
+    @property
+    def resp_per_min(self) -> float | None:
+        return self.breathing.result()
 
     def to_json(self) -> dict[str, Any]:
         e, s = self.epoch, self.score
@@ -102,6 +111,13 @@ class SessionResult:
 
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
+
+
+def _breathing_rate(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> float | None:
+    try:
+        return breathing_rate(time_s, rr_ms, gaps)
+    except ValueError:
+        return None
 
 
 def _span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HRVReport | None:
@@ -277,8 +293,9 @@ class SignalStage:
                 self.load = DailyLoad()
             score = self.scorer.score(epoch)
             load = self.load.update(score.score)
-            resp = self._breathing(epoch) if epoch.is_good else None
-            minute = MinuteResult(epoch=epoch, score=score, resp_per_min=resp, daily_load=load)
+            minute = MinuteResult(
+                epoch=epoch, score=score, breathing=self._breathing(epoch), daily_load=load
+            )
             self.minutes.append(minute)
             self._note_after(minute)
             if self.on_minute is not None:
@@ -296,18 +313,22 @@ class SignalStage:
                 )
             )
 
-    def _breathing(self, epoch: Epoch) -> float | None:
-        window = [b for b in self._recent if b.time_s <= epoch.end_s]
-        if len(window) < 40:
-            return None
-        try:
-            return breathing_rate(
-                [b.time_s for b in window],
-                [b.rr_ms for b in window],
-                [b.gap_before for b in window],
-            )
-        except ValueError:
-            return None
+    def _breathing(self, epoch: Epoch) -> Future[float | None]:
+        window = [b for b in self._recent if b.time_s <= epoch.end_s] if epoch.is_good else []
+        if len(window) < MIN_BREATHING_BEATS:
+            done: Future[float | None] = Future()
+            done.set_result(None)
+            return done
+        args = (
+            [b.time_s for b in window],
+            [b.rr_ms for b in window],
+            [b.gap_before for b in window],
+        )
+        if self._executor is not None:
+            return self._executor.submit(_breathing_rate, *args)
+        done = Future()
+        done.set_result(_breathing_rate(*args))
+        return done
 
     def _deliver(self, prompts: Sequence[Prompt]) -> None:
         for prompt in prompts:
