@@ -33,6 +33,7 @@ __all__ = [
     "baseline_json",
     "client_minutes",
     "file_calm_baseline",
+    "save_resting",
     "stored_baseline",
 ]
 
@@ -72,6 +73,16 @@ def stored_baseline(store: Store, today: date, exclude_days: Collection[date] = 
         fields = {f.name for f in dataclasses.fields(Baseline)}
         fallback = Baseline(**{k: v for k, v in resting.items() if k in fields})
     return rolling_baseline(minutes, today, fallback=fallback)
+
+
+def save_resting(store: Store, baseline: Baseline) -> None:
+    """Keep the result of a guided resting measurement (:class:`signals.baseline.RestingMeasurement`).
+
+    It serves as the baseline until 14 days of calm minutes take over.
+    """
+    if baseline.source != "resting":
+        raise ValueError(f"not a resting measurement: {baseline.source!r}")
+    store.put_setting(RESTING_SETTING, dataclasses.asdict(baseline))
 
 
 def client_minutes(epochs: Sequence[Epoch], sessions: Sequence[Session]) -> list[bool]:

@@ -21,6 +21,7 @@ from companion.prompts import PromptRecord
 from companion.sessions import Session
 from companion.store import Store, local_day
 from companion.summary import RunCollector, RunSummary, iso_local, summarise
+from sensors.clock import Clock, SystemClock
 from sensors.source import BeatSource
 from signals.baseline import Baseline, calm_minutes
 from signals.epochs import Epoch
@@ -28,7 +29,9 @@ from signals.epochs import Epoch
 __all__ = ["RunOutcome", "prompt_json", "refresh_day_summaries", "run_source"]
 
 EPOCH_FLUSH_MINUTES: Final = 10
-"""Scored minutes reach the store at least every this many minutes."""
+"""Scored minutes are written in batches of at least this many..."""
+EPOCH_FLUSH_WALL_S: Final = 10.0
+"""...and at most once per this many seconds of wall time."""
 
 
 def prompt_json(record: PromptRecord, acts: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -92,22 +95,35 @@ class RunOutcome:
 
 
 class _EpochSink:
-    """Writes scored minutes to the store in small batches."""
+    """Writes scored minutes to the store in batches.
 
-    def __init__(self, store: Store, source_id: str) -> None:
+    A batch goes out once it holds :data:`EPOCH_FLUSH_MINUTES` minutes and
+    :data:`EPOCH_FLUSH_WALL_S` seconds have passed since the last write, and at
+    the end. Live, that is every ten minutes; a fast replay writes far less
+    often. Minutes are derived from the stored beats, so a crash loses nothing
+    that cannot be recomputed.
+    """
+
+    def __init__(self, store: Store, source_id: str, clock: Clock | None = None) -> None:
         self.store = store
         self.source_id = source_id
-        self._docs: list[dict[str, Any]] = []
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self._minutes: list[MinuteResult] = []
+        self._last = self.clock.monotonic()
 
     def __call__(self, minute: MinuteResult) -> None:
-        self._docs.append(minute.to_json())
-        if len(self._docs) >= EPOCH_FLUSH_MINUTES:
+        self._minutes.append(minute)
+        if (
+            len(self._minutes) >= EPOCH_FLUSH_MINUTES
+            and self.clock.monotonic() - self._last >= EPOCH_FLUSH_WALL_S
+        ):
             self.flush()
 
     def flush(self) -> None:
-        if self._docs:
-            self.store.append_epochs(self._docs, self.source_id)
-            self._docs = []
+        self._last = self.clock.monotonic()
+        if self._minutes:
+            self.store.append_epochs([m.to_json() for m in self._minutes], self.source_id)
+            self._minutes = []
 
 
 async def _collect(source: BeatSource) -> RunCollector:

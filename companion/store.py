@@ -374,11 +374,14 @@ class Store:
         return sorted(docs, key=lambda d: float(d["start_s"]))
 
     def put_prompts(self, records: Sequence[Mapping[str, Any]], source_id: str) -> None:
-        """Store (replace) prompt records, keyed by ``prompt_id`` within a source."""
+        """Store (replace) prompt records, keyed by ``prompt_id`` within a source.
+
+        One atomic write for the whole batch.
+        """
+        ids = {r["prompt_id"] for r in records}
         table = self._main.table("prompts")
-        for record in records:
-            q = (Query().source == source_id) & (Query().prompt_id == record["prompt_id"])
-            table.upsert({**record, "source": source_id}, q)
+        table.remove((Query().source == source_id) & (Query().prompt_id.one_of(list(ids))))
+        table.insert_multiple({**r, "source": source_id} for r in records)
 
     def prompts(self, day: date | None = None) -> list[dict[str, Any]]:
         docs = [dict(d) for d in self._main.table("prompts").all()]

@@ -33,8 +33,8 @@ series artefact correction using novel beat classification. J Med Eng Technol
 
 from __future__ import annotations
 
-import bisect
 import math
+from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import dataclass
 from typing import Final
@@ -57,10 +57,65 @@ LOOKAHEAD_BEATS: Final = 3
 _AHEAD: Final = 2
 """Beats after ``j`` that its own classification reads."""
 _HALF_MEDIAN: Final = MEDIAN_WINDOW_BEATS // 2
+_MEDIAN_SPAN: Final = _HALF_MEDIAN + 1 + _AHEAD
+"""Beats in ``med(j)`` once the segment is long enough: ``j-5 .. j+2``."""
 _KEEP: Final = 16
-"""Recent per-beat values kept; the classification reaches 7 beats back at most."""
-_ABSORBABLE: Final = (ArtifactKind.NORMAL, ArtifactKind.LONG, ArtifactKind.SHORT)
+"""Recent per-beat values kept; the detector reads 8 beats back at most."""
 _MRR_LIMIT: Final = 3.0
+
+_NORMAL: Final = ArtifactKind.NORMAL
+_ECTOPIC: Final = ArtifactKind.ECTOPIC
+_MISSED: Final = ArtifactKind.MISSED
+_EXTRA: Final = ArtifactKind.EXTRA
+_LONG: Final = ArtifactKind.LONG
+_SHORT: Final = ArtifactKind.SHORT
+_OUT_OF_RANGE: Final = ArtifactKind.OUT_OF_RANGE
+_ABSORBABLE: Final = (_NORMAL, _LONG, _SHORT)
+_COUNTED_KIND: Final = {_LONG: "long", _SHORT: "short", _OUT_OF_RANGE: "out_of_range"}
+_INF: Final = math.inf
+_NAN: Final = math.nan
+
+
+def _quantile(values: list[float], q: float) -> float:
+    position = q * (len(values) - 1)
+    below = math.floor(position)
+    frac = position - below
+    if frac == 0.0:
+        return values[below]
+    return values[below] * (1.0 - frac) + values[below + 1] * frac
+
+
+def _quartile_deviation(values: list[float]) -> float:
+    """``(Q3 - Q1) / 2`` of sorted ``values`` with linear interpolation (numpy's default)."""
+    return (_quantile(values, 0.75) - _quantile(values, 0.25)) / 2.0
+
+
+def _median(ordered: list[float]) -> float:
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
+def _interpolation(q: float) -> tuple[int, float, float]:
+    """Lower index, its weight and the upper weight of quantile ``q`` of a full window."""
+    position = q * (THRESHOLD_WINDOW_BEATS - 1)
+    below = math.floor(position)
+    frac = position - below
+    return below, 1.0 - frac, frac
+
+
+# Once every window of a segment is full, push() runs one straight path with the
+# window sizes built in; its arithmetic is that of the general path (the same
+# operations in the same order, hence the same floats and the same verdicts).
+_Q1, _Q1_LOW, _Q1_HIGH = _interpolation(0.25)
+_Q3, _Q3_LOW, _Q3_HIGH = _interpolation(0.75)
+_MEDIAN_HIGH: Final = _MEDIAN_SPAN // 2
+_STEADY_BEATS: Final = (
+    max(THRESHOLD_WINDOW_BEATS, _MEDIAN_SPAN) + _AHEAD
+    # The straight path takes both quartiles as interpolated and the median as even.
+    if _Q1_HIGH and _Q3_HIGH and _MEDIAN_SPAN % 2 == 0 and _MEDIAN_SPAN <= _KEEP
+    else 1 << 62
+)
+"""Beats already in the segment from which :meth:`LiveArtifactDetector.push` runs straight."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,184 +139,11 @@ class LiveVerdict:
         return self.kind != ArtifactKind.NORMAL
 
 
-class _SortedWindow:
-    """The last ``size`` values, kept sorted for quartiles."""
-
-    def __init__(self, size: int) -> None:
-        self._order: deque[float] = deque(maxlen=size)
-        self._sorted: list[float] = []
-
-    def add(self, value: float) -> None:
-        if len(self._order) == self._order.maxlen:
-            del self._sorted[bisect.bisect_left(self._sorted, self._order[0])]
-        self._order.append(value)
-        bisect.insort(self._sorted, value)
-
-    def quartile_deviation(self) -> float:
-        """``(Q3 - Q1) / 2`` with linear interpolation (numpy's default)."""
-        return (_quantile(self._sorted, 0.75) - _quantile(self._sorted, 0.25)) / 2.0
+_verdict = LiveVerdict
 
 
-def _quantile(values: list[float], q: float) -> float:
-    position = q * (len(values) - 1)
-    below = math.floor(position)
-    frac = position - below
-    if frac == 0.0:
-        return values[below]
-    return values[below] * (1.0 - frac) + values[below + 1] * frac
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
-
-
-class _Recent:
-    """Per-beat values of a segment addressed by beat number; only the last few are kept."""
-
-    def __init__(self, fill: float) -> None:
-        self._values: deque[float] = deque(maxlen=_KEEP)
-        self._count = 0
-        self._fill = fill
-
-    def __len__(self) -> int:
-        return self._count
-
-    def append(self, value: float) -> None:
-        self._values.append(value)
-        self._count += 1
-
-    def __getitem__(self, j: int) -> float:
-        if j >= self._count:
-            return self._fill
-        return self._values[j - self._count]
-
-    def __setitem__(self, j: int, value: float) -> None:
-        self._values[j - self._count] = value
-
-    def span(self, first: int, last: int) -> list[float]:
-        """Values of beats ``first..last`` (inclusive), clipped to what exists."""
-        return [self[j] for j in range(max(first, 0), min(last, self._count - 1) + 1)]
-
-
-class _Segment:
-    """The classification state of one gap-free segment."""
-
-    def __init__(self, first_index: int, ceiling_fraction: float | None) -> None:
-        self.first_index = first_index
-        self.ceiling_fraction = ceiling_fraction
-        self.rr = _Recent(math.nan)
-        self.drr = _Recent(math.nan)
-        self.median = _Recent(math.nan)
-        self.mrr = _Recent(math.nan)
-        self.label = _Recent(float(ArtifactKind.NORMAL))
-        self.raw = _Recent(math.nan)
-        self.bad = _Recent(0.0)
-        self.abs_drr = _SortedWindow(THRESHOLD_WINDOW_BEATS)
-        self.abs_mrr = _SortedWindow(THRESHOLD_WINDOW_BEATS)
-        self.resume = 0
-        self.deferred: int | None = None
-        self.emitted = 0
-        self.counted_prev = False
-
-    def push(self, rr_ms: float) -> None:
-        """Add a beat; a value that is not finite stands in as the one before it."""
-        n = len(self.rr)
-        finite = math.isfinite(rr_ms)
-        self.raw.append(rr_ms)
-        self.bad.append(0.0 if finite else 1.0)
-        rr_ms = rr_ms if finite else self.rr[n - 1]
-        self.rr.append(rr_ms)
-        drr = 0.0 if n == 0 else rr_ms - self.rr[n - 1]  # no predecessor: 0
-        self.drr.append(drr)
-        self.abs_drr.add(abs(drr))
-        self.label.append(float(ArtifactKind.NORMAL))
-        if n >= _AHEAD:
-            self._judge(n - _AHEAD, last=n)
-
-    def finish(self) -> None:
-        """End of segment: a pending second candidate is judged with reflected look-ahead."""
-        n = len(self.rr)
-        if self.deferred is not None and n >= MIN_SEGMENT_BEATS:
-            self._judge(self.deferred, last=n - 1)
-
-    def _local_median(self, j: int, last: int) -> None:
-        median = _median(self.rr.span(j - _HALF_MEDIAN, min(j + _AHEAD, last)))
-        mrr = self.rr[j] - median
-        self.median.append(median)
-        self.mrr.append(2.0 * mrr if mrr < 0.0 else mrr)
-        self.abs_mrr.add(abs(self.mrr[j]))
-
-    def _judge(self, j: int, last: int) -> None:
-        """Judge beat ``j`` with beats up to ``last`` known (Figure 1 flow, one step)."""
-        self._local_median(j, last)
-        th1 = ALPHA * self.abs_drr.quartile_deviation()
-        th2 = ALPHA * self.abs_mrr.quartile_deviation()
-        if self.ceiling_fraction is not None:
-            th1 = min(th1, self.ceiling_fraction * self.median[j])
-            th2 = min(th2, self.ceiling_fraction * self.median[j])
-
-        def d(k: int) -> float:  # normalised dRR; reflected past either end
-            k = -k if k < 0 else (2 * last - k if k > last else k)
-            return self.drr[k] / th1 if th1 > 0.0 else math.nan
-
-        def candidate(k: int) -> ArtifactKind:
-            after, after2 = d(k + 1), d(k + 2)
-            s22 = min(after, after2) if d(k) >= 0.0 else (max(after, after2) if d(k) < 0.0 else 0.0)
-            mrr = self.mrr[k] / th2 if th2 > 0.0 else math.nan
-            rr_next = self.rr[k + 1] if k + 1 <= last else math.nan
-            return candidate_kind(d(k), s22, mrr, self.rr[k], rr_next, self.median[k], th2)
-
-        if self.deferred == j:
-            self.deferred = None
-            self.label[j] = float(candidate(j))
-            return
-        if j < self.resume or j > last - _AHEAD or abs(d(j)) <= 1.0:
-            return
-        before, after = d(j - 1), d(j + 1)
-        dj = d(j)
-        s12 = max(before, after) if dj > 0.0 else (min(before, after) if dj < 0.0 else 0.0)
-        if is_ectopic(dj, s12):
-            self.label[j] = float(ArtifactKind.ECTOPIC)
-            self.resume = j + 1
-            return
-        mrr = self.mrr[j] / th2 if th2 > 0.0 else math.nan
-        if not (abs(dj) > 1.0 or abs(mrr) > _MRR_LIMIT):
-            self.resume = j + 1
-            return
-        self.label[j] = float(candidate(j))
-        if abs(d(j + 1)) < abs(d(j + 2)):
-            self.deferred = j + 1
-            self.resume = j + 2
-        else:
-            self.resume = j + 1
-
-    def ready(self, final: bool) -> int:
-        """How many beats of the segment can be answered for."""
-        n = len(self.rr)
-        if final:
-            return n
-        return n - LOOKAHEAD_BEATS if n >= MIN_SEGMENT_BEATS else 0
-
-    def label_of(self, j: int, classified: bool) -> ArtifactKind:
-        """The algorithm's label of beat ``j`` (a stand-in value has none)."""
-        if not classified or self.bad[j]:
-            return ArtifactKind.NORMAL
-        return ArtifactKind(int(self.label[j]))
-
-    def kind(self, j: int, classified: bool) -> ArtifactKind:
-        """Final kind of beat ``j``: its label, event partners, then plausibility."""
-        kind = self.label_of(j, classified)
-        if kind in _ABSORBABLE:
-            if self.label_of(j + 1, classified) == ArtifactKind.ECTOPIC:
-                kind = ArtifactKind.ECTOPIC
-            elif j > 0 and self.label_of(j - 1, classified) == ArtifactKind.EXTRA:
-                kind = ArtifactKind.EXTRA
-        rr = self.raw[j]
-        if self.bad[j] or (kind == ArtifactKind.NORMAL and not RR_MIN_MS <= rr <= RR_MAX_MS):
-            kind = ArtifactKind.OUT_OF_RANGE
-        return kind
+def _finite(value: float) -> bool:
+    return -_INF < value < _INF
 
 
 class LiveArtifactDetector:
@@ -281,13 +163,47 @@ class LiveArtifactDetector:
     [0, 1, 2, 3, 4, 5, 6]
     """
 
+    __slots__ = (
+        "_ceiling",
+        "_count",
+        "_counted_prev",
+        "_counts",
+        "_deferred",
+        "_drr",
+        "_drr_order",
+        "_drr_sorted",
+        "_labels",
+        "_mrr_order",
+        "_mrr_sorted",
+        "_pushed",
+        "_raw",
+        "_resume",
+        "_rr",
+        "_rr_sorted",
+    )
+
     def __init__(self, threshold_ceiling: float | None = THRESHOLD_CEILING_FRACTION) -> None:
         self._ceiling = threshold_ceiling
-        self._segment: _Segment | None = None
         self._pushed = 0
         self._counts = dict.fromkeys(
             ("ectopic", "missed", "extra", "long", "short", "out_of_range"), 0
         )
+        # The current gap-free segment (none while _count is 0). Beat numbers
+        # count from its first beat; the deques end at its newest beat.
+        self._count = 0
+        self._raw: deque[float] = deque(maxlen=_KEEP)  # as pushed
+        self._rr: deque[float] = deque(maxlen=_KEEP)  # a missing value stands in as the one before
+        self._drr: deque[float] = deque(maxlen=_KEEP)  # dRR, 0 for the first beat
+        # Labels of the judged beats, in order; NORMAL for a stand-in value.
+        self._labels: deque[ArtifactKind] = deque(maxlen=_KEEP)
+        self._rr_sorted: list[float] = []  # the last _MEDIAN_SPAN RR values, sorted
+        self._drr_order: deque[float] = deque(maxlen=THRESHOLD_WINDOW_BEATS)  # |dRR|
+        self._drr_sorted: list[float] = []
+        self._mrr_order: deque[float] = deque(maxlen=THRESHOLD_WINDOW_BEATS)  # |mRR|
+        self._mrr_sorted: list[float] = []
+        self._resume = 0
+        self._deferred = -1  # the second beat of a candidate pair, judged next
+        self._counted_prev = False
 
     def push(self, rr_ms: float, gap_before: bool = False) -> tuple[LiveVerdict, ...]:
         """Add one beat (its RR interval in milliseconds).
@@ -296,55 +212,268 @@ class LiveArtifactDetector:
         previous segment are answered for first. Returns the verdicts that
         became final, oldest first.
         """
-        answers: tuple[LiveVerdict, ...] = ()
-        value = float(rr_ms)
-        if gap_before or self._segment is None:
-            answers = self.flush()
-            if not math.isfinite(value):
-                # Nothing to stand in for it: answered at once, and the next beat
-                # starts the segment.
-                self._counts["out_of_range"] += 1
-                self._pushed += 1
-                return (*answers, LiveVerdict(self._pushed - 1, value, ArtifactKind.OUT_OF_RANGE))
-            self._segment = _Segment(self._pushed, self._ceiling)
-        self._segment.push(value)
-        self._pushed += 1
-        return answers + self._emit(final=False)
+        value = rr_ms if type(rr_ms) is float else float(rr_ms)
+        n = self._count
+        if n < _STEADY_BEATS or gap_before:
+            return self._push_general(value, gap_before)
+        # Steady state: every window is full, beat n-2 is judged and beat n-3 answered for.
+        raw = self._raw
+        rr = self._rr
+        drr_recent = self._drr
+        raw.append(value)
+        previous = rr[-1]
+        if not -_INF < value < _INF:
+            value = previous
+        drr = value - previous
+        leaving = rr[-_MEDIAN_SPAN]
+        rr.append(value)
+        drr_recent.append(drr)
+        drr = abs(drr)
+        window = self._drr_sorted
+        order = self._drr_order
+        del window[bisect_left(window, order[0])]
+        order.append(drr)
+        insort(window, drr)
+        ordered = self._rr_sorted
+        del ordered[bisect_left(ordered, leaving)]
+        insort(ordered, value)
+        median = (ordered[_MEDIAN_HIGH - 1] + ordered[_MEDIAN_HIGH]) / 2.0
+        mrr = rr[-3] - median
+        if mrr < 0.0:
+            mrr = 2.0 * mrr
+        magnitude = abs(mrr)
+        mrr_window = self._mrr_sorted
+        order = self._mrr_order
+        del mrr_window[bisect_left(mrr_window, order[0])]
+        order.append(magnitude)
+        insort(mrr_window, magnitude)
+        th1 = ALPHA * (
+            (
+                window[_Q3] * _Q3_LOW
+                + window[_Q3 + 1] * _Q3_HIGH
+                - (window[_Q1] * _Q1_LOW + window[_Q1 + 1] * _Q1_HIGH)
+            )
+            / 2.0
+        )
+        ceiling = self._ceiling
+        if ceiling is not None:
+            cap = ceiling * median
+            if cap < th1:
+                th1 = cap
+        j = n - 2
+        label = _NORMAL
+        if j < self._resume:
+            if self._deferred == j:
+                label = self._judge(j, n, median, mrr, th1, deferred=True)
+        elif not -1.0 <= (drr_recent[-3] / th1 if th1 > 0.0 else _NAN) <= 1.0:
+            label = self._judge(j, n, median, mrr, th1, deferred=False)
+        labels = self._labels
+        labels.append(label)
+        self._count = n + 1
+        pushed = self._pushed
+        self._pushed = pushed + 1
+        before = labels[-3]
+        current = labels[-2]
+        answered = raw[-4]
+        if (
+            current is _NORMAL
+            and label is not _ECTOPIC
+            and before is not _EXTRA
+            and RR_MIN_MS <= answered <= RR_MAX_MS
+        ):  # normal and nothing to count: what _settle would conclude
+            return (_verdict(pushed - 3, answered, _NORMAL),)
+        kind = self._settle(before, current, label, answered)
+        return (_verdict(pushed - 3, answered, kind),)
 
     def flush(self) -> tuple[LiveVerdict, ...]:
         """Answer for every pending beat (end of stream or of a segment)."""
-        if self._segment is None:
+        count = self._count
+        if count == 0:
             return ()
-        self._segment.finish()
-        answers = self._emit(final=True)
-        self._segment = None
+        labels = self._labels
+        classified = count >= MIN_SEGMENT_BEATS
+        if not classified:
+            # Too short for the algorithm: the plausibility check only.
+            labels.clear()
+            labels.extend([_NORMAL] * (count + 1))
+        else:
+            label = _NORMAL
+            if self._deferred != -1:
+                # A pending second candidate is judged with reflected look-ahead.
+                j = count - 2
+                median = _median(sorted(list(self._rr)[-(_HALF_MEDIAN + 2) :]))
+                mrr = self._add_mrr(self._rr[-2] - median, j)
+                th1 = self._threshold(ALPHA * _quartile_deviation(self._drr_sorted), median)
+                label = self._judge(j, count - 1, median, mrr, th1, deferred=True)
+            labels.extend((label, _NORMAL, _NORMAL))  # beats count-2, count-1 and past the end
+        first = count - LOOKAHEAD_BEATS if classified else 0
+        answers = self._answers(first, count, count)
+        self._count = 0
         return answers
 
     def counts(self) -> dict[str, int]:
         """Events by type among the beats answered for so far (as ``ArtifactScreen.counts``)."""
         return dict(self._counts)
 
-    def _emit(self, final: bool) -> tuple[LiveVerdict, ...]:
-        seg = self._segment
-        if seg is None:
-            return ()
-        classified = len(seg.rr) >= MIN_SEGMENT_BEATS
-        out: list[LiveVerdict] = []
-        for j in range(seg.emitted, seg.ready(final)):
-            kind = seg.kind(j, classified)
-            self._count(seg, j, seg.label_of(j, classified), kind)
-            out.append(LiveVerdict(seg.first_index + j, seg.raw[j], kind))
-        seg.emitted = max(seg.emitted, seg.ready(final))
+    def _push_general(self, value: float, gap_before: bool) -> tuple[LiveVerdict, ...]:
+        """Any beat: a segment's first beats, a gap, a beat that cannot start a segment."""
+        answers: tuple[LiveVerdict, ...] = ()
+        if gap_before or self._count == 0:
+            answers = self.flush()
+            if not _finite(value):
+                # Nothing to stand in for it: answered at once, and the next beat
+                # starts the segment.
+                self._counts["out_of_range"] += 1
+                self._pushed += 1
+                return (*answers, _verdict(self._pushed - 1, value, _OUT_OF_RANGE))
+            self._start_segment()
+        n = self._count
+        rr = self._rr
+        self._raw.append(value)
+        if not _finite(value):
+            value = rr[-1]
+        drr = 0.0 if n == 0 else value - rr[-1]  # no predecessor: 0
+        if n >= _MEDIAN_SPAN:
+            ordered = self._rr_sorted
+            del ordered[bisect_left(ordered, rr[-_MEDIAN_SPAN])]
+        rr.append(value)
+        self._drr.append(drr)
+        _add(self._drr_sorted, self._drr_order, abs(drr), full=n >= THRESHOLD_WINDOW_BEATS)
+        insort(self._rr_sorted, value)
+        if n >= _AHEAD:
+            j = n - _AHEAD
+            median = _median(self._rr_sorted)
+            mrr = self._add_mrr(rr[-1 - _AHEAD] - median, j)
+            th1 = self._threshold(ALPHA * _quartile_deviation(self._drr_sorted), median)
+            label = _NORMAL
+            if j < self._resume:
+                if self._deferred == j:
+                    label = self._judge(j, n, median, mrr, th1, deferred=True)
+            elif not abs(self._drr[-1 - _AHEAD] / th1 if th1 > 0.0 else _NAN) <= 1.0:
+                label = self._judge(j, n, median, mrr, th1, deferred=False)
+            self._labels.append(label)
+        count = n + 1
+        self._count = count
+        self._pushed += 1
+        if count < MIN_SEGMENT_BEATS:
+            return answers
+        first = 0 if count == MIN_SEGMENT_BEATS else count - LOOKAHEAD_BEATS - 1
+        return answers + self._answers(first, count - LOOKAHEAD_BEATS, count - 1 - _AHEAD)
+
+    def _start_segment(self) -> None:
+        self._count = 0
+        for recent in (self._raw, self._rr, self._drr, self._drr_order, self._mrr_order):
+            recent.clear()
+        self._labels.clear()
+        self._rr_sorted.clear()
+        self._drr_sorted.clear()
+        self._mrr_sorted.clear()
+        self._resume = 0
+        self._deferred = -1
+        self._counted_prev = False
+
+    def _add_mrr(self, mrr: float, j: int) -> float:
+        """Double a negative ``mRR(j)`` and add its magnitude to the threshold window."""
+        mrr = 2.0 * mrr if mrr < 0.0 else mrr
+        _add(self._mrr_sorted, self._mrr_order, abs(mrr), full=j >= THRESHOLD_WINDOW_BEATS)
+        return mrr
+
+    def _threshold(self, threshold: float, median: float) -> float:
+        """``threshold`` capped by the ceiling (``min(threshold, cap)``)."""
+        if self._ceiling is not None:
+            cap = self._ceiling * median
+            if cap < threshold:
+                return cap
+        return threshold
+
+    def _judge(
+        self, j: int, last: int, median: float, mrr: float, th1: float, *, deferred: bool
+    ) -> ArtifactKind:
+        """Label of beat ``j``, the newest beat being ``last`` (Figure 1 flow, one step).
+
+        Reached only for a deferred second candidate, or for a beat not skipped
+        by a previous candidate whose normalised dRR is not within ±1.
+        """
+        drr = self._drr
+        end = last + 1  # drr[k - end] is the dRR of beat k
+        # Normalised dRR of beats j-1 .. j+2, reflected past either end of the
+        # segment (j is at most last-1, so only j+2 can pass the end).
+        before = dj = after = after2 = _NAN
+        if th1 > 0.0:
+            before = drr[(j - 1 if j > 0 else 1) - end] / th1
+            dj = drr[j - end] / th1
+            after = drr[j + 1 - end] / th1
+            after2 = drr[(j + 2 if j + 2 <= last else 2 * last - j - 2) - end] / th1
+        if deferred:
+            self._deferred = -1
+        else:
+            s12 = max(before, after) if dj > 0.0 else (min(before, after) if dj < 0.0 else 0.0)
+            if is_ectopic(dj, s12):
+                self._resume = j + 1
+                return _ECTOPIC if _finite(self._raw[j - end]) else _NORMAL
+        th2 = self._threshold(ALPHA * _quartile_deviation(self._mrr_sorted), median)
+        normalised = mrr / th2 if th2 > 0.0 else _NAN
+        if not deferred:
+            if not (abs(dj) > 1.0 or abs(normalised) > _MRR_LIMIT):
+                self._resume = j + 1
+                return _NORMAL
+            if abs(after) < abs(after2):  # the next beat is a candidate too
+                self._deferred = j + 1
+                self._resume = j + 2
+            else:
+                self._resume = j + 1
+        s22 = min(after, after2) if dj >= 0.0 else (max(after, after2) if dj < 0.0 else 0.0)
+        rr = self._rr
+        label = candidate_kind(dj, s22, normalised, rr[j - end], rr[j + 1 - end], median, th2)
+        # A stand-in value has no label of its own.
+        return label if _finite(self._raw[j - end]) else _NORMAL
+
+    def _answers(self, first: int, stop: int, labelled: int) -> tuple[LiveVerdict, ...]:
+        """Verdicts on beats ``first .. stop-1``; ``labels[-1]`` is beat ``labelled``'s label."""
+        labels = self._labels
+        raw = self._raw
+        count = self._count
+        start = self._pushed - count
+        out = []
+        for j in range(first, stop):
+            before = labels[j - 2 - labelled] if j > 0 else _NORMAL
+            value = raw[j - count]
+            kind = self._settle(before, labels[j - 1 - labelled], labels[j - labelled], value)
+            out.append(_verdict(start + j, value, kind))
         return tuple(out)
 
-    def _count(self, seg: _Segment, j: int, label: ArtifactKind, kind: ArtifactKind) -> None:
-        if label == ArtifactKind.ECTOPIC:
-            in_run = j > 0 and seg.label_of(j - 1, True) == ArtifactKind.ECTOPIC
-            seg.counted_prev = not (in_run and seg.counted_prev)
-            self._counts["ectopic"] += seg.counted_prev
-        elif label == ArtifactKind.MISSED:
-            self._counts["missed"] += 1
-        elif label == ArtifactKind.EXTRA:
-            self._counts["extra"] += 1
-        if kind in (ArtifactKind.LONG, ArtifactKind.SHORT, ArtifactKind.OUT_OF_RANGE):
-            self._counts[kind.name.lower()] += 1
+    def _settle(
+        self, before: ArtifactKind, label: ArtifactKind, after: ArtifactKind, rr_ms: float
+    ) -> ArtifactKind:
+        """Final kind of a beat from its label and its neighbours', then plausibility.
+
+        ``before`` is NORMAL for the first beat of a segment. Counts the events.
+        """
+        kind = label
+        if kind in _ABSORBABLE:
+            if after is _ECTOPIC:
+                kind = _ECTOPIC
+            elif before is _EXTRA:
+                kind = _EXTRA
+        if not _finite(rr_ms) or (kind is _NORMAL and not RR_MIN_MS <= rr_ms <= RR_MAX_MS):
+            kind = _OUT_OF_RANGE
+        counts = self._counts
+        if label is _ECTOPIC:
+            self._counted_prev = not (before is _ECTOPIC and self._counted_prev)
+            counts["ectopic"] += self._counted_prev
+        elif label is _MISSED:
+            counts["missed"] += 1
+        elif label is _EXTRA:
+            counts["extra"] += 1
+        name = _COUNTED_KIND.get(kind)
+        if name is not None:
+            counts[name] += 1
+        return kind
+
+
+def _add(window: list[float], order: deque[float], value: float, *, full: bool) -> None:
+    """Add ``value`` to a sorted window, dropping its oldest value when it is full."""
+    if full:
+        del window[bisect_left(window, order[0])]
+    order.append(value)
+    insort(window, value)
