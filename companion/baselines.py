@@ -76,7 +76,7 @@ def stored_baseline(store: Store, today: date, exclude_days: Collection[date] = 
 
 
 def save_resting(store: Store, baseline: Baseline) -> None:
-    """Keep the result of a guided resting measurement (:class:`signals.baseline.RestingMeasurement`).
+    """Keep the result of a guided resting measurement (``signals.baseline.RestingMeasurement``).
 
     It serves as the baseline until 14 days of calm minutes take over.
     """
