@@ -10,6 +10,7 @@ worker thread, off the hot path. Replay and live strap run exactly this.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -106,6 +107,7 @@ class SessionResult:
         }
         report = self.report.result() if self.report is not None else None
         out["hrv"] = None if report is None else report.to_json()
+        out["session_load"] = dataclasses.asdict(load)
         return out
 
 

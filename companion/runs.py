@@ -7,9 +7,10 @@ and return the run's outcome. The CLI and, later, the screen call these.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 import numpy as np
@@ -25,6 +26,7 @@ from sensors.clock import Clock, SystemClock
 from sensors.source import BeatSource
 from signals.baseline import Baseline, calm_minutes
 from signals.epochs import Epoch
+from signals.load import SessionLoad, weekly_exposure
 
 __all__ = ["RunOutcome", "prompt_json", "refresh_day_summaries", "run_source"]
 
@@ -238,4 +240,17 @@ def refresh_day_summaries(
                 for r in stage.prompts
                 if r.prompt.delivered_s is not None and local_day(r.prompt.delivered_s) == day
             )
+            doc["weekly"] = _weekly(store, day)
         store.put_day_summary(day, doc)
+
+
+def _weekly(store: Store, day: date) -> dict[str, Any]:
+    """Heavy-session exposure over the seven days up to the end of ``day``."""
+    loads = []
+    for stored in store.sessions():
+        analysis = store.session_analysis(stored.session_id) or {}
+        fields = analysis.get("session_load")
+        if isinstance(fields, dict):
+            loads.append(SessionLoad(**fields))
+    end_s = datetime.combine(day + timedelta(days=1), time(0, 0)).timestamp()
+    return dataclasses.asdict(weekly_exposure(loads, end_s))

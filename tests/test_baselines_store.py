@@ -59,6 +59,7 @@ def test_a_replayed_day_leaves_calm_minutes_for_later_days(data_dir: Path) -> No
         summary = store.day_summary(date(2026, 11, 23))
         assert summary is not None and len(summary["calm_minutes"]) >= 60
         assert summary["prompts_delivered"] >= 1
+        assert summary["weekly"]["n_heavy"] >= 3 and summary["weekly"]["longest_heavy_run"] >= 3
         assert store.epochs(date(2026, 11, 23))
         assert any(p["fate"] == "delivered" for p in store.prompts(date(2026, 11, 23)))
         # One day is not enough for the rolling baseline (it needs two).
