@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from signals.baseline import Baseline, baseline_from_file_calm
+from signals.baseline import baseline_from_file_calm
 from signals.epochs import Epoch
 from signals.load import (
     K_UP_PER_MIN,
@@ -25,11 +25,11 @@ from signals.load import (
 )
 from signals.stress import StressScore, band_of
 from tests.test_epochs import iso_s
-from tests.test_stress import _scored_day
+from tests.test_stress import AT_BASELINE, BASE, _scored_day
 
 T0 = 1_795_500_000.0
 DAY_S = 86400.0
-BASE = Baseline("resting", 65.0, 5.0, 3.5, 0.3, 5, 1, "test")
+MINUTE = dataclasses.replace(AT_BASELINE, n_beats=70, hr_rise_bpm_30s=1.0, n_diffs=69)
 MINUTE = Epoch(
     start_s=T0,
     n_beats=70,
