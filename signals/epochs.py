@@ -14,9 +14,11 @@ Definitions
   stream, each interval spanning ``[time_s - rr_ms / 1000, time_s]`` (artifacts
   included: the strap was delivering beats).
 - ``artifact_fraction``: artifact beats / beats of the minute.
-- ``hr_bpm``, ``rmssd_ms``, ``ln_rmssd``: :class:`~signals.rolling.RollingWindow`
-  markers of the 60 s ending at the minute's end; ``rmssd_5min_ms`` and
-  ``ln_rmssd_5min`` of the 300 s ending there.
+- ``hr_bpm``, ``rmssd_ms``, ``ln_rmssd``: the markers (as :mod:`signals.rolling`
+  defines them) of the 60 s ending at the minute's end; ``rmssd_5min_ms`` and
+  ``ln_rmssd_5min`` of the 300 s ending there. They are summed exactly
+  (:func:`math.fsum`) when the minute closes, as a
+  :class:`~signals.rolling.RollingWindow` right after re-summing its window.
 - ``hr_rise_bpm_30s``: the largest rise, over the beats of the minute, of the
   10-s mean heart rate above its lowest value in the preceding 30 s (within one
   gap-free stretch). Movement and posture changes raise heart rate within
@@ -37,12 +39,14 @@ PLoS One 2015;10:e0138921 (RMSSD from 10 s to 60 s agrees with 5 min).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Final, Literal
 
-from signals.rolling import RollingWindow
+from signals.rolling import MIN_BEATS, RollingWindow
 
 __all__ = [
     "EPOCH_S",
@@ -87,6 +91,7 @@ The beat clock keeps beats within 5 s of their packet's arrival (it re-anchors
 beyond), so no beat of a minute can arrive later than this."""
 MIN_DIFFS: Final = 20
 """Fewest successive differences in the 60-s window for a good minute."""
+_time_of = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +145,44 @@ class EpochBuilder:
     the epochs it closed, oldest first. A minute closes at the first beat after
     it, or :data:`GRACE_S` after its end, whichever comes first; the first event
     sets the first minute. Beat times never go backwards.
+
+    Per beat, :meth:`push` only counts the beat for its minute and keeps it; the
+    markers, and the heart-rate rise, are computed from the kept beats in one pass
+    when a minute closes (the rise also when contact is lost).
     """
 
+    __slots__ = (
+        "_beats",
+        "_covered_s",
+        "_diff_ok",
+        "_diff_sq",
+        "_fed",
+        "_last_rr",
+        "_lost_at_s",
+        "_lost_cause",
+        "_low_hr",
+        "_max_rise",
+        "_minute_cause",
+        "_n_artifacts",
+        "_n_beats",
+        "_smooth",
+        "_start_s",
+        "_window_end_s",
+        "late_beats",
+    )
+
     def __init__(self) -> None:
-        self._short = RollingWindow(EPOCH_S)
-        self._long = RollingWindow(LONG_WINDOW_S)
+        # The beats of the last LONG_WINDOW_S and of the minute being filled, oldest
+        # first: (time_s, rr_ms, gap_before), rr_ms nan when excluded from the markers
+        # (an artifact, or not finite).
+        self._beats: list[tuple[float, float, bool]] = []
+        self._fed = 0  # _beats[:_fed] are in the heart-rate rise
+        # Per beat of _beats[:len(_diff_sq)]: the squared difference with the beat
+        # before it in the stream, and whether there is one (else 0.0).
+        self._diff_sq: list[float] = []
+        self._diff_ok: list[bool] = []
+        self._last_rr = math.nan  # RR of the beat before _beats[len(_diff_sq)]
+        self._window_end_s: float | None = None  # the newest beat or closed minute's end
         self._smooth = RollingWindow(RISE_SMOOTH_S, min_beats=MIN_RISE_BEATS)
         self._low_hr: deque[tuple[float, float]] = deque()  # (time_s, hr) increasing hr
         self._start_s: float | None = None
@@ -174,20 +212,38 @@ class EpochBuilder:
         A beat whose minute has already closed (it came more than
         :data:`GRACE_S` late) is counted in :attr:`late_beats` and left out.
         """
-        if self._start_s is not None and time_s < self._start_s:
+        # Hot path (every beat of the day): few attribute lookups, no method calls
+        # but one append; the markers wait for the minute's close.
+        start_s = self._start_s
+        if start_s is not None and time_s < start_s:
             self.late_beats += 1
             return []
-        begin_s = time_s - rr_ms / 1000.0 if math.isfinite(rr_ms) else time_s
-        closed = self._close_until(time_s, begin_s)
-        self._credit(begin_s, time_s)
+        if -math.inf < rr_ms < math.inf:  # finite
+            begin_s = time_s - rr_ms / 1000.0
+            rr = math.nan if artifact else rr_ms
+        else:
+            begin_s = time_s
+            rr = math.nan
+        if start_s is None or time_s >= start_s + EPOCH_S:
+            closed = self._close_until(time_s, begin_s)
+            self._credit(begin_s, time_s)
+        else:
+            closed = []
+            # The beat ends inside the minute: its overlap with [start_s, time_s].
+            overlap = time_s - (start_s if start_s > begin_s else begin_s)
+            if overlap > 0.0:
+                self._covered_s += overlap
         if self._lost_at_s is not None:  # the loss reached into this minute and ends here
             self._minute_cause = self._lost_cause
             self._lost_at_s = None
         self._n_beats += 1
-        self._n_artifacts += bool(artifact)
-        self._short.push(time_s, rr_ms, gap_before, artifact)
-        self._long.push(time_s, rr_ms, gap_before, artifact)
-        self._track_rise(time_s, rr_ms, gap_before, artifact)
+        if artifact:
+            self._n_artifacts += 1
+        window_end_s = self._window_end_s
+        if window_end_s is not None and time_s < window_end_s:
+            raise ValueError(f"beat at {time_s} s is older than the window end {window_end_s} s")
+        self._window_end_s = time_s
+        self._beats.append((time_s, rr, gap_before))
         return closed
 
     def mark_no_signal(self, time_s: float, *, disconnected: bool = False) -> list[Epoch]:
@@ -202,6 +258,7 @@ class EpochBuilder:
         self._lost_cause = (
             "the strap disconnected" if disconnected else "the strap lost skin contact"
         )
+        self._track_rise()
         self._smooth.reset()
         self._low_hr.clear()
         return closed
@@ -236,57 +293,114 @@ class EpochBuilder:
         if overlap > 0.0:
             self._covered_s += overlap
 
-    def _track_rise(self, time_s: float, rr_ms: float, gap_before: bool, artifact: bool) -> None:
-        if gap_before:
-            self._smooth.reset()
-            self._low_hr.clear()
-        self._smooth.push(time_s, rr_ms, gap_before, artifact)
-        hr = self._smooth.mean_hr_bpm
-        lows = self._low_hr
-        while lows and lows[0][0] < time_s - RISE_SPAN_S:
-            lows.popleft()
-        if hr is None:
+    def _track_rise(self) -> None:
+        """Take the beats not yet seen into the 10-s heart rate and its rise."""
+        beats = self._beats[self._fed :]
+        if not beats:
             return
-        while lows and lows[-1][1] >= hr:
-            lows.pop()
-        lows.append((time_s, hr))
-        rise = hr - lows[0][1]
-        if self._max_rise is None or rise > self._max_rise:
-            self._max_rise = rise
+        self._fed += len(beats)
+        hrs: list[float | None] = []
+        self._smooth._apply(beats, hrs, reset_on_gap=True)
+        # The rise of each beat's 10-s heart rate above the lowest in the last 30 s
+        # (within one gap-free stretch): lows holds the candidates for the lowest.
+        lows = self._low_hr
+        drop_oldest = lows.popleft
+        drop_newest = lows.pop
+        add = lows.append
+        max_rise = self._max_rise
+        for (time_s, _, gap_before), hr in zip(beats, hrs, strict=True):
+            if gap_before:
+                lows.clear()
+            since_s = time_s - RISE_SPAN_S
+            while lows and lows[0][0] < since_s:
+                drop_oldest()
+            if hr is None:
+                continue
+            while lows and lows[-1][1] >= hr:
+                drop_newest()
+            add((time_s, hr))
+            rise = hr - lows[0][1]
+            if max_rise is None or rise > max_rise:
+                max_rise = rise
+        self._max_rise = max_rise
+
+    def _take_differences(self) -> None:
+        """Squared successive differences of the beats that have none yet."""
+        diff_sq = self._diff_sq
+        diff_ok = self._diff_ok
+        last_rr = self._last_rr
+        for _, rr, gap_before in self._beats[len(diff_sq) :]:
+            d = rr - last_rr  # nan when either beat is excluded
+            if gap_before or d != d:
+                diff_sq.append(0.0)
+                diff_ok.append(False)
+            else:
+                diff_sq.append(d * d)
+                diff_ok.append(True)
+            last_rr = rr
+        self._last_rr = last_rr
 
     def _close(self) -> Epoch:
         assert self._start_s is not None
+        self._track_rise()
+        self._take_differences()
         start_s = self._start_s
         end_s = start_s + EPOCH_S
-        self._short.advance_to(end_s)
-        self._long.advance_to(end_s)
-        short = self._short.markers()
-        long = self._long.markers()
+        self._window_end_s = end_s
+        # The windows end at end_s (every kept beat is earlier) and start, inclusive,
+        # at end_s - EPOCH_S and end_s - LONG_WINDOW_S. A window's front beat has no
+        # difference in it (the beat before is outside).
+        beats = self._beats
+        first = bisect_left(beats, end_s - EPOCH_S, key=_time_of)
+        first_long = bisect_left(beats, end_s - LONG_WINDOW_S, key=_time_of)
+        rrs = [rr for _, rr, _ in beats[first:] if rr == rr]
+        n_rr = len(rrs)
+        hr_bpm = None
+        if n_rr >= MIN_BEATS:  # mean RR as RollingWindow holds it after a re-sum
+            shift = math.fsum(rrs) / n_rr
+            mean_rr = shift + math.fsum([rr - shift for rr in rrs]) / n_rr
+            hr_bpm = 60000.0 / mean_rr if mean_rr > 0.0 else None
+        n_diffs = sum(self._diff_ok[first + 1 :])
+        rmssd, ln_rmssd = _rmssd(math.fsum(self._diff_sq[first + 1 :]), n_diffs)
+        rmssd_5min, ln_rmssd_5min = _rmssd(
+            math.fsum(self._diff_sq[first_long + 1 :]), sum(self._diff_ok[first_long + 1 :])
+        )
+        if first_long:  # forget the beats older than the long window
+            del beats[:first_long], self._diff_sq[:first_long], self._diff_ok[:first_long]
+            self._fed -= first_long
         n = self._n_beats
         coverage = min(1.0, self._covered_s / EPOCH_S)
         artifact_fraction = self._n_artifacts / n if n else 0.0
         cause = self._minute_cause
         if not cause and self._lost_at_s is not None and self._lost_at_s < end_s:
             cause = self._lost_cause
-        quality, reason = _judge(n, coverage, artifact_fraction, short.n_diffs, cause)
+        quality, reason = _judge(n, coverage, artifact_fraction, n_diffs, cause)
         epoch = Epoch(
             start_s=start_s,
             n_beats=n,
             coverage=coverage,
             artifact_fraction=artifact_fraction,
-            hr_bpm=short.mean_hr_bpm,
-            rmssd_ms=short.rmssd_ms,
-            ln_rmssd=short.ln_rmssd,
-            rmssd_5min_ms=long.rmssd_ms,
-            ln_rmssd_5min=long.ln_rmssd,
+            hr_bpm=hr_bpm,
+            rmssd_ms=rmssd,
+            ln_rmssd=ln_rmssd,
+            rmssd_5min_ms=rmssd_5min,
+            ln_rmssd_5min=ln_rmssd_5min,
             hr_rise_bpm_30s=self._max_rise,
-            n_diffs=short.n_diffs,
+            n_diffs=n_diffs,
             quality=quality,
             quality_reason=reason,
         )
         self._start_s = end_s
         self._reset_minute()
         return epoch
+
+
+def _rmssd(sum_sq_diff: float, n_diffs: int) -> tuple[float | None, float | None]:
+    """RMSSD and its natural log (None without a difference; the log None for 0)."""
+    if n_diffs == 0:
+        return None, None
+    rmssd = math.sqrt(max(sum_sq_diff, 0.0) / n_diffs)
+    return rmssd, math.log(rmssd) if rmssd > 0.0 else None
 
 
 def _judge(
