@@ -63,7 +63,7 @@ def bench_holter(work: Path) -> None:
     data_dir = work / "import"
     with Store(data_dir) as store:
         t1 = time.perf_counter()
-        summary = asyncio.run(run_source(source, store))
+        summary = asyncio.run(run_source(source, store)).summary
         stored_s = time.perf_counter() - t1
         sizes = {day: store.file_sizes(day) for day in store.days()}
     total_s = parsed_s + stored_s
@@ -144,7 +144,7 @@ def bench_replay(work: Path) -> None:
         source = ReplaySource(HEAVY, speed=None)
         store = Store(store_dir) if store_dir is not None else None
         t = time.perf_counter()
-        summary = asyncio.run(run_source(source, store))
+        summary = asyncio.run(run_source(source, store)).summary
         dt = time.perf_counter() - t
         if store is not None:
             store.close()
