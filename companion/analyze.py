@@ -25,7 +25,7 @@ from companion.summary import RunCollector
 from sensors.source import BeatSource
 from signals.artifacts import screen_artifacts
 from signals.baseline import Baseline
-from signals.epochs import LONG_WINDOW_S, MAX_ARTIFACT_FRACTION, MIN_COVERAGE, MIN_DIFFS, Epoch
+from signals.epochs import LONG_WINDOW_S, Epoch, judge_quality
 from signals.hrv_report import hrv_report
 from signals.respiration import breathing_rate
 from signals.rolling import batch_markers
@@ -53,17 +53,7 @@ def _window_epoch(
     art_fraction = float(art[inside].mean()) if n else 0.0
     short = batch_markers(t, rr, gaps, art, end_s, epoch_s)
     long = batch_markers(t, rr, gaps, art, end_s, max(LONG_WINDOW_S, epoch_s))
-    min_diffs = math.ceil(MIN_DIFFS * epoch_s / 60.0)
-    if n == 0:
-        quality, reason = "no_signal", "no beats in this epoch"
-    elif coverage < MIN_COVERAGE:
-        quality, reason = "poor", f"beats covered only {coverage:.0%} of the epoch"
-    elif art_fraction > MAX_ARTIFACT_FRACTION:
-        quality, reason = "poor", f"{art_fraction:.0%} of beats were artifacts"
-    elif short.n_diffs < min_diffs:
-        quality, reason = "poor", f"too few clean beat-to-beat differences ({short.n_diffs})"
-    else:
-        quality, reason = "good", ""
+    quality, reason = judge_quality(n, coverage, art_fraction, short.n_diffs, epoch_s=epoch_s)
     return Epoch(
         start_s=start_s,
         n_beats=n,
@@ -76,7 +66,7 @@ def _window_epoch(
         ln_rmssd_5min=long.ln_rmssd,
         hr_rise_bpm_30s=None,
         n_diffs=short.n_diffs,
-        quality=quality,  # type: ignore[arg-type]
+        quality=quality,
         quality_reason=reason,
     )
 

@@ -374,7 +374,7 @@ class EpochBuilder:
         cause = self._minute_cause
         if not cause and self._lost_at_s is not None and self._lost_at_s < end_s:
             cause = self._lost_cause
-        quality, reason = _judge(n, coverage, artifact_fraction, n_diffs, cause)
+        quality, reason = judge_quality(n, coverage, artifact_fraction, n_diffs, cause)
         epoch = Epoch(
             start_s=start_s,
             n_beats=n,
@@ -403,20 +403,31 @@ def _rmssd(sum_sq_diff: float, n_diffs: int) -> tuple[float | None, float | None
     return rmssd, math.log(rmssd) if rmssd > 0.0 else None
 
 
-def _judge(
-    n_beats: int, coverage: float, artifact_fraction: float, n_diffs: int, cause: str
+def judge_quality(
+    n_beats: int,
+    coverage: float,
+    artifact_fraction: float,
+    n_diffs: int,
+    cause: str = "",
+    *,
+    epoch_s: float = EPOCH_S,
 ) -> tuple[Quality, str]:
-    """Quality and reason; ``cause`` names a known loss of signal in the minute, or is ""."""
+    """Quality and reason of an epoch (a minute unless ``epoch_s`` says otherwise).
+
+    ``cause`` names a known loss of signal in the epoch, or is "". The fewest
+    clean differences scale with the epoch: :data:`MIN_DIFFS` per minute.
+    """
+    span = "the minute" if epoch_s == EPOCH_S else "the epoch"
     if n_beats == 0:
         return "no_signal", f"no beats: {cause or 'nothing received from the strap'}"
     if coverage < MIN_COVERAGE:
         lost = f"{cause}; " if cause else ""
-        return "poor", f"{lost}beats covered only {coverage:.0%} of the minute"
+        return "poor", f"{lost}beats covered only {coverage:.0%} of {span}"
     if artifact_fraction > MAX_ARTIFACT_FRACTION:
         limit = f"{MAX_ARTIFACT_FRACTION:.0%}"
         return "poor", f"{artifact_fraction:.0%} of beats were artifacts (over {limit})"
-    if n_diffs < MIN_DIFFS:
-        return "poor", f"too few clean beat-to-beat differences ({n_diffs}) in the last minute"
+    if n_diffs < math.ceil(MIN_DIFFS * epoch_s / EPOCH_S):
+        return "poor", f"too few clean beat-to-beat differences ({n_diffs}) in {span}"
     return "good", ""
 
 
