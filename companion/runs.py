@@ -24,7 +24,7 @@ from companion.store import Store, local_day
 from companion.summary import RunCollector, RunSummary, iso_local, summarise
 from sensors.clock import Clock, SystemClock
 from sensors.source import BeatSource
-from signals.baseline import Baseline, calm_minutes
+from signals.baseline import NORMS, Baseline, calm_minutes
 from signals.epochs import Epoch
 from signals.load import SessionLoad, weekly_exposure
 
@@ -143,11 +143,7 @@ async def choose_baseline(store: Store | None, make_source: Callable[[], BeatSou
     collector = await _collect(make_source())
     t, rr, gaps = collector.arrays()
     if t.size == 0:
-        return (
-            stored_baseline(store, date.today())
-            if store is not None
-            else file_calm_baseline([], [], [], [])
-        )
+        return stored_baseline(store, date.today()) if store is not None else NORMS
     days = {local_day(float(t[0])), local_day(float(t[-1]))}
     if store is not None:
         stored = stored_baseline(store, max(days), exclude_days=days)

@@ -30,21 +30,6 @@ from tests.test_stress import AT_BASELINE, BASE, _scored_day
 T0 = 1_795_500_000.0
 DAY_S = 86400.0
 MINUTE = dataclasses.replace(AT_BASELINE, n_beats=70, hr_rise_bpm_30s=1.0, n_diffs=69)
-MINUTE = Epoch(
-    start_s=T0,
-    n_beats=70,
-    coverage=1.0,
-    artifact_fraction=0.0,
-    hr_bpm=65.0,
-    rmssd_ms=math.exp(3.5),
-    ln_rmssd=3.5,
-    rmssd_5min_ms=math.exp(3.5),
-    ln_rmssd_5min=3.5,
-    hr_rise_bpm_30s=1.0,
-    n_diffs=69,
-    quality="good",
-    quality_reason="",
-)
 
 
 def _day(
