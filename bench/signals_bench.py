@@ -85,7 +85,7 @@ def bench_p1(work: Path) -> None:
     t0 = time.perf_counter()
     source = ScheduledSource(RRFileSource(HOLTER, "rr-s", start=START, first_is_time=True))
     with Store(work / "p1") as store:
-        outcome = asyncio.run(run_source(source, store, baseline=NORMS))
+        outcome = asyncio.run(run_source(source, store, baseline=NORMS, offload="process"))
     ours_s = time.perf_counter() - t0
     n = outcome.summary.beats
     assert outcome.stage is not None
@@ -160,7 +160,7 @@ def bench_p2() -> None:
         return [e async for e in ReplaySource(HEAVY, speed=None).events()]
 
     stream = asyncio.run(events())
-    stage = SignalStage(NORMS, reports_in_thread=True)
+    stage = SignalStage(NORMS, offload="thread")
     costs: list[int] = []
     clock = time.perf_counter_ns
     for event in stream:

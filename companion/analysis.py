@@ -14,13 +14,14 @@ import dataclasses
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
 import numpy as np
 
+from companion.offload import Offload, breathing_or_none, make_executor, span_report
 from companion.prompt_rules import MinuteInput
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
 from companion.prompts import Prompt, PromptPolicy, PromptRecord
@@ -32,9 +33,8 @@ from sensors.hrm import SensorContact
 from signals.artifacts_live import LiveArtifactDetector
 from signals.baseline import Baseline
 from signals.epochs import Epoch, EpochBuilder
-from signals.hrv_report import HRVReport, hrv_report
+from signals.hrv_report import HRVReport
 from signals.load import DailyLoad, Recovery, SessionLoad, recovery_after, session_load
-from signals.respiration import breathing_rate
 from signals.stress import StressScore, StressScorer
 
 __all__ = ["MinuteResult", "SessionResult", "SignalStage"]
@@ -115,19 +115,6 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _breathing_rate(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> float | None:
-    try:
-        return breathing_rate(time_s, rr_ms, gaps)
-    except ValueError:
-        return None
-
-
-def _span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HRVReport | None:
-    if len(rr_ms) < 30:
-        return None
-    return hrv_report(np.asarray(time_s), np.asarray(rr_ms), np.asarray(gaps))
-
-
 @dataclass(slots=True)
 class _OpenSession:
     session: Session
@@ -144,8 +131,9 @@ class SignalStage:
     baseline : what stress is measured against (personal or published norms).
     day_of : the local day of an epoch time (prompt caps are per day).
     on_minute, on_prompt : callbacks for each scored minute and each delivered prompt.
-    reports_in_thread : compute session HRV reports on a worker thread (live use);
-        False computes them inline (tests, benchmarks of the inline cost).
+    offload : where per-minute breathing and session HRV reports are computed
+        (:mod:`companion.offload`): ``"thread"`` live, ``"process"`` for a whole
+        file at once, ``"inline"`` in tests and to measure the inline cost.
     """
 
     def __init__(
@@ -155,7 +143,7 @@ class SignalStage:
         day_of: Callable[[float], date] = local_day,
         on_minute: Callable[[MinuteResult], None] | None = None,
         on_prompt: Callable[[Prompt], None] | None = None,
-        reports_in_thread: bool = True,
+        offload: Offload = "thread",
     ) -> None:
         self.baseline = baseline
         self.detector = LiveArtifactDetector()
@@ -172,10 +160,10 @@ class SignalStage:
         self._pending: deque[Beat] = deque()
         self._recent: deque[Beat] = deque()
         self._open: _OpenSession | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1) if reports_in_thread else None
+        self._executor = make_executor(offload)
         self._after: dict[str, list[MinuteResult]] = {}
-        self.acts: dict[str, dict[str, Any]] = {}
-        """Per delivered prompt: markers of the minute before and the minutes after."""
+        self._before: dict[str, MinuteResult | None] = {}
+        self._after_markers: dict[str, dict[str, Any]] = {}
 
     # -- observer protocol -------------------------------------------------------------------
 
@@ -217,10 +205,10 @@ class SignalStage:
         if open_ is not None:
             args = (open_.time_s, open_.rr_ms, open_.gaps)
             if self._executor is not None:
-                result.report = self._executor.submit(_span_report, *args)
+                result.report = self._executor.submit(span_report, *args)
             else:
                 done: Future[HRVReport | None] = Future()
-                done.set_result(_span_report(*args))
+                done.set_result(span_report(*args))
                 result.report = done
         self.sessions.append(result)
         summary = (
@@ -242,8 +230,8 @@ class SignalStage:
 
     # -- results -------------------------------------------------------------------------------
 
-    def finish(self) -> None:
-        """Settle session loads with every minute, compute recoveries, wait for reports.
+    def settle(self) -> None:
+        """Settle session loads with every minute and compute recoveries (no waiting).
 
         At a session's end its last minute has not closed yet; the policy got the
         load known then, and the stored load is recomputed here with all minutes.
@@ -266,15 +254,33 @@ class SignalStage:
             result.recovery = recovery_after(
                 session.end_s, epochs, scores, self.baseline, until_s=nxt
             )
+
+    def finish(self) -> None:
+        """:meth:`settle`, then wait for every breathing rate and session report."""
+        self.settle()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
         for result in self.sessions:
             if result.report is not None:
                 result.report.result()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
 
     @property
     def prompts(self) -> tuple[PromptRecord, ...]:
         return self.policy.all_prompts
+
+    @property
+    def acts(self) -> dict[str, dict[str, Any]]:
+        """Per delivered prompt: markers of the minute before and of the minutes after.
+
+        Built on demand: the minute before may still be waiting for its breathing rate.
+        """
+        return {
+            prompt_id: {
+                "before": None if before is None else before.to_json(),
+                "after": self._after_markers.get(prompt_id),
+            }
+            for prompt_id, before in self._before.items()
+        }
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -327,15 +333,14 @@ class SignalStage:
             [b.gap_before for b in window],
         )
         if self._executor is not None:
-            return self._executor.submit(_breathing_rate, *args)
+            return self._executor.submit(breathing_or_none, *args)
         done = Future()
-        done.set_result(_breathing_rate(*args))
+        done.set_result(breathing_or_none(*args))
         return done
 
     def _deliver(self, prompts: Sequence[Prompt]) -> None:
         for prompt in prompts:
-            before = self.minutes[-1].to_json() if self.minutes else None
-            self.acts[prompt.prompt_id] = {"before": before, "after": None}
+            self._before[prompt.prompt_id] = self.minutes[-1] if self.minutes else None
             self._after[prompt.prompt_id] = []
             log.info("prompt %s delivered: %s", prompt.kind, prompt.reason)
             if self.on_prompt is not None:
@@ -349,7 +354,7 @@ class SignalStage:
                 scored = [m for m in seen if m.score.score is not None]
                 hr = [m.epoch.hr_bpm for m in seen if m.epoch.is_good and m.epoch.hr_bpm]
                 ln = [m.epoch.ln_rmssd for m in seen if m.epoch.is_good and m.epoch.ln_rmssd]
-                self.acts[prompt_id]["after"] = {
+                self._after_markers[prompt_id] = {
                     "minutes": len(seen),
                     "stress_mean": _round(
                         float(np.mean([m.score.score for m in scored])) if scored else None, 1

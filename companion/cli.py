@@ -237,7 +237,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         baseline = asyncio.run(choose_baseline(store, lambda: ReplaySource(args.file, speed=None)))
         outcome = asyncio.run(
-            run_source(source, store, observers=[progress], extra=extra, baseline=baseline)
+            run_source(
+                source,
+                store,
+                observers=[progress],
+                extra=extra,
+                baseline=baseline,
+                offload="process" if args.fast else "thread",
+            )
         )
     finally:
         progress.close()
@@ -277,7 +284,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             baseline = asyncio.run(choose_baseline(store, make_source))
             outcome = asyncio.run(
-                run_source(source, store, observers=[progress], extra=extra, baseline=baseline)
+                run_source(
+                    source,
+                    store,
+                    observers=[progress],
+                    extra=extra,
+                    baseline=baseline,
+                    offload="process",
+                )
             )
         finally:
             progress.close()

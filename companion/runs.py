@@ -17,6 +17,7 @@ import numpy as np
 
 from companion.analysis import MinuteResult, SignalStage
 from companion.baselines import baseline_json, client_minutes, file_calm_baseline, stored_baseline
+from companion.offload import Offload
 from companion.pipeline import Observer, Pipeline
 from companion.prompts import PromptRecord
 from companion.sessions import Session
@@ -159,18 +160,21 @@ async def run_source(
     observers: Sequence[Observer] = (),
     extra: dict[str, Any] | None = None,
     baseline: Baseline | None = None,
+    offload: Offload = "thread",
 ) -> RunOutcome:
     """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
 
     With a ``baseline`` the signal stage runs too: minutes, stress, load,
-    prompts and session reports, all stored.
+    prompts and session reports, all stored. ``offload`` says where the stage's
+    costly steps run (:mod:`companion.offload`; ``"process"`` for a whole file
+    read as fast as possible).
     """
     collector = RunCollector()
     stage: SignalStage | None = None
     sink: _EpochSink | None = None
     if baseline is not None:
         sink = _EpochSink(store, source.source_id) if store is not None else None
-        stage = SignalStage(baseline, on_minute=sink)
+        stage = SignalStage(baseline, on_minute=sink, offload=offload)
     if store is not None:
         store.forget_source(source.source_id)
     stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]
@@ -178,18 +182,25 @@ async def run_source(
     try:
         await pipeline.run(source)
     finally:
+        # Summaries first: they need no breathing rate or session report, so they
+        # are computed while the worker finishes those.
+        if stage is not None:
+            stage.settle()
+        summary = collector.summary(extra)
+        days: list[tuple[date, dict[str, Any]]] = []
+        if store is not None and summary.start_s is not None and summary.end_s is not None:
+            days = day_summaries(store, local_day(summary.start_s), local_day(summary.end_s), stage)
         if stage is not None:
             stage.finish()
         if sink is not None:
             sink.flush()
-        summary = collector.summary(extra)
         if store is not None:
             if stage is not None:
                 _store_analysis(store, source.source_id, stage)
-            if summary.start_s is not None and summary.end_s is not None:
-                refresh_day_summaries(
-                    store, local_day(summary.start_s), local_day(summary.end_s), stage
-                )
+            for day, doc in days:
+                if stage is not None:
+                    doc["weekly"] = _weekly(store, day)
+                store.put_day_summary(day, doc)
     return RunOutcome(summary=summary, stage=stage, baseline=baseline)
 
 
@@ -204,6 +215,21 @@ def refresh_day_summaries(
     store: Store, first: date, last: date, stage: SignalStage | None = None
 ) -> None:
     """Recompute and store the summary of every stored day from ``first`` to ``last``."""
+    for day, doc in day_summaries(store, first, last, stage):
+        if stage is not None:
+            doc["weekly"] = _weekly(store, day)
+        store.put_day_summary(day, doc)
+
+
+def day_summaries(
+    store: Store, first: date, last: date, stage: SignalStage | None = None
+) -> list[tuple[date, dict[str, Any]]]:
+    """The summary of every stored day from ``first`` to ``last``, without its weekly part.
+
+    With a ``stage``, a day's summary also holds its calm minutes, daily load and
+    prompts delivered.
+    """
+    out: list[tuple[date, dict[str, Any]]] = []
     for day in store.days():
         if not first <= day <= last:
             continue
@@ -236,8 +262,8 @@ def refresh_day_summaries(
                 for r in stage.prompts
                 if r.prompt.delivered_s is not None and local_day(r.prompt.delivered_s) == day
             )
-            doc["weekly"] = _weekly(store, day)
-        store.put_day_summary(day, doc)
+        out.append((day, doc))
+    return out
 
 
 def _weekly(store: Store, day: date) -> dict[str, Any]:

@@ -235,10 +235,23 @@ class Store:
             return
         reasons = gap_reasons or {}
         groups: dict[tuple[date, int], list[int]] = defaultdict(list)
+        # Beats mostly arrive in time order: the segment of the previous beat is
+        # reused while a beat falls inside it (local offsets only change on the
+        # segment boundaries, at whole ten minutes in every time zone).
+        lo_s = hi_s = 0.0
+        indices: list[int] = []
         for index, beat in enumerate(beats):
-            local = datetime.fromtimestamp(beat.time_s)
-            slot = local.hour * 60 + local.minute - local.minute % SEGMENT_MIN
-            groups[(local.date(), slot)].append(index)
+            time_s = beat.time_s
+            if not lo_s <= time_s < hi_s:
+                local = datetime.fromtimestamp(time_s)
+                slot = local.hour * 60 + local.minute - local.minute % SEGMENT_MIN
+                into_s = (local.minute % SEGMENT_MIN) * 60 + local.second + local.microsecond / 1e6
+                lo_s = time_s - into_s
+                # A millisecond inside either boundary: the rest asks the calendar.
+                hi_s = lo_s + SEGMENT_MIN * 60 - 1e-3
+                lo_s += 1e-3
+                indices = groups[(local.date(), slot)]
+            indices.append(index)
         for (day, slot), indices in groups.items():
             chunk = [beats[i] for i in indices]
             self._segment(day, slot).table("chunks").insert(

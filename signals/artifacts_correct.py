@@ -15,11 +15,10 @@ series artefact correction using novel beat classification. J Med Eng Technol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy.interpolate import PchipInterpolator
 
 from signals.artifacts import ArtifactKind, ArtifactScreen, screen_artifacts, segment_bounds
 
@@ -182,7 +181,7 @@ def correct_artifacts(
         if fill.any():
             x, y = ends_ms[anchor], value[anchor]
             at = np.clip(ends_ms[fill], x[0], x[-1])
-            value[fill] = PchipInterpolator(x, y)(at) if x.size >= 2 else y[0]
+            value[fill] = _pchip(x, y, at) if x.size >= 2 else y[0]
         parts.append(part)
         values.append(value)
         changed.append(fill | (kind == _SPLIT) | (kind == _MERGED))
@@ -196,3 +195,13 @@ def correct_artifacts(
         inserted=sum(int(np.count_nonzero(k == _SPLIT)) // 2 for k in kinds),
         removed=sum(int(np.count_nonzero(k == _MERGED)) for k in kinds),
     )
+
+
+def _pchip(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], at: npt.NDArray[np.float64]
+) -> Any:
+    # Imported here: scipy.interpolate takes ~0.6 s to import, and most spans have
+    # nothing to interpolate.
+    from scipy.interpolate import PchipInterpolator
+
+    return PchipInterpolator(x, y)(at)

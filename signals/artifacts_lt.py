@@ -145,9 +145,26 @@ def rolling_quartile_deviation(x: npt.ArrayLike, window: int) -> FloatArray:
             q3 = _linear(part, hi)
             out[interior.start + start : interior.start + start + part.shape[0]] = (q3 - q1) / 2.0
     if edges.size:
-        q1, q3 = np.nanquantile(_edge_rows(values, window, edges), [0.25, 0.75], axis=1)
-        out[edges] = (q3 - q1) / 2.0
+        rows = _edge_rows(values, window, edges)
+        out[edges] = (_nan_row_quantile(rows, 0.75) - _nan_row_quantile(rows, 0.25)) / 2.0
     return out
+
+
+def _nan_row_quantile(rows: FloatArray, q: float) -> FloatArray:
+    """Row-wise linear quantile ignoring NaN (as ``np.nanquantile(rows, q, axis=1)``).
+
+    Vectorised: ``np.nanquantile`` over rows falls back to a Python loop per row.
+    Every row must hold at least one value.
+    """
+    part = np.sort(rows, axis=1)  # NaN sort last
+    count = np.count_nonzero(~np.isnan(rows), axis=1)
+    position = q * (count - 1)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, count - 1)
+    frac = position - below
+    lower = np.take_along_axis(part, below[:, None], axis=1)[:, 0]
+    upper = np.take_along_axis(part, above[:, None], axis=1)[:, 0]
+    return np.asarray(lower + (upper - lower) * frac, dtype=np.float64)
 
 
 def _linear(sorted_rows: FloatArray, position: float) -> FloatArray:
@@ -166,7 +183,7 @@ def rolling_median(x: npt.ArrayLike, window: int) -> FloatArray:
     if interior.stop > interior.start:
         out[interior] = np.median(sliding_window_view(values, window), axis=1)
     if edges.size:
-        out[edges] = np.nanmedian(_edge_rows(values, window, edges), axis=1)
+        out[edges] = _nan_row_quantile(_edge_rows(values, window, edges), 0.5)
     return out
 
 

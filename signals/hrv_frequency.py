@@ -48,10 +48,10 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy.interpolate import CubicSpline
 from scipy.linalg import solveh_banded
 
 from signals.hrv_time import FloatArray, as_series
+from signals.spline import not_a_knot_spline
 
 __all__ = [
     "HF_BAND_HZ",
@@ -199,7 +199,7 @@ def rr_spectrum(
         if detrend:
             ys = smoothness_priors_detrend(ys)
         grid = ts[0] + np.arange(math.floor(span * resample_hz) + 1) / resample_hz
-        y = CubicSpline(ts, ys)(grid)
+        y = not_a_knot_spline(ts, np.asarray(ys, dtype=np.float64), grid)
         win = min(win_max, y.size)
         taper = np.hanning(win)
         starts = _window_starts(y.size, win)
