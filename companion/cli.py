@@ -33,6 +33,12 @@ examples:
   holdspace analyze heavy.hsrec --epochs 60 --json
   holdspace analyze rr.txt --format rr-ms --no-correct
   holdspace sessions 2026-11-24
+  holdspace demo
+  holdspace scan --all
+  holdspace record --device F0:C0:FF:EE:00:01 --out today.hsrec
+  holdspace record --emulated heavy.hsrec --speed 60
+  holdspace attach
+  holdspace service install --device F0:C0:FF:EE:00:01
 """
 
 
@@ -182,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("day", nargs="?", metavar="DATE", help="YYYY-MM-DD, 'today' or 'all'")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    from companion.cli_strap import add_strap_parsers
+
+    add_strap_parsers(sub, _speed)
     return parser
 
 
@@ -388,6 +398,14 @@ COMMANDS = {
 }
 
 
+def _command(name: str) -> Any:
+    if name in COMMANDS:
+        return COMMANDS[name]
+    from companion.cli_strap import STRAP_COMMANDS
+
+    return STRAP_COMMANDS[name]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``holdspace`` command; returns the exit status."""
     parser = build_parser()
@@ -401,7 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sensors.rrimport import RRImportError
 
     try:
-        return COMMANDS[args.command](args)
+        return int(_command(args.command)(args))
     except (HoldspaceError, RecordingError, RRImportError) as exc:
         message = str(exc).rstrip(".")
         print(f"holdspace: error: {message}.", file=sys.stderr)

@@ -161,20 +161,27 @@ async def run_source(
     extra: dict[str, Any] | None = None,
     baseline: Baseline | None = None,
     offload: Offload = "thread",
+    on_minute: Callable[[MinuteResult], None] | None = None,
 ) -> RunOutcome:
     """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
 
     With a ``baseline`` the signal stage runs too: minutes, stress, load,
     prompts and session reports, all stored. ``offload`` says where the stage's
     costly steps run (:mod:`companion.offload`; ``"process"`` for a whole file
-    read as fast as possible).
+    read as fast as possible). ``on_minute`` also gets every scored minute.
     """
     collector = RunCollector()
     stage: SignalStage | None = None
     sink: _EpochSink | None = None
     if baseline is not None:
         sink = _EpochSink(store, source.source_id) if store is not None else None
-        stage = SignalStage(baseline, on_minute=sink, offload=offload)
+        minute_callbacks = [c for c in (sink, on_minute) if c is not None]
+
+        def each_minute(minute: MinuteResult) -> None:
+            for callback in minute_callbacks:
+                callback(minute)
+
+        stage = SignalStage(baseline, on_minute=each_minute, offload=offload)
     if store is not None:
         store.forget_source(source.source_id)
     stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]

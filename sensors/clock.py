@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "SystemClock"]
+__all__ = ["Clock", "LoopClock", "ManualClock", "SystemClock"]
 
 
 class Clock(Protocol):
@@ -50,3 +50,17 @@ class ManualClock:
         self.sleeps.append(seconds)
         self.now += seconds
         await asyncio.sleep(0)
+
+
+class LoopClock:
+    """The running event loop's clock: ``loop.time()`` and ``asyncio.sleep``.
+
+    What asyncio's own timeouts use, so a test loop that fast-forwards time
+    (``looptime``) moves this clock too.
+    """
+
+    def monotonic(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))

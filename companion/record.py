@@ -1,0 +1,392 @@
+"""The headless recorder: a strap, kept connected, into the store all day.
+
+:func:`record` runs a :class:`~sensors.ble.supervisor.StrapSupervisor` through
+the same pipeline and signal stage as a replay, writes an optional ``*.hsrec``
+recording as packets arrive, publishes its live state on the local socket
+(:mod:`companion.livesocket`) for a screen to attach to, and prints a status
+line. SIGTERM or Ctrl-C ends it cleanly: the link is closed on purpose, the
+last beats are stored and the recording is synced.
+
+With an :class:`Emulation` the strap is the emulated one on a virtual radio
+(``holdspace demo``, ``holdspace record --emulated``): the application code is
+the same, only Bleak's backends and the clock stamping arrivals differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from companion.analysis import MinuteResult
+from companion.baselines import stored_baseline
+from companion.livesocket import LiveServer
+from companion.runs import RunOutcome, run_source
+from companion.sessions import Session
+from companion.store import Store
+from sensors.beats import Beat, GapReason
+from sensors.ble.supervisor import ReconnectPolicy, StrapSupervisor, SupervisorStatus
+from sensors.decoder import StrapDecoder
+from sensors.events import BatteryLevel, DeviceInfo, Measurement, SourceEvent
+from sensors.recording import RecordingHeader, RecordingWriter
+
+__all__ = ["Emulation", "RecordOptions", "StatusLine", "record"]
+
+STRAP_SETTING: Final = "strap_address"
+"""The store setting remembering the chosen strap."""
+STATUS_EVERY_S: Final = 5.0
+"""How often the status line is redrawn (on a terminal) or printed (in a log)."""
+LOG_STATUS_EVERY_S: Final = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Emulation:
+    """An emulated strap to record from instead of a real one.
+
+    Attributes
+    ----------
+    events : the recording's lines (packets, link events, sessions, check-ins).
+    speed : how much faster than real time the strap plays.
+    play_helper : also play the recording's sessions and check-ins (the demo).
+    """
+
+    events: Sequence[Any]
+    speed: float = 60.0
+    play_helper: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOptions:
+    """What ``holdspace record`` was asked to do."""
+
+    device: str | None = None
+    out: Path | None = None
+    pair: bool = False
+    socket_path: Path | None = None
+    duration_s: float | None = None
+    emulation: Emulation | None = None
+    policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+
+
+class StatusLine:
+    """A pipeline observer printing one status line: state, heart rate, beats, battery.
+
+    On a terminal the line is redrawn in place every few seconds; otherwise (a
+    service's log) a line is printed on every state change and once a minute.
+    """
+
+    def __init__(
+        self, stream: TextIO | None = None, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
+        self.monotonic = monotonic
+        self.state = "starting"
+        self.beats = 0
+        self.hr_bpm: int | None = None
+        self.battery_pct: int | None = None
+        self._next = 0.0
+        self._drawn = False
+
+    def status(self, status: SupervisorStatus) -> None:
+        changed = status.line() != self.state
+        self.state = status.line()
+        self.draw(force=changed)
+
+    def on_event(self, event: SourceEvent) -> None:
+        match event:
+            case Measurement(measurement=m) if m.has_heart_rate:
+                self.hr_bpm = m.heart_rate_bpm
+            case BatteryLevel(percent=p):
+                self.battery_pct = p
+            case _:
+                pass
+
+    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
+        self.beats += len(beats)
+        self.draw()
+
+    def on_session_opened(self, session: Session) -> None:
+        self.draw()
+
+    def on_session_closed(self, session: Session) -> None:
+        self.draw()
+
+    def on_stream_end(self, at_s: float | None) -> None:
+        self.close()
+
+    def text(self) -> str:
+        parts = [self.state]
+        if self.hr_bpm is not None:
+            parts.append(f"{self.hr_bpm} bpm")
+        parts.append(f"{self.beats:,} beats stored")
+        if self.battery_pct is not None:
+            parts.append(f"battery {self.battery_pct}%")
+        return " · ".join(parts)
+
+    def draw(self, *, force: bool = False) -> None:
+        now = self.monotonic()
+        if not force and now < self._next:
+            return
+        self._next = now + (STATUS_EVERY_S if self.tty else LOG_STATUS_EVERY_S)
+        if self.tty:
+            self.stream.write(f"\r\x1b[2K{self.text()}")
+            self._drawn = True
+        else:
+            self.stream.write(f"holdspace: {self.text()}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+class LivePublisher:
+    """A pipeline observer putting beats, minutes and link state on the live socket."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+
+    def on_event(self, event: SourceEvent) -> None:
+        if isinstance(event, BatteryLevel):
+            self.server.publish({"type": "battery", "at_s": event.at_s, "percent": event.percent})
+
+    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
+        self.server.publish(
+            {"type": "beats", "beats": [[b.time_s, b.rr_ms, b.gap_before] for b in beats]}
+        )
+
+    def on_session_opened(self, session: Session) -> None:
+        self.server.publish(
+            {"type": "session", "open": True, "kind": session.kind, "start_s": session.start_s}
+        )
+
+    def on_session_closed(self, session: Session) -> None:
+        self.server.publish({"type": "session", "open": False, "end_s": session.end_s})
+
+    def on_stream_end(self, at_s: float | None) -> None:
+        self.server.publish({"type": "end", "at_s": at_s})
+
+    def minute(self, minute: MinuteResult) -> None:
+        e, s = minute.epoch, minute.score
+        self.server.publish(
+            {
+                "type": "minute",
+                "start_s": e.start_s,
+                "hr_bpm": e.hr_bpm,
+                "rmssd_ms": e.rmssd_ms,
+                "stress": s.score,
+                "band": s.band,
+                "quality": e.quality,
+                "daily_load": minute.daily_load,
+            }
+        )
+
+    def status(self, status: SupervisorStatus) -> None:
+        self.server.publish(
+            {
+                "type": "state",
+                "state": status.state.value,
+                "detail": status.detail,
+                "retry_in_s": status.retry_in_s,
+            }
+        )
+
+
+class _WithHelperEvents:
+    """The supervisor's events, with a recording's sessions and check-ins played on time."""
+
+    def __init__(
+        self, inner: StrapSupervisor, helper: Sequence[SourceEvent], now_s: Callable[[], float]
+    ) -> None:
+        self.inner = inner
+        self.helper = sorted(helper, key=lambda e: float(getattr(e, "at_s", 0.0)))
+        self.now_s = now_s
+        self.source_id = inner.source_id
+        self.description = inner.description
+        self.speed = 1.0
+
+    @property
+    def progress(self) -> float | None:
+        return None
+
+    async def events(self) -> AsyncIterator[SourceEvent]:
+        queue: asyncio.Queue[SourceEvent | None] = asyncio.Queue()
+
+        async def pump() -> None:
+            try:
+                async for event in self.inner.events():
+                    queue.put_nowait(event)
+            finally:
+                queue.put_nowait(None)
+
+        async def helper() -> None:
+            for event in self.helper:
+                wait_s = (float(getattr(event, "at_s", 0.0)) - self.now_s()) / self.speed
+                if wait_s > 0:
+                    await asyncio.sleep(wait_s)
+                queue.put_nowait(event)
+
+        pumping = asyncio.create_task(pump())
+        playing = asyncio.create_task(helper())
+        try:
+            while (event := await queue.get()) is not None:
+                yield event
+        finally:
+            playing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await playing
+            await pumping  # re-raises a StrapError of the supervisor
+
+
+async def record(
+    store: Store, options: RecordOptions, *, status: StatusLine | None = None
+) -> RunOutcome:
+    """Record until SIGTERM, Ctrl-C, ``duration_s`` or the end of an emulated script.
+
+    Raises :class:`~sensors.ble.errors.StrapError` when the strap cannot be
+    reached and retrying cannot help; what was received before is stored.
+    """
+    from sensors.ble.errors import strap_not_found
+
+    loop = asyncio.get_running_loop()
+    emulation = options.emulation
+    scanner_backend = client_backend = None
+    wall: Callable[[], float] = time.time
+    strap = None
+    if emulation is not None:
+        from sensors.emulated.radio import VirtualRadio
+        from sensors.emulated.script import StrapScript
+        from sensors.emulated.strap import EmulatedStrap
+
+        radio = VirtualRadio()
+        script = StrapScript.from_events(emulation.events)
+        strap = EmulatedStrap(radio, script, speed=emulation.speed)
+        await strap.start()
+        scanner_backend, client_backend = radio.scanner_backend, radio.client_backend
+        wall = strap.now_s
+        address = strap.address
+    else:
+        chosen: str | None = options.device or store.setting(STRAP_SETTING)
+        if not chosen:
+            chosen = await _choose_strap()
+        if not chosen:
+            raise strap_not_found(None)
+        address = chosen
+    started = datetime.fromtimestamp(wall(), UTC).astimezone()
+    writer = None
+    if options.out is not None:
+        writer = RecordingWriter(
+            options.out,
+            RecordingHeader(
+                started_at=started,
+                recording_id=uuid.uuid4().hex,
+                device=DeviceInfo(address=address),
+            ),
+        )
+    status = status if status is not None else StatusLine()
+    server = None
+    publisher = None
+    if options.socket_path is not None:
+        server = LiveServer(
+            options.socket_path,
+            hello=lambda: {
+                "type": "hello",
+                "version": 1,
+                "source": supervisor.source_id,
+                **supervisor.describe(),
+            },
+        )
+        await server.start()
+        publisher = LivePublisher(server)
+
+    def on_status(s: SupervisorStatus) -> None:
+        status.status(s)
+        if publisher is not None:
+            publisher.status(s)
+
+    supervisor = StrapSupervisor(
+        address,
+        decoder=StrapDecoder(recorder=writer),
+        scanner_backend=scanner_backend,
+        client_backend=client_backend,
+        policy=options.policy,
+        pair=options.pair,
+        wall=wall,
+        on_status=on_status,
+    )
+    supervisor.source_id = f"strap:{address}:{started.isoformat(timespec='seconds')}"
+    source: Any = supervisor
+    if emulation is not None and emulation.play_helper and strap is not None:
+        helper = list(StrapScript.from_events(emulation.events).helper_events)
+        source = _WithHelperEvents(supervisor, helper, wall)
+        source.speed = emulation.speed
+    stoppers: list[asyncio.Task[None]] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, supervisor.stop)
+    if options.duration_s is not None:
+        stoppers.append(loop.create_task(_stop_after(options.duration_s, supervisor)))
+    if strap is not None:
+        stoppers.append(loop.create_task(_stop_when_played(strap, supervisor)))
+    if emulation is None:
+        store.put_setting(STRAP_SETTING, address)  # remembered for next time
+    observers: list[Any] = [status]
+    if publisher is not None:
+        observers.append(publisher)
+    try:
+        outcome = await run_source(
+            source,
+            store,
+            observers=observers,
+            baseline=stored_baseline(store, started.date()),
+            extra={"source": supervisor.description, "device": address},
+            on_minute=publisher.minute if publisher is not None else None,
+        )
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+        for task in stoppers:
+            task.cancel()
+        status.close()
+        if writer is not None:
+            writer.sync()
+            writer.close()
+        if server is not None:
+            await server.close()
+        if strap is not None:
+            await strap.stop()
+    return outcome
+
+
+async def _stop_after(duration_s: float, supervisor: StrapSupervisor) -> None:
+    await asyncio.sleep(duration_s)
+    supervisor.stop()
+
+
+async def _stop_when_played(strap: Any, supervisor: StrapSupervisor) -> None:
+    await strap.finished()
+    supervisor.stop()
+
+
+async def _choose_strap() -> str | None:
+    """The one heart-rate strap nearby, or None; several is an error naming them."""
+    from companion.errors import HoldspaceError
+    from sensors.ble.scan import scan_straps
+
+    found = [s for s in await scan_straps() if s.advertises_hr]
+    if len(found) > 1:
+        names = ", ".join(f"{s.name or 'unnamed'} ({s.address})" for s in found)
+        raise HoldspaceError(f"Several straps are nearby ({names}); choose one with --device")
+    return found[0].address if found else None

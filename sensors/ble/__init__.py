@@ -1,0 +1,1 @@
+"""Chest straps over Bluetooth LE (Bleak)."""

@@ -1,0 +1,168 @@
+"""What an emulated strap plays: its packets, the faults scripted on top, and its kind.
+
+A :class:`StrapScript` is a timeline in epoch seconds: the 0x2A37 payloads the
+strap sends (from a recording or a generated day) and :data:`Fault` s that
+happen to the strap or its link. The helper's own events of a recording
+(sessions, check-ins) are kept apart in :attr:`StrapScript.helper_events`: a
+strap does not send them, but a demo can play them alongside.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from sensors.events import CheckIn, Connected, Disconnected, SessionEnded, SessionStarted
+from sensors.recording import RecordedPacket, RecordingReader, RecordLine
+
+__all__ = [
+    "ContactLoss",
+    "Fault",
+    "HelperEvent",
+    "LinkLoss",
+    "Reboot",
+    "Silence",
+    "StrapProfile",
+    "StrapScript",
+]
+
+POLAR_DROP_AFTER_S: Final = 25.0
+"""Polar straps drop the link 20–30 s after losing skin contact."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkLoss:
+    """The link drops at ``at_s`` (out of range); the strap is back ``away_s`` later."""
+
+    at_s: float
+    away_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """Connected but sending nothing from ``at_s`` for ``duration_s`` (inf: for good)."""
+
+    at_s: float
+    duration_s: float = math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLoss:
+    """No skin contact from ``at_s`` for ``duration_s``: packets say so and carry no RR.
+
+    A strap with ``drop_after_s`` (Polar) also drops the link that long after
+    contact is lost and advertises again only when contact returns.
+    """
+
+    at_s: float
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reboot:
+    """The strap restarts at ``at_s``: link gone, energy counter reset, back ``down_s`` later."""
+
+    at_s: float
+    down_s: float = 3.0
+
+
+Fault = LinkLoss | Silence | ContactLoss | Reboot
+HelperEvent = SessionStarted | SessionEnded | CheckIn
+
+
+@dataclass(frozen=True, slots=True)
+class StrapProfile:
+    """The kind of strap being emulated.
+
+    Attributes
+    ----------
+    name, address : what it advertises and where.
+    manufacturer, model, firmware : its Device Information service.
+    advertises_hr : whether the Heart Rate service UUID is in its advertisement
+        (some wearables leave it out; only an "all devices" scan finds them).
+    requires_bonding : notifications need an encrypted (paired) link.
+    battery_start_pct, battery_drain_pct_per_h : battery level over the day.
+    battery_notifies : the Battery Level characteristic notifies.
+    uint16_hr : send the heart rate as uint16 (allowed by the spec, rare).
+    energy_every : carry energy expended (kJ) in every n-th packet; None: never.
+    garmin_extra_rr : append a bogus ~52 ms RR to packets with RR (HRM-Dual over BLE).
+    drop_after_contact_loss_s : drop the link this long after losing contact (None: never).
+    rssi_dbm : not used by the radio (Bumble reports its own), kept for the profile's record.
+    """
+
+    name: str = "Polar H10 EMU"
+    address: str = "F0:C0:FF:EE:00:01"
+    manufacturer: str = "Holdspace emulator"
+    model: str = "H10 (emulated)"
+    firmware: str = "1.0"
+    advertises_hr: bool = True
+    requires_bonding: bool = False
+    battery_start_pct: int = 92
+    battery_drain_pct_per_h: float = 1.5
+    battery_notifies: bool = True
+    uint16_hr: bool = False
+    energy_every: int | None = None
+    garmin_extra_rr: bool = False
+    drop_after_contact_loss_s: float | None = POLAR_DROP_AFTER_S
+
+
+@dataclass(frozen=True, slots=True)
+class StrapScript:
+    """A strap's timeline: packets to send and faults, in epoch seconds.
+
+    Attributes
+    ----------
+    packets : (epoch seconds, 0x2A37 payload), in time order.
+    faults : what happens to the strap or its link.
+    helper_events : sessions and check-ins of the recording, for a demo to play.
+    """
+
+    packets: tuple[RecordedPacket, ...]
+    faults: tuple[Fault, ...] = ()
+    helper_events: tuple[HelperEvent, ...] = field(default=())
+
+    @property
+    def start_s(self) -> float:
+        return self.packets[0].at_s if self.packets else 0.0
+
+    @property
+    def end_s(self) -> float:
+        return self.packets[-1].at_s if self.packets else 0.0
+
+    def with_faults(self, *faults: Fault) -> StrapScript:
+        """This script with more faults."""
+        return StrapScript(self.packets, (*self.faults, *faults), self.helper_events)
+
+    @classmethod
+    def from_events(cls, events: Iterable[RecordLine]) -> StrapScript:
+        """Packets and helper events of a recording's lines; its link drops become faults.
+
+        A recorded ``Disconnected`` not asked for becomes a :class:`LinkLoss`
+        lasting until the next ``Connected``.
+        """
+        packets: list[RecordedPacket] = []
+        helper: list[HelperEvent] = []
+        faults: list[Fault] = []
+        dropped_at: float | None = None
+        for event in events:
+            match event:
+                case RecordedPacket():
+                    packets.append(event)
+                case Disconnected(at_s=t, intentional=False):
+                    dropped_at = t
+                case Connected(at_s=t) if dropped_at is not None:
+                    faults.append(LinkLoss(dropped_at, max(0.0, t - dropped_at)))
+                    dropped_at = None
+                case SessionStarted() | SessionEnded() | CheckIn():
+                    helper.append(event)
+                case _:
+                    pass
+        return cls(tuple(packets), tuple(faults), tuple(helper))
+
+    @classmethod
+    def from_recording(cls, path: Path | str) -> StrapScript:
+        """The script of a ``*.hsrec`` recording (raises ``RecordingError`` on a bad line)."""
+        return cls.from_events(line for _, line in RecordingReader(path))
