@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -129,11 +131,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
             raise
         raise plain from None
     if args.json:
+        print(json.dumps([s.to_json() for s in found], indent=2))
         return 0
     if not found:
+        what = "devices" if args.all_devices else "heart-rate straps"
+        print(
+            f"No {what} found; wet the strap's electrodes so it wakes up, close any phone app "
+            "holding it, or try --all.",
+            file=sys.stderr,
+        )
         return 1
-    for _s in found:
-        pass
+    for s in found:
+        mark = "" if s.advertises_hr else "  (no Heart Rate service advertised)"
+        print(f"{s.address}  {s.rssi_dbm:4d} dBm  {s.name or '(unnamed)'}{mark}")
     return 0
 
 
@@ -156,6 +166,7 @@ def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
 
 def cmd_record(args: argparse.Namespace) -> int:
     from companion.record import Emulation, RecordOptions
+    from companion.report import format_run_summary
 
     emulation = None
     if args.emulated:
@@ -171,27 +182,35 @@ def cmd_record(args: argparse.Namespace) -> int:
         duration_s=args.duration,
         emulation=emulation,
     )
-    _record(args, options, _data_dir(args))
+    outcome = _record(args, options, _data_dir(args))
+    print(format_run_summary(outcome, "Recording"))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from companion.record import Emulation, RecordOptions
+    from companion.report import format_run_summary
     from sensors.simulate import simulate_recording
 
-    tz = date.today()
-    _header, events = simulate_recording(DEMO_SCENARIO, seed=DEMO_SEED, day=tz, tz=_local_tz())
+    _header, events = simulate_recording(
+        DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()
+    )
     data_dir = _data_dir(args) / "demo"
+    print(
+        f"Demo: an emulated strap plays a generated heavy workday at {args.speed:g}x real time "
+        f"over a virtual Bluetooth link, through Bleak, into {data_dir}. Ctrl-C ends it.",
+        file=sys.stderr,
+    )
     options = RecordOptions(
         socket_path=None,
         duration_s=args.duration,
         emulation=Emulation(events, speed=args.speed, play_helper=True),
     )
-    _record(args, options, data_dir)
+    outcome = _record(args, options, data_dir)
     if args.json:
-        pass
+        print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
     else:
-        pass
+        print(format_run_summary(outcome, "Demo: a heavy workday from the emulated strap"))
     return 0
 
 
@@ -206,7 +225,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
     async def follow() -> None:
         seen = 0
-        async for _message in attach(default_socket_path()):
+        async for message in attach(default_socket_path()):
+            print(json.dumps(message), flush=True)
             seen += 1
             if args.count is not None and seen >= args.count:
                 return
@@ -218,7 +238,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     from companion.service import service_command
 
-    code, _text = service_command(args.action, device=args.device, data_dir=_data_dir(args))
+    code, text = service_command(args.action, device=args.device, data_dir=_data_dir(args))
+    print(text)
     return code
 
 
