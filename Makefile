@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-## demo: generate a heavy workday and replay it headless with a summary (data kept in .demo/)
+## demo: the live path on the emulated strap: a heavy workday over a virtual Bluetooth link,
+## four hours of it in one minute (data kept in .demo/)
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
-	$(BIN)/holdspace simulate heavy --out $(DEMO)/heavy-day.hsrec --seed 7
-	HOLDSPACE_DATA_DIR=$(CURDIR)/$(DEMO)/data $(BIN)/holdspace replay $(DEMO)/heavy-day.hsrec --headless --fast
+	HOLDSPACE_DATA_DIR=$(CURDIR)/$(DEMO)/data $(BIN)/holdspace demo --speed 240 --duration 60
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -157,6 +157,7 @@ def bench_replay(work: Path) -> None:
 
 def main() -> None:
     from bench.signals_bench import bench_p1, bench_p2
+    from bench.strap_bench import bench_strap
 
     work = Path(tempfile.mkdtemp(prefix="holdspace-bench-"))
     try:
@@ -164,6 +165,7 @@ def main() -> None:
         bench_replay(work)
         bench_p1(work)
         bench_p2()
+        bench_strap()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
