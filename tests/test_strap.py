@@ -21,7 +21,7 @@ from sensors.ble.scan import scan_straps
 from sensors.ble.supervisor import LinkState, ReconnectPolicy, StrapSupervisor
 from sensors.decoder import StrapDecoder
 from sensors.emulated.radio import VirtualRadio
-from sensors.emulated.script import ContactLoss, Silence, StrapProfile, StrapScript
+from sensors.emulated.script import ContactLoss, Reboot, Silence, StrapProfile, StrapScript
 from sensors.emulated.strap import EmulatedStrap
 from sensors.events import BatteryLevel, Connected, Disconnected, Measurement, SourceEvent
 from sensors.recording import RecordedPacket
@@ -272,3 +272,29 @@ async def test_a_strap_that_requires_bonding(pair: bool) -> None:
         events = await _collect(supervisor, until=lambda ev: len(_beats(ev)) >= 20)
         assert len(_beats(events)) >= 20
     await strap.stop()
+
+
+async def test_strap_quirks_uint16_energy_and_garmins_bogus_interval_decode() -> None:
+    profile = StrapProfile(uint16_hr=True, energy_every=10, garmin_extra_rr=True)
+    radio, strap = await _strap(_script(packets=80), profile)
+    supervisor = _supervisor(radio, strap, strap.address)
+    events = await _collect(supervisor, until=lambda ev: len(_beats(ev)) >= 60)
+    await strap.stop()
+    packets = [e.measurement for e in events if isinstance(e, Measurement)]
+    assert packets and all(m.heart_rate_uint16 for m in packets)
+    assert any(m.energy_expended_kj is not None for m in packets)
+    assert sum(1 for m in packets if m.rr_ticks and m.rr_ticks[-1] == 53) >= len(packets) - 2
+    assert any(abs(b.rr_ms - 53 * 1000 / 1024) < 1e-9 for b in _beats(events))
+
+
+async def test_a_strap_reboot_is_a_drop_and_a_reconnection() -> None:
+    script = _script()
+    radio, strap = await _strap(script.with_faults(Reboot(script.start_s + 40.0, 5.0)))
+    supervisor = _supervisor(radio, strap, strap.address)
+    events = await _collect(
+        supervisor, until=lambda _: supervisor.states_seen().count("streaming") >= 2
+    )
+    await strap.stop()
+    drops = [e for e in events if isinstance(e, Disconnected)]
+    assert drops and not drops[0].intentional
+    assert supervisor.states_seen()[3:7] == ["reconnecting", "scanning", "connecting", "streaming"]
