@@ -33,7 +33,7 @@ from companion.runs import RunOutcome, run_source
 from companion.sessions import Session
 from companion.store import Store
 from sensors.beats import Beat, GapReason
-from sensors.ble.supervisor import ReconnectPolicy, StrapSupervisor, SupervisorStatus
+from sensors.ble.supervisor import LinkState, ReconnectPolicy, StrapSupervisor, SupervisorStatus
 from sensors.decoder import StrapDecoder
 from sensors.events import BatteryLevel, DeviceInfo, Measurement, SourceEvent
 from sensors.recording import RecordingHeader, RecordingWriter
@@ -97,8 +97,13 @@ class StatusLine:
         self._drawn = False
 
     def status(self, status: SupervisorStatus) -> None:
+        if status.state is LinkState.GAVE_UP:
+            return  # the command ends with that same sentence as its error
         changed = status.line() != self.state
+        first = self.state == "starting"
         self.state = status.line()
+        if first and not self.tty:
+            return  # a log starts with the first real news, not "scanning"
         self.draw(force=changed)
 
     def on_event(self, event: SourceEvent) -> None:

@@ -68,9 +68,10 @@ def test_without_dbus_scan_and_record_say_one_plain_sentence(
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("holdspace: error:")]
-    assert len(errors) == 1 and "holdspace demo" in errors[0], result.stderr
-    assert errors[0].endswith(".")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("holdspace: error:") and "holdspace demo" in lines[0]
+    assert lines[0].endswith(".")
 
 
 async def _wait_for_recorder(socket: Path, process: subprocess.Popen[str]) -> None:
