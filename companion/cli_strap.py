@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -101,9 +100,9 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.paths import resolve_data_dir
+    from companion.cli import _data_dir as data_dir  # one rule for --data-dir
 
-    return resolve_data_dir(args.data_dir, os.environ)
+    return data_dir(args)
 
 
 def _socket(args: argparse.Namespace) -> Path | None:

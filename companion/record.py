@@ -269,6 +269,7 @@ async def record(
     scanner_backend = client_backend = None
     wall: Callable[[], float] = time.time
     strap = None
+    helper: list[SourceEvent] = []
     if emulation is not None:
         from sensors.emulated.radio import VirtualRadio
         from sensors.emulated.script import StrapScript
@@ -276,6 +277,7 @@ async def record(
 
         radio = VirtualRadio()
         script = StrapScript.from_events(emulation.events)
+        helper = list(script.helper_events) if emulation.play_helper else []
         strap = EmulatedStrap(radio, script, speed=emulation.speed)
         await strap.start()
         scanner_backend, client_backend = radio.scanner_backend, radio.client_backend
@@ -332,8 +334,7 @@ async def record(
     )
     supervisor.source_id = f"strap:{address}:{started.isoformat(timespec='seconds')}"
     source: Any = supervisor
-    if emulation is not None and emulation.play_helper and strap is not None:
-        helper = list(StrapScript.from_events(emulation.events).helper_events)
+    if emulation is not None and helper:
         source = _WithHelperEvents(supervisor, helper, wall)
         source.speed = emulation.speed
     stoppers: list[asyncio.Task[None]] = []

@@ -36,16 +36,15 @@ from bleak.exc import (
     BleakGATTProtocolErrorCode,
 )
 
+from sensors.ble.uuids import HEART_RATE_MEASUREMENT
+
 __all__ = [
-    "HEART_RATE_MEASUREMENT_UUID",
     "StrapError",
     "StrapErrorState",
     "explain_ble_error",
     "strap_not_found",
 ]
 
-HEART_RATE_MEASUREMENT_UUID: Final = "00002a37-0000-1000-8000-00805f9b34fb"
-"""The Heart Rate Measurement characteristic (0x2A37), as a full 128-bit UUID."""
 
 StrapErrorState = Literal[
     "no-bluetooth-service",
@@ -221,7 +220,7 @@ def _characteristic_missing(
     exc: BleakCharacteristicNotFoundError, device: str | None
 ) -> StrapError:
     spec = exc.char_specifier
-    if str(spec).lower() in {"2a37", "0x2a37", HEART_RATE_MEASUREMENT_UUID}:
+    if str(spec).lower() in {"2a37", "0x2a37", HEART_RATE_MEASUREMENT}:
         who = device if device else "This device"
         return StrapError(
             f"{who} has no heart-rate measurement characteristic; it is not a heart-rate strap.",
