@@ -97,7 +97,9 @@ RR_MAX_MS: Final = 2000.0
 MIN_SEGMENT_BEATS: Final = 5
 """Shorter gap-free segments get the plausibility check only."""
 
-_ABSORBABLE: Final = (ArtifactKind.NORMAL, ArtifactKind.LONG, ArtifactKind.SHORT)
+_ABSORBABLE: Final = np.array(
+    [ArtifactKind.NORMAL, ArtifactKind.LONG, ArtifactKind.SHORT], dtype=np.int8
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -170,18 +172,17 @@ def group_events(labels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.int8], di
     n = kind.size
     ectopic_at = np.flatnonzero(labels == ArtifactKind.ECTOPIC)
     extra_at = np.flatnonzero(labels == ArtifactKind.EXTRA)
-    ectopic_events = 0
-    counted_prev = False
-    for k, j in enumerate(ectopic_at.tolist()):
-        # Consecutive labels (bigeminy): every second one is a new ectopic beat.
-        in_run = k > 0 and ectopic_at[k - 1] == j - 1
-        counted_prev = not (in_run and counted_prev)
-        ectopic_events += counted_prev
-        if j > 0 and kind[j - 1] in _ABSORBABLE:
-            kind[j - 1] = ArtifactKind.ECTOPIC
-    for j in extra_at.tolist():
-        if j + 1 < n and kind[j + 1] in _ABSORBABLE:
-            kind[j + 1] = ArtifactKind.EXTRA
+    # Consecutive labels (bigeminy): in a run, every second one is a new ectopic beat.
+    run_start = np.ones(ectopic_at.size, dtype=np.bool_)
+    run_start[1:] = np.diff(ectopic_at) != 1
+    first_of_run = np.maximum.accumulate(np.where(run_start, np.arange(ectopic_at.size), 0))
+    ectopic_events = int(np.count_nonzero((np.arange(ectopic_at.size) - first_of_run) % 2 == 0))
+    # The beat before an ectopic one is its partner (compensatory pause); the
+    # one after an extra beat completes it. Only normal, long or short beats join.
+    before = ectopic_at[ectopic_at > 0] - 1
+    kind[before[np.isin(labels[before], _ABSORBABLE)]] = ArtifactKind.ECTOPIC
+    after = extra_at[extra_at + 1 < n] + 1
+    kind[after[np.isin(kind[after], _ABSORBABLE)]] = ArtifactKind.EXTRA
     return kind, {
         "ectopic": ectopic_events,
         "missed": int(np.count_nonzero(labels == ArtifactKind.MISSED)),
