@@ -26,9 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from companion.analysis import MinuteResult
+from companion.analysis import MinuteResult, SignalStage
 from companion.baselines import stored_baseline
 from companion.livesocket import LiveServer
+from companion.prompts import Prompt
 from companion.runs import RunOutcome, run_source
 from companion.sessions import Session
 from companion.store import Store
@@ -38,7 +39,7 @@ from sensors.decoder import StrapDecoder
 from sensors.events import BatteryLevel, DeviceInfo, Measurement, SourceEvent
 from sensors.recording import RecordingHeader, RecordingWriter
 
-__all__ = ["Emulation", "RecordOptions", "StatusLine", "record"]
+__all__ = ["Emulation", "RecordHooks", "RecordOptions", "StatusLine", "record"]
 
 STRAP_SETTING: Final = "strap_address"
 """The store setting remembering the chosen strap."""
@@ -74,6 +75,32 @@ class RecordOptions:
     duration_s: float | None = None
     emulation: Emulation | None = None
     policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordHooks:
+    """How a screen follows a recording (the headless recorder needs none of it).
+
+    Attributes
+    ----------
+    observers : more pipeline observers.
+    on_minute, on_prompt, on_stage : passed to :func:`~companion.runs.run_source`.
+    on_status : every state change of the strap supervisor.
+    on_supervisor : the supervisor once made (the screen stops it on quit).
+    wrap_source : wraps the source (the screen adds the helper's own events).
+    status_line : print the status line on stderr.
+    handle_signals : stop cleanly on SIGTERM / SIGINT (a screen handles keys itself).
+    """
+
+    observers: Sequence[Any] = ()
+    on_minute: Callable[[MinuteResult], None] | None = None
+    on_prompt: Callable[[Prompt], None] | None = None
+    on_stage: Callable[[SignalStage], None] | None = None
+    on_status: Callable[[SupervisorStatus], None] | None = None
+    on_supervisor: Callable[[StrapSupervisor], None] | None = None
+    wrap_source: Callable[[Any], Any] | None = None
+    status_line: bool = True
+    handle_signals: bool = True
 
 
 class StatusLine:
@@ -255,7 +282,11 @@ class _WithHelperEvents:
 
 
 async def record(
-    store: Store, options: RecordOptions, *, status: StatusLine | None = None
+    store: Store,
+    options: RecordOptions,
+    *,
+    status: StatusLine | None = None,
+    hooks: RecordHooks | None = None,
 ) -> RunOutcome:
     """Record until SIGTERM, Ctrl-C, ``duration_s`` or the end of an emulated script.
 
@@ -265,6 +296,7 @@ async def record(
     from sensors.ble.errors import strap_not_found
 
     loop = asyncio.get_running_loop()
+    hooks = hooks if hooks is not None else RecordHooks()
     emulation = options.emulation
     scanner_backend = client_backend = None
     wall: Callable[[], float] = time.time
@@ -318,9 +350,12 @@ async def record(
         publisher = LivePublisher(server)
 
     def on_status(s: SupervisorStatus) -> None:
-        status.status(s)
+        if hooks.status_line:
+            status.status(s)
         if publisher is not None:
             publisher.status(s)
+        if hooks.on_status is not None:
+            hooks.on_status(s)
 
     supervisor = StrapSupervisor(
         address,
@@ -333,12 +368,17 @@ async def record(
         on_status=on_status,
     )
     supervisor.source_id = f"strap:{address}:{started.isoformat(timespec='seconds')}"
+    if hooks.on_supervisor is not None:
+        hooks.on_supervisor(supervisor)
     source: Any = supervisor
     if emulation is not None and helper:
         source = _WithHelperEvents(supervisor, helper, wall)
         source.speed = emulation.speed
+    if hooks.wrap_source is not None:
+        source = hooks.wrap_source(source)
     stoppers: list[asyncio.Task[None]] = []
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    signals = (signal.SIGTERM, signal.SIGINT) if hooks.handle_signals else ()
+    for signum in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, supervisor.stop)
     if options.duration_s is not None:
@@ -347,9 +387,16 @@ async def record(
         stoppers.append(loop.create_task(_stop_when_played(strap, supervisor)))
     if emulation is None:
         store.put_setting(STRAP_SETTING, address)  # remembered for next time
-    observers: list[Any] = [status]
+    observers: list[Any] = [status] if hooks.status_line else []
     if publisher is not None:
         observers.append(publisher)
+    observers.extend(hooks.observers)
+    minute_hooks = [h for h in (publisher.minute if publisher else None, hooks.on_minute) if h]
+
+    def on_minute(minute: MinuteResult) -> None:
+        for hook in minute_hooks:
+            hook(minute)
+
     try:
         outcome = await run_source(
             source,
@@ -357,15 +404,18 @@ async def record(
             observers=observers,
             baseline=stored_baseline(store, started.date()),
             extra={"source": supervisor.description, "device": address},
-            on_minute=publisher.minute if publisher is not None else None,
+            on_minute=on_minute,
+            on_prompt=hooks.on_prompt,
+            on_stage=hooks.on_stage,
         )
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in signals:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
         for task in stoppers:
             task.cancel()
-        status.close()
+        if hooks.status_line:
+            status.close()
         if writer is not None:
             writer.sync()
             writer.close()

@@ -19,7 +19,7 @@ from companion.analysis import MinuteResult, SignalStage
 from companion.baselines import baseline_json, client_minutes, file_calm_baseline, stored_baseline
 from companion.offload import Offload
 from companion.pipeline import Observer, Pipeline
-from companion.prompts import PromptRecord
+from companion.prompts import Prompt, PromptRecord
 from companion.sessions import Session
 from companion.store import Store, local_day
 from companion.summary import RunCollector, RunSummary, iso_local, summarise
@@ -29,7 +29,7 @@ from signals.baseline import NORMS, Baseline, calm_minutes
 from signals.epochs import Epoch
 from signals.load import SessionLoad, weekly_exposure
 
-__all__ = ["RunOutcome", "prompt_json", "refresh_day_summaries", "run_source"]
+__all__ = ["RunOutcome", "prompt_doc", "prompt_json", "refresh_day_summaries", "run_source"]
 
 EPOCH_FLUSH_MINUTES: Final = 10
 """Scored minutes are written in batches of at least this many..."""
@@ -53,7 +53,7 @@ def prompt_json(record: PromptRecord, acts: Mapping[str, Any] | None = None) -> 
     return out
 
 
-def _prompt_doc(record: PromptRecord, acts: Mapping[str, Any]) -> dict[str, Any]:
+def prompt_doc(record: PromptRecord, acts: Mapping[str, Any]) -> dict[str, Any]:
     p = record.prompt
     return {
         "prompt_id": p.prompt_id,
@@ -162,13 +162,17 @@ async def run_source(
     baseline: Baseline | None = None,
     offload: Offload = "thread",
     on_minute: Callable[[MinuteResult], None] | None = None,
+    on_prompt: Callable[[Prompt], None] | None = None,
+    on_stage: Callable[[SignalStage], None] | None = None,
 ) -> RunOutcome:
     """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
 
     With a ``baseline`` the signal stage runs too: minutes, stress, load,
     prompts and session reports, all stored. ``offload`` says where the stage's
     costly steps run (:mod:`companion.offload`; ``"process"`` for a whole file
-    read as fast as possible). ``on_minute`` also gets every scored minute.
+    read as fast as possible). ``on_minute`` also gets every scored minute,
+    ``on_prompt`` every delivered prompt, ``on_stage`` the signal stage once it
+    exists (the screen answers prompts through its policy).
     """
     collector = RunCollector()
     stage: SignalStage | None = None
@@ -181,7 +185,9 @@ async def run_source(
             for callback in minute_callbacks:
                 callback(minute)
 
-        stage = SignalStage(baseline, on_minute=each_minute, offload=offload)
+        stage = SignalStage(baseline, on_minute=each_minute, on_prompt=on_prompt, offload=offload)
+        if on_stage is not None:
+            on_stage(stage)
     if store is not None:
         store.forget_source(source.source_id)
     stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]
@@ -212,7 +218,7 @@ async def run_source(
 
 
 def _store_analysis(store: Store, source_id: str, stage: SignalStage) -> None:
-    store.put_prompts([_prompt_doc(r, stage.acts) for r in stage.prompts], source_id)
+    store.put_prompts([prompt_doc(r, stage.acts) for r in stage.prompts], source_id)
     for result in stage.sessions:
         if result.session.session_id is not None:
             store.set_session_analysis(result.session.session_id, result.to_json())

@@ -353,6 +353,7 @@ class Store:
         self._source_days.pop(source_id, None)
         self._main.table("sessions").remove(Query().source == source_id)
         self._main.table("prompts").remove(Query().source == source_id)
+        self._main.table("checkins").remove(Query().source == source_id)
 
     # -- minutes (epochs) and prompts --------------------------------------------------------
 
@@ -459,6 +460,33 @@ class Store:
             for doc in docs
         ]
         return sorted(out, key=lambda s: (s.start_s, s.session_id))
+
+    def mark_heavy(self, session_id: int, heavy: bool) -> None:
+        """The helper's own verdict on a finished session (from its check-in)."""
+        self._main.table("sessions").update({"heavy": heavy}, doc_ids=[session_id])
+
+    # -- check-ins -------------------------------------------------------------------------
+
+    def add_check_in(
+        self, at_s: float, answers: Mapping[str, Any], session_id: int | None, source_id: str
+    ) -> int:
+        """Store a check-in: where tension sits, intensity, heavy, a note (the helper's words)."""
+        doc_id: int = self._main.table("checkins").insert(
+            {
+                "at_s": at_s,
+                "day": local_day(at_s).isoformat(),
+                "session_id": session_id,
+                "answers": dict(answers),
+                "source": source_id,
+            }
+        )
+        return doc_id
+
+    def check_ins(self, day: date | None = None) -> list[dict[str, Any]]:
+        """Check-ins of one local day (or all), oldest first."""
+        table = self._main.table("checkins")
+        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
+        return sorted((dict(d) for d in docs), key=lambda d: float(d["at_s"]))
 
     # -- day summaries ---------------------------------------------------------------------
 

@@ -28,3 +28,26 @@ def shared_file(*parts: str) -> Path:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def heavy_day_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the replayed heavy fixture day (read it; do not write to it).
+
+    Sessions, minutes (epochs), prompts, session analyses and the day summary
+    are there, as after ``holdspace replay fixtures/heavy-day.hsrec``.
+    """
+    import asyncio
+
+    from companion.runs import choose_baseline, run_source
+    from companion.store import Store
+    from sensors.replay import ReplaySource
+
+    path = FIXTURES / "heavy-day.hsrec"
+    data = tmp_path_factory.mktemp("heavy") / "data"
+    with Store(data) as store:
+        baseline = asyncio.run(choose_baseline(store, lambda: ReplaySource(path, speed=None)))
+        asyncio.run(
+            run_source(ReplaySource(path, speed=None), store, baseline=baseline, offload="inline")
+        )
+    return data

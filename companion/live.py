@@ -1,0 +1,361 @@
+"""The helper's day as it happens: one source through the pipeline, plus the helper's own acts.
+
+:class:`LiveSession` is what a screen drives. It runs a source (a replayed
+recording, the emulated strap, a real strap) through exactly the pipeline and
+signal stage the headless commands use, and tells a :class:`LiveListener`
+about beats, minutes, prompts, sessions and the link. The helper's acts
+(start or end a session, a check-in, an answer to a prompt) go *into* the
+stream as ordinary source events, stamped with the stream's own time, so the
+pipeline, the prompt policy and the store see them as they would see a
+recording's; prompts and check-ins are stored the moment they happen.
+
+Nothing here imports Textual: the screen adapts the listener to its messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from companion.analysis import MinuteResult, SignalStage
+from companion.baselines import stored_baseline
+from companion.prompt_rules import FEELING_KEY, CheckInAnswer
+from companion.prompts import Prompt, Response
+from companion.record import Emulation, RecordHooks, RecordOptions, record
+from companion.runs import RunOutcome, choose_baseline, prompt_doc, run_source
+from companion.sessions import Session, validate_kind, validate_label
+from companion.store import Store
+from sensors.beats import Beat, GapReason
+from sensors.ble.supervisor import StrapSupervisor, SupervisorStatus
+from sensors.clock import Clock
+from sensors.events import (
+    BatteryLevel,
+    CheckIn,
+    Connected,
+    Disconnected,
+    Measurement,
+    SessionEnded,
+    SessionStarted,
+    SourceEvent,
+)
+from sensors.hrm import SensorContact
+from sensors.source import BeatSource
+from signals.baseline import NORMS
+
+__all__ = ["CHECK_IN_KEYS", "LinkInfo", "LiveListener", "LiveSession", "MergedSource"]
+
+log = logging.getLogger("holdspace.live")
+
+CHECK_IN_KEYS: Final = ("tension", "intensity", "heavy", "note", FEELING_KEY)
+"""What a post-session check-in may hold: where tension sits (comma-separated
+places), intensity 0-10, heavy yes/no, a short note; "heavy" also sets the
+feeling the prompt policy reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInfo:
+    """The state of the beat source, in words a screen can show as it is.
+
+    Attributes
+    ----------
+    state : ``scanning``, ``connecting``, ``streaming``, ``contact-lost``,
+        ``reconnecting``, ``gave-up``, ``stopped``, or ``playing`` / ``ended``
+        for a recording.
+    detail : a plain sentence ("the link dropped"), or "".
+    retry_in_s : seconds to the next attempt while reconnecting.
+    """
+
+    state: str
+    detail: str = ""
+    retry_in_s: float | None = None
+
+    @classmethod
+    def from_status(cls, status: SupervisorStatus) -> LinkInfo:
+        return cls(status.state.value, status.detail, status.retry_in_s)
+
+
+class LiveListener(Protocol):
+    """What a screen hears from a :class:`LiveSession` (all on the event loop's thread)."""
+
+    def live_beats(self, beats: Sequence[Beat]) -> None: ...
+
+    def live_minute(self, minute: MinuteResult) -> None: ...
+
+    def live_prompt(self, prompt: Prompt) -> None: ...
+
+    def live_session(self, session: Session, is_open: bool) -> None: ...
+
+    def live_link(self, link: LinkInfo) -> None: ...
+
+    def live_battery(self, percent: int) -> None: ...
+
+    def live_contact(self, contact: bool) -> None:
+        """Skin contact, from straps that can tell (never called by those that cannot)."""
+
+    def live_heart_rate(self, hr_bpm: int) -> None:
+        """The heart rate the strap itself reports, with each notification."""
+
+    def live_ended(self) -> None: ...
+
+
+class MergedSource:
+    """A source's events with the helper's own events put in as they happen."""
+
+    def __init__(self, inner: BeatSource) -> None:
+        self.inner = inner
+        self.source_id = inner.source_id
+        self.description = inner.description
+        self._queue: asyncio.Queue[SourceEvent | None] = asyncio.Queue()
+
+    @property
+    def progress(self) -> float | None:
+        return self.inner.progress
+
+    def put(self, event: SourceEvent) -> None:
+        self._queue.put_nowait(event)
+
+    async def events(self) -> AsyncIterator[SourceEvent]:
+        async def pump() -> None:
+            try:
+                async for event in self.inner.events():
+                    self._queue.put_nowait(event)
+            finally:
+                self._queue.put_nowait(None)
+
+        pumping = asyncio.create_task(pump())
+        try:
+            while (event := await self._queue.get()) is not None:
+                yield event
+        finally:
+            if not pumping.done():
+                pumping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pumping  # re-raises the inner source's error
+
+
+class LiveSession:
+    """Run one source for a screen and take the helper's acts into it.
+
+    Parameters
+    ----------
+    store : where everything goes (``None``: nothing is stored).
+    listener : told about everything, on the event loop's thread.
+    """
+
+    def __init__(self, store: Store | None, listener: LiveListener) -> None:
+        self.store = store
+        self.listener = listener
+        self.stage: SignalStage | None = None
+        self.session: Session | None = None
+        self.last_session: Session | None = None
+        self.now_s: float | None = None
+        self.source_id = ""
+        self._merged: MergedSource | None = None
+        self._supervisor: StrapSupervisor | None = None
+        self._stopping = False
+
+    # -- running ------------------------------------------------------------------------------
+
+    async def replay(
+        self, path: Path | str, speed: float | None, clock: Clock | None = None
+    ) -> RunOutcome:
+        """Replay a recording at ``speed`` (None: as fast as possible), paced by ``clock``."""
+        from sensors.replay import ReplaySource
+
+        name = Path(path).name
+        return await self.run(
+            ReplaySource(path, speed=speed, clock=clock),
+            lambda: ReplaySource(path, speed=None),
+            LinkInfo("playing", f"replaying {name}"),
+        )
+
+    async def run(
+        self,
+        source: BeatSource,
+        again: Callable[[], BeatSource] | None = None,
+        link: LinkInfo | None = None,
+    ) -> RunOutcome:
+        """Run any ``source``; ``again`` makes a fresh copy to learn a baseline from.
+
+        Without a stored personal baseline the baseline comes from the calm
+        minutes of the source read once beforehand (``again``), else published norms.
+        """
+        baseline = (
+            await choose_baseline(self.store, again)
+            if again is not None
+            else stored_baseline(self.store, date.today())
+            if self.store is not None
+            else NORMS
+        )
+        self.listener.live_link(link or LinkInfo("playing", source.description))
+        try:
+            return await run_source(
+                self._wrap(source),
+                self.store,
+                observers=[_Bridge(self)],
+                baseline=baseline,
+                on_minute=self.listener.live_minute,
+                on_prompt=self._prompted,
+                on_stage=self._attach,
+            )
+        finally:
+            self.listener.live_link(LinkInfo("ended", "the recording has ended"))
+
+    async def strap(
+        self, options: RecordOptions, *, emulation: Emulation | None = None
+    ) -> RunOutcome:
+        """Record from a strap (or the emulated one) as ``holdspace record`` does."""
+        if self.store is None:
+            raise ValueError("a strap is always recorded into a store")
+        if emulation is not None:
+            options = RecordOptions(
+                device=options.device,
+                out=options.out,
+                pair=options.pair,
+                socket_path=options.socket_path,
+                duration_s=options.duration_s,
+                emulation=emulation,
+                policy=options.policy,
+            )
+        hooks = RecordHooks(
+            observers=[_Bridge(self)],
+            on_minute=self.listener.live_minute,
+            on_prompt=self._prompted,
+            on_stage=self._attach,
+            on_status=lambda s: self.listener.live_link(LinkInfo.from_status(s)),
+            on_supervisor=self._supervised,
+            wrap_source=self._wrap,
+            status_line=False,
+            handle_signals=False,
+        )
+        return await record(self.store, options, hooks=hooks)
+
+    def stop(self) -> None:
+        """End the run cleanly: a strap is let go on purpose, stored data is flushed."""
+        self._stopping = True
+        if self._supervisor is not None:
+            self._supervisor.stop()
+
+    # -- the helper's acts --------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._merged is not None
+
+    def start_session(self, kind: str, label: str) -> None:
+        """Start a session now (ending an open one); raises HoldspaceError on a bad kind/label."""
+        self._put(SessionStarted(self._now(), validate_kind(kind), validate_label(label)))
+
+    def end_session(self, heavy: bool | None = None) -> Session | None:
+        """End the open session now; returns it (as it was open) or None."""
+        open_session = self.session
+        if open_session is None:
+            return None
+        self._put(SessionEnded(self._now(), heavy))
+        return open_session
+
+    def check_in(self, answers: Mapping[str, CheckInAnswer], session: Session | None) -> None:
+        """The helper's check-in after ``session``: stored, and heard by the prompt policy."""
+        unknown = set(answers) - set(CHECK_IN_KEYS)
+        if unknown:
+            raise ValueError(f"unknown check-in answers: {', '.join(sorted(unknown))}")
+        given = dict(answers)
+        if given.get("heavy") is True:
+            given.setdefault(FEELING_KEY, "heavy")
+        at_s = self._now()
+        self._put(CheckIn(at_s, given))
+        if self.store is not None:
+            session_id = session.session_id if session is not None else None
+            self.store.add_check_in(at_s, given, session_id, self.source_id)
+            if session_id is not None and isinstance(given.get("heavy"), bool):
+                self.store.mark_heavy(session_id, bool(given["heavy"]))
+
+    def respond(self, prompt_id: str, response: Response) -> None:
+        """The helper's answer to a delivered prompt: recorded by the policy and stored."""
+        if self.stage is None:
+            return
+        self.stage.policy.respond(prompt_id, response, self._now())
+        self._store_prompt(prompt_id)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _now(self) -> float:
+        if self.now_s is None:
+            raise ValueError("nothing has arrived from the source yet")
+        return self.now_s
+
+    def _put(self, event: SourceEvent) -> None:
+        if self._merged is None:
+            raise ValueError("no source is running")
+        self._merged.put(event)
+
+    def _wrap(self, source: Any) -> MergedSource:
+        self._merged = MergedSource(source)
+        self.source_id = source.source_id
+        return self._merged
+
+    def _attach(self, stage: SignalStage) -> None:
+        self.stage = stage
+
+    def _supervised(self, supervisor: StrapSupervisor) -> None:
+        self._supervisor = supervisor
+        if self._stopping:
+            supervisor.stop()
+
+    def _prompted(self, prompt: Prompt) -> None:
+        self._store_prompt(prompt.prompt_id)
+        self.listener.live_prompt(prompt)
+
+    def _store_prompt(self, prompt_id: str) -> None:
+        if self.store is None or self.stage is None:
+            return
+        record_ = self.stage.policy.record(prompt_id)
+        self.store.put_prompts([prompt_doc(record_, self.stage.acts)], self.source_id)
+
+
+class _Bridge:
+    """The pipeline observer of a :class:`LiveSession`."""
+
+    def __init__(self, live: LiveSession) -> None:
+        self.live = live
+        self.listener = live.listener
+
+    def on_event(self, event: SourceEvent) -> None:
+        live, listener = self.live, self.listener
+        match event:
+            case Measurement(arrival_s=t, measurement=m):
+                live.now_s = t
+                if m.has_heart_rate:
+                    listener.live_heart_rate(m.heart_rate_bpm)
+                if m.contact is not SensorContact.UNSUPPORTED:
+                    listener.live_contact(m.contact is SensorContact.CONTACT)
+            case BatteryLevel(at_s=t, percent=p):
+                live.now_s = t
+                listener.live_battery(p)
+            case Connected(at_s=t) | Disconnected(at_s=t) | CheckIn(at_s=t):
+                live.now_s = t
+            case _:
+                pass
+
+    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
+        if beats:
+            self.live.now_s = max(self.live.now_s or 0.0, beats[-1].time_s)
+        self.listener.live_beats(beats)
+
+    def on_session_opened(self, session: Session) -> None:
+        self.live.session = session
+        self.listener.live_session(session, True)
+
+    def on_session_closed(self, session: Session) -> None:
+        self.live.session = None
+        self.live.last_session = session
+        self.listener.live_session(session, False)
+
+    def on_stream_end(self, at_s: float | None) -> None:
+        self.listener.live_ended()
