@@ -26,6 +26,10 @@ log = logging.getLogger("holdspace")
 
 EXAMPLES = """\
 examples:
+  holdspace
+  holdspace demo
+  holdspace replay heavy.hsrec --speed 60
+  holdspace review 2026-11-24
   holdspace simulate heavy --out heavy.hsrec --seed 7 --date 2026-11-24
   holdspace replay heavy.hsrec --headless --fast
   holdspace replay heavy.hsrec --headless --speed 60 --json
@@ -33,7 +37,7 @@ examples:
   holdspace analyze heavy.hsrec --epochs 60 --json
   holdspace analyze rr.txt --format rr-ms --no-correct
   holdspace sessions 2026-11-24
-  holdspace demo
+  holdspace demo --headless --speed 240 --duration 60
   holdspace scan --all
   holdspace record --device F0:C0:FF:EE:00:01 --out today.hsrec
   holdspace record --emulated heavy.hsrec --speed 60
@@ -94,7 +98,25 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["debug", "info", "warning", "error"],
         help="how much to log on stderr (default: warning)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "live",
+        help="the live screen with your strap (what `holdspace` alone opens)",
+        description=(
+            "The live companion: your strap's heart rate and HRV, sessions, check-ins and "
+            "kind prompts. Uses the strap remembered from the last recording, or the only "
+            "one nearby."
+        ),
+    )
+    p.add_argument("--device", metavar="ADDR", help="the strap's Bluetooth address")
+
+    p = sub.add_parser(
+        "review",
+        help="look back at a day: sessions, load, prompts",
+        description="Open the review of a day (the latest with data when no DATE is given).",
+    )
+    p.add_argument("day", nargs="?", type=_date, metavar="DATE", help="YYYY-MM-DD")
 
     p = sub.add_parser(
         "simulate",
@@ -117,7 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("file", metavar="FILE", help="a recording (*.hsrec)")
-    p.add_argument("--headless", action="store_true", help="no screen: print a summary")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no screen: print a summary (also without a terminal)",
+    )
     pace = p.add_mutually_exclusive_group()
     pace.add_argument(
         "--speed", type=_speed, default=1.0, metavar="N", help="N times real time (default: 1)"
@@ -235,11 +261,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from companion.store import Store
     from sensors.replay import ReplaySource
 
-    if not args.headless:
-        print(
-            "The live screen is not part of this version yet; replaying headless.",
-            file=sys.stderr,
-        )
+    if not (args.headless or args.json or args.no_store):
+        from companion.cli_tui import has_terminal, replay_runner, run_screen
+
+        if has_terminal():
+            return run_screen(
+                replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
+            )
+        print("No terminal for the live screen; replaying headless.", file=sys.stderr)
     source = ReplaySource(args.file, speed=None if args.fast else args.speed)
     progress = ProgressBar(f"Replaying {source.path.name}", lambda: source.progress)
     extra = {"source": str(source.path), "recording_id": source.header.recording_id}
@@ -389,7 +418,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_live(args: argparse.Namespace) -> int:
+    from companion.cli_tui import cmd_live as live
+
+    return live(args, _data_dir(args))
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from companion.cli_tui import has_terminal, run_screen
+
+    if not has_terminal():
+        raise HoldspaceError(
+            "the review screen needs a terminal; `holdspace sessions DATE --json` prints a day"
+        )
+    return run_screen(None, _data_dir(args), review_day=args.day)
+
+
 COMMANDS = {
+    "live": cmd_live,
+    "review": cmd_review,
     "analyze": cmd_analyze,
     "simulate": cmd_simulate,
     "replay": cmd_replay,
@@ -419,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sensors.rrimport import RRImportError
 
     try:
-        return int(_command(args.command)(args))
+        return int(_command(args.command or "live")(args))
     except (HoldspaceError, RecordingError, RRImportError) as exc:
         message = str(exc).rstrip(".")
         print(f"holdspace: error: {message}.", file=sys.stderr)

@@ -63,11 +63,12 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
 
     p = sub.add_parser(
         "demo",
-        help="the live path on an emulated strap, no hardware needed",
+        help="the live screen on an emulated strap, no hardware needed",
         description=(
             "Generate a heavy workday and play it from an emulated strap over a virtual "
             "Bluetooth link, through Bleak, the same code a real strap goes through, into a "
-            "separate demo store (DATA_DIR/demo). Prints a status line, then the day's summary."
+            "separate demo store (DATA_DIR/demo), with the live screen. Headless (or without "
+            "a terminal) it prints a status line, then the day's summary."
         ),
     )
     p.add_argument(
@@ -79,6 +80,11 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
     )
     p.add_argument("--duration", type=speed_type, metavar="S", help="stop after S seconds")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no screen: a status line, then the summary (also without a terminal)",
+    )
 
     p = sub.add_parser(
         "attach",
@@ -191,10 +197,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from companion.report import format_run_summary
     from sensors.simulate import simulate_recording
 
+    data_dir = _data_dir(args) / "demo"
+    if not (args.headless or args.json):
+        from companion.cli_tui import demo_runner, has_terminal, run_screen
+
+        if has_terminal():
+            return run_screen(demo_runner(args.speed, args.duration), data_dir, demo=True)
     _header, events = simulate_recording(
         DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()
     )
-    data_dir = _data_dir(args) / "demo"
     print(
         f"Demo: an emulated strap plays a generated heavy workday at {args.speed:g}x real time "
         f"over a virtual Bluetooth link, through Bleak, into {data_dir}. Ctrl-C ends it.",

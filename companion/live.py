@@ -283,6 +283,13 @@ class LiveSession:
         self.stage.policy.respond(prompt_id, response, self._now())
         self._store_prompt(prompt_id)
 
+    def record_act(
+        self, kind: str, result: Mapping[str, Any], prompt_id: str | None = None
+    ) -> None:
+        """Store what the helper did (a pause, breathing, a colleague) and how it went."""
+        if self.store is not None and self.now_s is not None:
+            self.store.add_act(self.now_s, kind, result, prompt_id, self.source_id)
+
     # -- internals ----------------------------------------------------------------------------
 
     def _now(self) -> float:

@@ -354,6 +354,7 @@ class Store:
         self._main.table("sessions").remove(Query().source == source_id)
         self._main.table("prompts").remove(Query().source == source_id)
         self._main.table("checkins").remove(Query().source == source_id)
+        self._main.table("acts").remove(Query().source == source_id)
 
     # -- minutes (epochs) and prompts --------------------------------------------------------
 
@@ -485,6 +486,35 @@ class Store:
     def check_ins(self, day: date | None = None) -> list[dict[str, Any]]:
         """Check-ins of one local day (or all), oldest first."""
         table = self._main.table("checkins")
+        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
+        return sorted((dict(d) for d in docs), key=lambda d: float(d["at_s"]))
+
+    # -- acts (a pause, a breathing exercise, a colleague contacted) -------------------------
+
+    def add_act(
+        self,
+        at_s: float,
+        kind: str,
+        result: Mapping[str, Any],
+        prompt_id: str | None,
+        source_id: str,
+    ) -> int:
+        """Store what the helper did (``kind`` pause / breathe / contact) and how it went."""
+        doc_id: int = self._main.table("acts").insert(
+            {
+                "at_s": at_s,
+                "day": local_day(at_s).isoformat(),
+                "kind": kind,
+                "prompt_id": prompt_id,
+                "result": dict(result),
+                "source": source_id,
+            }
+        )
+        return doc_id
+
+    def acts(self, day: date | None = None) -> list[dict[str, Any]]:
+        """Acts of one local day (or all), oldest first."""
+        table = self._main.table("acts")
         docs = table.all() if day is None else table.search(Query().day == day.isoformat())
         return sorted((dict(d) for d in docs), key=lambda d: float(d["at_s"]))
 

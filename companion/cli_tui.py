@@ -1,0 +1,97 @@
+"""The commands that open the screen: ``holdspace``, ``demo``, ``replay FILE``, ``review``.
+
+This module is where the headless core hands over to :mod:`tui`, lazily: the
+Textual app is imported only when a screen opens. Without a terminal (a pipe,
+a service, CI) the commands fall back to their headless form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from companion.errors import HoldspaceError
+
+__all__ = ["has_terminal", "run_screen"]
+
+DEMO_ASKED = "demo"
+"""What the app returns when the helper pressed the key for the demo."""
+
+
+def has_terminal() -> bool:
+    """True when a screen can open: both stdin and stdout are a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_screen(
+    runner: Any, data_dir: Path, *, demo: bool = False, review_day: date | None = None
+) -> int:
+    """Open the app on ``runner`` (None: review) with the store in ``data_dir``."""
+    from tui.app import HoldspaceApp
+
+    read_only = runner is None
+    store = _open_store(data_dir, read_only=read_only)
+    try:
+        app = HoldspaceApp(runner, store=store, review_day=review_day, demo_key=not demo)
+        result = app.run()
+    finally:
+        if store is not None:
+            store.close()
+    if result == DEMO_ASKED:
+        return run_screen(demo_runner(60.0, None), data_dir / "demo", demo=True)
+    return 0
+
+
+def _open_store(data_dir: Path, *, read_only: bool) -> Any:
+    from companion.store import Store
+
+    if read_only and not data_dir.exists():
+        raise HoldspaceError(
+            f"nothing is stored in {data_dir} yet; run `holdspace demo` to see how a day looks"
+        )
+    return Store(data_dir, read_only=read_only)
+
+
+def demo_runner(speed: float, duration_s: float | None) -> Any:
+    """The emulated strap playing a generated heavy workday, as ``holdspace demo`` does."""
+    from companion.cli_strap import DEMO_SCENARIO, DEMO_SEED, _local_tz
+    from companion.record import Emulation, RecordOptions
+    from sensors.simulate import simulate_recording
+
+    _header, events = simulate_recording(
+        DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()
+    )
+    options = RecordOptions(socket_path=None, duration_s=duration_s)
+    emulation = Emulation(events, speed=speed, play_helper=True)
+    return lambda live: live.strap(options, emulation=emulation)
+
+
+def strap_runner(device: str | None) -> Any:
+    """The remembered (or given) strap, as ``holdspace record`` would read it."""
+    from companion.livesocket import default_socket_path
+    from companion.record import RecordOptions
+
+    options = RecordOptions(device=device, socket_path=default_socket_path())
+    return lambda live: live.strap(options)
+
+
+def replay_runner(path: str, speed: float | None) -> Any:
+    return lambda live: live.replay(path, speed)
+
+
+def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
+    from companion.livesocket import default_socket_path, recorder_running
+
+    if recorder_running(default_socket_path()):
+        raise HoldspaceError(
+            "a recorder is already running (holdspace record or the service); follow it with "
+            "`holdspace attach` or look back with `holdspace review`"
+        )
+    if not has_terminal():
+        raise HoldspaceError(
+            "the live screen needs a terminal; run `holdspace record` to record headless"
+        )
+    return run_screen(strap_runner(getattr(args, "device", None)), data_dir)

@@ -1,0 +1,156 @@
+"""Pilot tests of the live companion on a replayed heavy day, driven by stream time.
+
+A :class:`~tests.gated.GatedSource` releases the recording up to a chosen
+time; keys go in through the Pilot; the assertions read the store and the
+screen stack. Timers read a :class:`~sensors.clock.ManualClock`. No sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from companion.store import Store
+from sensors.clock import ManualClock
+from sensors.replay import ReplaySource
+from tests.conftest import FIXTURES
+from tests.gated import GatedSource
+from tests.screens import assert_snapshot
+from tui.app import HoldspaceApp
+from tui.live_screen import LiveScreen
+from tui.prompt_modals import PauseScreen, PromptScreen
+from tui.session_modals import CheckInScreen, StartSessionScreen
+
+HEAVY = FIXTURES / "heavy-day.hsrec"
+SIZE = (110, 40)
+
+
+def at(hhmm: str) -> float:
+    """Epoch seconds of a time on the heavy fixture's day (2026-11-23, UTC in tests).
+
+    The recording starts at 08:25:54; its first client session at 08:36:13.
+    """
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime(2026, 11, 23, h, m, tzinfo=UTC).timestamp()
+
+
+class Day:
+    """The app on a gated replay of the heavy day, with a store and a manual clock."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.store = Store(data_dir)
+        self.clock = ManualClock(1000.0)
+        self.gate = GatedSource(ReplaySource(HEAVY, speed=None))
+        gate = self.gate
+
+        def runner(live: Any) -> Any:
+            return live.run(gate, lambda: ReplaySource(HEAVY, speed=None))
+
+        self.app = HoldspaceApp(runner, store=self.store, clock=self.clock)
+
+    async def until(self, pilot: Any, hhmm: str) -> None:
+        """Play the recording up to ``hhmm`` and let the app handle what came."""
+        await self.gate.until(at(hhmm))
+        await pilot.pause()
+
+
+@pytest.fixture
+async def day(data_dir: Path) -> AsyncIterator[Day]:
+    d = Day(data_dir)
+    yield d
+    d.store.close()
+
+
+async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_session_end(
+    day: Day,
+) -> None:
+    async with day.app.run_test(size=SIZE) as pilot:
+        await day.until(pilot, "08:27")
+        live = day.app.live_screen
+        assert isinstance(day.app.screen, LiveScreen) and live is not None
+        assert live.hr_bpm is not None and 40 < live.hr_bpm < 120
+
+        # Start a peer session by key: kind 3, tab, the helper's own code.
+        await pilot.press("s")
+        assert isinstance(day.app.screen, StartSessionScreen)
+        assert "never a client's name" in str(day.app.screen.query_one("#label-note").render())
+        await pilot.press("3", "tab", *"P-1", "enter")
+        await day.until(pilot, "08:34")
+        assert day.app.live.session is not None and day.app.live.session.kind == "peer"
+
+        # End it by key and answer the check-in.
+        await pilot.press("e")
+        assert isinstance(day.app.screen, CheckInScreen)
+        await pilot.press("space")  # shoulders
+        await pilot.press("tab", *"6", "tab", "enter", "ctrl+s")
+        await day.until(pilot, "08:35")
+        ours = [s for s in day.store.sessions() if s.label == "P-1"]
+        assert len(ours) == 1 and ours[0].kind == "peer" and ours[0].heavy is True
+        assert ours[0].start_s == pytest.approx(at("08:27"), abs=5)
+        assert ours[0].end_s == pytest.approx(at("08:34"), abs=5)
+        (check_in,) = day.store.check_ins()
+        assert check_in["session_id"] == ours[0].session_id
+        assert check_in["answers"] == {
+            "heavy": True,
+            "tension": "shoulders",
+            "intensity": 6,
+            "feeling": "heavy",
+        }
+
+        # The heavy mark asks for a colleague: offered now (no client session runs).
+        assert isinstance(day.app.screen, PromptScreen)
+        assert day.app.screen.prompt.kind == "contact"
+        await pilot.press("escape")
+        assert isinstance(day.app.screen, LiveScreen)
+
+        # 10:45 a pause is raised inside client session C-52: nothing pops up, the
+        # screen is discreet; it is offered when the session ends (11:30:18).
+        await day.until(pilot, "11:00")
+        assert isinstance(day.app.screen, LiveScreen)
+        assert day.app.live.session is not None and day.app.live.session.kind == "client"
+        assert live.has_class("-discreet")
+        await day.until(pilot, "11:31")
+        assert not live.has_class("-discreet")
+        assert isinstance(day.app.screen, PromptScreen)
+        offered = day.app.screen.prompt
+        assert offered.delivered_s == pytest.approx(at("11:30") + 18)
+
+        # Accept: a two-minute pause on the injected clock.
+        await pilot.press("enter")
+        assert isinstance(day.app.screen, PauseScreen)
+        day.clock.now += 121.0
+        day.app.screen.tick()
+        await pilot.pause()
+        assert isinstance(day.app.screen, LiveScreen)
+
+    stored = {p["prompt_id"]: p for p in day.store.prompts()}
+    assert stored[offered.prompt_id]["response"] == "accepted"
+    (pause,) = [a for a in day.store.acts() if a["kind"] == "pause"]
+    assert pause["prompt_id"] == offered.prompt_id
+    assert pause["result"]["completed"] is True and pause["result"]["duration_s"] == 120.0
+    dismissed = [p for p in stored.values() if p["response"] == "dismissed"]
+    assert [p["kind"] for p in dismissed] == ["contact"]
+
+
+async def test_the_label_is_a_short_code_and_optional(day: Day) -> None:
+    async with day.app.run_test(size=SIZE) as pilot:
+        await day.until(pilot, "08:27")
+        await pilot.press("s", "tab", *("x" * 40), "enter")
+        await day.until(pilot, "08:28")
+        assert day.app.live.session is not None
+        assert day.app.live.session.label == "x" * 32
+        # s, enter: a session of the same kind at once, no code needed.
+        await pilot.press("e", "escape", "s", "enter")
+        await day.until(pilot, "08:29")
+        assert day.app.live.session is not None
+        assert (day.app.live.session.kind, day.app.live.session.label) == ("client", "")
+
+
+async def test_snapshot_of_the_live_screen(day: Day) -> None:
+    async with day.app.run_test(size=SIZE) as pilot:
+        await day.until(pilot, "10:30")
+        assert_snapshot(day.app, "live")

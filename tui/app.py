@@ -1,0 +1,377 @@
+"""The Holdspace app: the live companion, with review and trends a key away.
+
+The app is handed what to run (``runner``: a replay, the emulated strap, a
+real strap) and the clock its timers read, as in memray's live TUI: tests pass
+a gated replay and a manual clock and drive a whole day by keys. The run is a
+worker; its news arrives as :class:`~tui.feed.Feed` messages and the helper's
+acts go back through the :class:`~companion.live.LiveSession`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
+from typing import Any, ClassVar, Final
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from companion.errors import HoldspaceError
+from companion.live import LinkInfo, LiveSession
+from companion.prompts import Prompt, Response
+from companion.sessions import Session
+from companion.store import Store
+from sensors.clock import Clock, SystemClock
+from tui.feed import Feed
+from tui.live_screen import LiveScreen, clock_text
+from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseScreen, PromptScreen
+from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
+
+__all__ = ["HoldspaceApp", "Runner"]
+
+Runner = Callable[[LiveSession], Awaitable[Any]]
+"""What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
+BELL_SETTING: Final = "ui_bell"
+
+
+class HoldspaceApp(App[str | None]):
+    """The companion. ``runner`` None opens review (``holdspace review``)."""
+
+    TITLE = "Holdspace"
+    SUB_TITLE = "local only · labels are your own codes"
+    CSS_PATH = "holdspace.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start_session", "Start session"),
+        Binding("e", "end_session", "End session"),
+        Binding("b", "breathe", "Breathe"),
+        Binding("p", "pause", "Pause"),
+        Binding("k", "contact", "Colleague"),
+        Binding("z", "snooze", "Snooze 30 min"),
+        Binding("r", "review", "Review"),
+        Binding("t", "trends", "Trends"),
+        Binding("v", "peek", "Show numbers", show=False),
+        Binding("d", "demo", "Demo", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        runner: Runner | None,
+        *,
+        store: Store | None,
+        clock: Clock | None = None,
+        review_day: date | None = None,
+        demo_key: bool = False,
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.store = store
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.review_day = review_day
+        self.demo_key = demo_key
+        self.live = LiveSession(store, Feed(self))
+        self.live_screen: LiveScreen | None = None
+        self.waiting_prompts: deque[Prompt] = deque()
+        self.hr_bpm: int | None = None
+        self.notes: list[str] = []
+        """Every line shown in the prompt area, for the helper's own scroll-back and tests."""
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.runner is None:
+            self.action_review()
+            return
+        self.live_screen = LiveScreen()
+        self.push_screen(self.live_screen)
+        self._start(self.runner)
+
+    def _start(self, runner: Runner) -> None:
+        self.run_worker(
+            runner(self.live), name="feed", group="feed", exclusive=True, exit_on_error=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "feed":
+            return
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = getattr(error, "message", None) or str(error) or type(error).__name__
+            self._show_link(LinkInfo("gave-up", message))
+            self._note(message + (" — press d to try the demo instead." if self.demo_key else ""))
+        elif event.state is WorkerState.SUCCESS:
+            self._note("The run has ended; everything is stored. r opens the review.")
+
+    async def action_quit(self) -> None:
+        self.live.stop()
+        self.exit()
+
+    # -- news from the live session ------------------------------------------------------------
+
+    @on(Feed.Beats)
+    def _beats(self, message: Feed.Beats) -> None:
+        if self.live_screen is not None:
+            self.live_screen.show_beats(message.beats)
+        screen = self.screen
+        add_beats = getattr(screen, "add_beats", None)
+        if callable(add_beats) and message.beats:
+            add_beats([b.time_s for b in message.beats], [b.rr_ms for b in message.beats])
+
+    @on(Feed.HeartRate)
+    def _heart_rate(self, message: Feed.HeartRate) -> None:
+        self.hr_bpm = message.hr_bpm
+        if self.live_screen is not None:
+            self.live_screen.show_heart_rate(message.hr_bpm)
+        if isinstance(self.screen, PauseScreen):
+            self.screen.heart_rate(message.hr_bpm)
+
+    @on(Feed.Minute)
+    def _minute(self, message: Feed.Minute) -> None:
+        if self.live_screen is not None:
+            if self.live_screen.baseline is None and self.live.stage is not None:
+                self.live_screen.baseline = self.live.stage.baseline
+            self.live_screen.show_minute(message.minute)
+
+    @on(Feed.Link)
+    def _link(self, message: Feed.Link) -> None:
+        self._show_link(message.link)
+
+    @on(Feed.Battery)
+    def _battery(self, message: Feed.Battery) -> None:
+        if self.live_screen is not None:
+            self.live_screen.show_battery(message.percent)
+
+    @on(Feed.Contact)
+    def _contact(self, message: Feed.Contact) -> None:
+        if self.live_screen is not None:
+            self.live_screen.show_contact(message.contact)
+
+    @on(Feed.SessionChanged)
+    def _session(self, message: Feed.SessionChanged) -> None:
+        if self.live_screen is not None:
+            self.live_screen.show_session(message.session, message.is_open)
+        if not message.is_open:
+            self._offer_waiting()
+
+    @on(Feed.PromptDelivered)
+    def _prompt(self, message: Feed.PromptDelivered) -> None:
+        prompt = message.prompt
+        if self.live_screen is not None:
+            self.live_screen.show_prompt(prompt)
+        self.waiting_prompts.append(prompt)
+        self._offer_waiting()
+
+    @on(Feed.Ended)
+    def _ended(self, message: Feed.Ended) -> None:
+        if self.live_screen is not None:
+            self.live_screen.show_link(LinkInfo("ended", "the source has ended"))
+
+    def _show_link(self, link: LinkInfo) -> None:
+        if self.live_screen is not None:
+            self.live_screen.show_link(link)
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+        if self.live_screen is not None:
+            self.live_screen.show_note(text)
+
+    # -- prompts --------------------------------------------------------------------------------
+
+    @property
+    def in_client_session(self) -> bool:
+        session = self.live.session
+        return session is not None and session.kind == "client"
+
+    def _offer_waiting(self) -> None:
+        """Show the next prompt, unless a dialog is open or a client session runs."""
+        if not self.waiting_prompts or self.in_client_session:
+            return
+        if not isinstance(self.screen, LiveScreen):
+            return  # offered when the open dialog closes
+        prompt = self.waiting_prompts.popleft()
+        if self.store is not None and self.store.setting(BELL_SETTING, False):
+            self.bell()
+
+        def answered(response: Response | None) -> None:
+            self._answer(prompt, response or "dismissed")
+
+        self.push_screen(PromptScreen(prompt), answered)
+
+    def _answer(self, prompt: Prompt, response: Response) -> None:
+        try:
+            self.live.respond(prompt.prompt_id, response)
+        except ValueError as exc:  # answered twice; keep the first answer
+            self.log.warning(str(exc))
+        words = {"accepted": "yes", "snoozed": "snoozed for 30 min", "dismissed": "not now"}
+        self._note(f"{clock_text(self.live.now_s or prompt.raised_s)} · {words[response]}")
+        if response == "accepted":
+            self._act(prompt.kind, prompt)
+        else:
+            self._offer_waiting()
+
+    def on_screen_resume(self) -> None:
+        self._offer_waiting()
+
+    # -- the helper's acts ----------------------------------------------------------------------
+
+    def _act(self, kind: str, prompt: Prompt | None = None) -> None:
+        prompt_id = prompt.prompt_id if prompt is not None else None
+        reason = prompt.reason if prompt is not None else ""
+        if kind == "pause":
+
+            def paused(result: PauseResult | None) -> None:
+                if result is not None:
+                    self.live.record_act("pause", result.to_json(), prompt_id)
+                    self._note(_pause_text(result))
+                self._offer_waiting()
+
+            self.push_screen(PauseScreen(self.clock, hr_bpm=self.hr_bpm), paused)
+        elif kind == "breathe":
+            from tui.breathe import BreatheScreen, BreathResult
+
+            def breathed(result: BreathResult | None) -> None:
+                if result is not None:
+                    self.live.record_act("breathe", _breath_json(result), prompt_id)
+                    self._note(_breath_text(result))
+                self._offer_waiting()
+
+            self.push_screen(BreatheScreen(self.clock, reason=reason), breathed)
+        else:
+
+            def contacted(choice: ContactChoice | None) -> None:
+                self.live.record_act("contact", {"choice": choice or "not-now"}, prompt_id)
+                if choice == "message":
+                    self._note("Reaching out — good. The colleagues list comes in a later version.")
+                elif choice == "in-person":
+                    self._note("A conversation in person — good.")
+                self._offer_waiting()
+
+            self.push_screen(ContactScreen(reason), contacted)
+
+    def action_pause(self) -> None:
+        self._act("pause")
+
+    def action_breathe(self) -> None:
+        self._act("breathe")
+
+    def action_contact(self) -> None:
+        self._act("contact")
+
+    def action_snooze(self) -> None:
+        stage, now = self.live.stage, self.live.now_s
+        if stage is None or now is None:
+            return
+        until = stage.policy.snooze(now, 30.0)
+        self._note(f"Prompts are quiet until {clock_text(until)}.")
+
+    def action_peek(self) -> None:
+        if self.live_screen is not None:
+            self.live_screen.peek = not self.live_screen.peek
+
+    def action_start_session(self) -> None:
+        if not self.live.running or self.live.now_s is None:
+            self.notify("Waiting for the first beats before a session can start.")
+            return
+        last = self.live.last_session
+
+        def chosen(choice: SessionStart | None) -> None:
+            if choice is None:
+                return
+            try:
+                self.live.start_session(choice.kind, choice.label)
+            except HoldspaceError as exc:
+                self.notify(str(exc), severity="warning")
+
+        screen = StartSessionScreen(
+            kind=last.kind if last is not None else "client",
+            label="",
+        )
+        self.push_screen(screen, chosen)
+
+    def action_end_session(self) -> None:
+        ended = self.live.end_session()
+        if ended is None:
+            self.notify("No session is running.")
+            return
+        self._check_in(ended)
+
+    def _check_in(self, session: Session) -> None:
+        def answered(answers: CheckInAnswers | None) -> None:
+            if answers is not None:
+                self.live.check_in(answers.answers(), session)
+                self._note("Check-in kept. Thank you for noticing.")
+            self._offer_waiting()
+
+        label = f" {session.label}" if session.label else ""
+        self.push_screen(CheckInScreen(f"{session.kind}{label}"), answered)
+
+    def action_review(self) -> None:
+        if self.store is None:
+            self.notify("Nothing is stored in this run, so there is nothing to review.")
+            return
+        from tui.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(self.store, self.review_day))
+
+    def action_trends(self) -> None:
+        if self.store is None:
+            self.notify("Nothing is stored in this run, so there are no trends.")
+            return
+        from tui.trends import TrendsScreen
+
+        self.push_screen(TrendsScreen(self.store))
+
+    async def action_demo(self) -> None:
+        """Leave for the demo (on its own store); the command line opens it."""
+        if self.demo_key:
+            self.live.stop()
+            self.exit("demo")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for title, help_text, action in (
+            ("Start a session", "Tag what you are doing now (your own code)", "start_session"),
+            ("End the session", "End it and check in", "end_session"),
+            ("Breathe", "A paced breathing exercise with your heart's rhythm", "breathe"),
+            ("Pause", "Two quiet minutes", "pause"),
+            ("Contact a colleague", "Reach out to someone", "contact"),
+            ("Snooze prompts", "Quiet for 30 minutes", "snooze"),
+            ("Review a day", "Sessions, load and prompts of a day", "review"),
+            ("Trends", "7 and 30 days", "trends"),
+        ):
+            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+
+
+def _pause_text(result: PauseResult) -> str:
+    if result.hr_start_bpm is not None and result.hr_end_bpm is not None:
+        return (
+            f"Pause of {result.duration_s / 60:.1f} min: heart rate {result.hr_start_bpm} → "
+            f"{result.hr_end_bpm} bpm."
+        )
+    return f"Pause of {result.duration_s / 60:.1f} min."
+
+
+def _breath_json(result: Any) -> dict[str, Any]:
+    fields = (
+        "completed",
+        "pattern",
+        "rate_per_min",
+        "duration_s",
+        "breaths",
+        "hr_start_bpm",
+        "hr_end_bpm",
+        "mean_swing_bpm",
+        "coherence_score",
+    )
+    return {name: getattr(result, name, None) for name in fields}
+
+
+def _breath_text(result: Any) -> str:
+    text = f"{result.breaths} slow breaths"
+    if result.mean_swing_bpm is not None:
+        text += f", heart rate swinging {result.mean_swing_bpm:.0f} bpm per breath"
+    return text + "."

@@ -1,0 +1,115 @@
+"""The live session's news as Textual messages.
+
+:class:`Feed` is the :class:`~companion.live.LiveListener` of the app: the
+pipeline calls it on the event loop's thread, and it posts one message per
+piece of news to the app, which routes them to the screens. Widgets never get
+called from the pipeline directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+
+from companion.analysis import MinuteResult
+from companion.live import LinkInfo
+from companion.prompts import Prompt
+from companion.sessions import Session
+from sensors.beats import Beat
+
+__all__ = ["Feed"]
+
+
+class Feed:
+    """Posts the live session's news to ``app`` as messages."""
+
+    @dataclass
+    class Beats(Message):
+        """New beats (times in epoch seconds of the stream)."""
+
+        beats: Sequence[Beat]
+
+    @dataclass
+    class HeartRate(Message):
+        """The heart rate the strap reports; only the latest matters."""
+
+        hr_bpm: int
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Feed.HeartRate)
+
+    @dataclass
+    class Minute(Message):
+        """A scored minute: markers, stress with its reasons, the day's load."""
+
+        minute: MinuteResult
+
+    @dataclass
+    class PromptDelivered(Message):
+        """The policy invites the helper to pause, breathe or contact a colleague."""
+
+        prompt: Prompt
+
+    @dataclass
+    class SessionChanged(Message):
+        session: Session
+        is_open: bool
+
+    @dataclass
+    class Link(Message):
+        link: LinkInfo
+
+    @dataclass
+    class Battery(Message):
+        percent: int
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Feed.Battery)
+
+    @dataclass
+    class Contact(Message):
+        contact: bool
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Feed.Contact)
+
+    @dataclass
+    class Ended(Message):
+        """The source has ended (a recording played out, or the strap was let go)."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self._contact: bool | None = None
+
+    def live_beats(self, beats: Sequence[Beat]) -> None:
+        self.app.post_message(Feed.Beats(tuple(beats)))
+
+    def live_minute(self, minute: MinuteResult) -> None:
+        self.app.post_message(Feed.Minute(minute))
+
+    def live_prompt(self, prompt: Prompt) -> None:
+        self.app.post_message(Feed.PromptDelivered(prompt))
+
+    def live_session(self, session: Session, is_open: bool) -> None:
+        self.app.post_message(Feed.SessionChanged(session, is_open))
+
+    def live_link(self, link: LinkInfo) -> None:
+        self.app.post_message(Feed.Link(link))
+
+    def live_battery(self, percent: int) -> None:
+        self.app.post_message(Feed.Battery(percent))
+
+    def live_contact(self, contact: bool) -> None:
+        if contact != self._contact:  # every notification carries it; post changes only
+            self._contact = contact
+            self.app.post_message(Feed.Contact(contact))
+
+    def live_heart_rate(self, hr_bpm: int) -> None:
+        self.app.post_message(Feed.HeartRate(hr_bpm))
+
+    def live_ended(self) -> None:
+        self.app.post_message(Feed.Ended())
