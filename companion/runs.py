@@ -23,6 +23,7 @@ from companion.prompts import Prompt, PromptRecord
 from companion.sessions import Session
 from companion.store import Store, local_day
 from companion.summary import RunCollector, RunSummary, iso_local, summarise
+from companion.trends import stress_by_hour
 from sensors.clock import Clock, SystemClock
 from sensors.source import BeatSource
 from signals.baseline import NORMS, Baseline, calm_minutes
@@ -270,6 +271,9 @@ def day_summaries(
             loads = [m.daily_load for m in minutes]
             doc["daily_load"] = round(loads[-1], 2) if loads else None
             doc["daily_load_peak"] = round(float(np.max(loads)), 2) if loads else None
+            doc["stress_by_hour"] = stress_by_hour(
+                {"start_s": m.epoch.start_s, "stress": m.score.score} for m in minutes
+            )
             doc["prompts_delivered"] = sum(
                 1
                 for r in stage.prompts

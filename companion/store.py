@@ -523,7 +523,7 @@ class Store:
     def put_day_summary(self, day: date, summary: Mapping[str, Any]) -> None:
         """Store (replace) the summary of a day; long-range views read only these."""
         self._main.table("days").upsert(
-            {"day": day.isoformat(), **summary}, Query().day == day.isoformat()
+            {**summary, "day": day.isoformat()}, Query().day == day.isoformat()
         )
 
     def day_summary(self, day: date) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from tests.conftest import FIXTURES
 from tests.gated import GatedSource
 from tests.screens import assert_snapshot
 from tui.app import HoldspaceApp
+from tui.breathe import BreatheScreen
 from tui.live_screen import LiveScreen
 from tui.prompt_modals import PauseScreen, PromptScreen
 from tui.session_modals import CheckInScreen, StartSessionScreen
@@ -127,11 +128,33 @@ async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_sess
         await pilot.pause()
         assert isinstance(day.app.screen, LiveScreen)
 
+        # A breathing exercise, asked for by key, run to its end on the injected clock
+        # while the heart keeps beating (the gate releases 5 s of the day per step).
+        await pilot.press("b")
+        breathe = day.app.screen
+        assert isinstance(breathe, BreatheScreen)
+        step_s = 5.0
+        for k in range(1, 37):
+            day.clock.now += step_s
+            await day.gate.until(at("11:31") + k * step_s)
+            breathe.tick()
+            await pilot.pause()
+            if k == 2:
+                assert_snapshot(day.app, "breathe")
+        assert "breaths" in str(breathe.query_one("#breathe-summary").render())
+        await pilot.press("enter")
+        assert isinstance(day.app.screen, LiveScreen)
+
     stored = {p["prompt_id"]: p for p in day.store.prompts()}
     assert stored[offered.prompt_id]["response"] == "accepted"
     (pause,) = [a for a in day.store.acts() if a["kind"] == "pause"]
     assert pause["prompt_id"] == offered.prompt_id
     assert pause["result"]["completed"] is True and pause["result"]["duration_s"] == 120.0
+    (breath,) = [a for a in day.store.acts() if a["kind"] == "breathe"]
+    assert breath["prompt_id"] is None  # asked for, not prompted
+    assert breath["result"]["completed"] is True
+    assert breath["result"]["breaths"] == 18  # 3 min at 6 per minute
+    assert breath["result"]["hr_start_bpm"] is not None
     dismissed = [p for p in stored.values() if p["response"] == "dismissed"]
     assert [p["kind"] for p in dismissed] == ["contact"]
 

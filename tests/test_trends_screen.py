@@ -1,0 +1,137 @@
+"""The trends screen, driven with Pilot: headlines shown, `t` toggles 7/30 days, empty store."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from companion.store import Store
+from companion.trends import stress_by_hour, trends
+from tui.trends import EMPTY_MESSAGE, ColumnChart, TrendsScreen
+
+HEAVY_DAY = date(2026, 11, 23)
+
+
+class Host(App[None]):
+    """A bare app that shows the trends screen and keeps what it loaded."""
+
+    def __init__(self, store: Store, end: date | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.end = end
+        self.loaded: list[TrendsScreen.Loaded] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(TrendsScreen(self.store, self.end))
+
+    def on_trends_screen_loaded(self, message: TrendsScreen.Loaded) -> None:
+        self.loaded.append(message)
+
+
+async def settle(app: App[None], pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text(app: App[None], selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+async def test_heavy_day_headlines_and_toggle(heavy_day_store: Path) -> None:
+    with Store(heavy_day_store, read_only=True) as store:
+        app = Host(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, TrendsScreen)
+            assert screen.has_class("-ready")
+            assert [(m.span_days, m.trends is not None) for m in app.loaded] == [(7, True)]
+            assert text(app, "#daily-headline") == "Not enough days yet (1 of 7) to see a pattern."
+            assert "7 days, Tue 17 Nov to Mon 23 Nov 2026" in text(app, "#trends-title")
+            acts = text(app, "#acts-headline")
+            assert "3 delivered without an answer recorded are left out" in acts
+            table = screen.query_one("#acts-table", DataTable)
+            assert [table.get_row_at(i)[:2] for i in range(table.row_count)] == [
+                ["Pause", "0"],
+                ["Breathe", "0"],
+                ["Contact a colleague", "0"],
+            ]
+
+            await pilot.press("t")
+            await settle(app, pilot)
+            assert screen.span_days == 30
+            assert [m.span_days for m in app.loaded] == [7, 30]
+            assert text(app, "#daily-headline") == "Not enough days yet (1 of 30) to see a pattern."
+            assert "30 days, Sun 25 Oct to Mon 23 Nov 2026" in text(app, "#trends-title")
+
+            await pilot.press("t")
+            await settle(app, pilot)
+            assert screen.span_days == 7
+            assert "1 of 7 days recorded" in text(app, "#trends-title")
+
+
+async def test_three_days_show_the_heaviest_hours(heavy_day_store: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(heavy_day_store, data)
+    with Store(data) as store:
+        summary = store.day_summary(HEAVY_DAY)
+        assert summary is not None
+        profile = stress_by_hour(store.epochs(HEAVY_DAY))
+        for back in (1, 2):  # two more days like it, kept as summaries only
+            day = HEAVY_DAY - timedelta(days=back)
+            copy = {k: v for k, v in summary.items() if k != "day"}
+            store.put_day_summary(day, {**copy, "stress_by_hour": profile})
+    with Store(data, read_only=True) as store:
+        expected = trends(store, HEAVY_DAY, 7)
+        app = Host(store, end=HEAVY_DAY)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            headline = text(app, "#hours-headline")
+            assert headline == expected.hours.headline
+            assert headline.startswith("Mornings (10–13 h) carried the most stress")
+            assert headline.endswith("in your own data.")
+            chart = app.screen.query_one("#hours-chart", ColumnChart)
+            assert "12" in chart.render().plain
+            assert text(app, "#daily-headline") == expected.daily.headline
+            assert "over 3 days" in text(app, "#daily-headline")
+
+
+async def test_empty_store_says_how_to_start(tmp_path: Path) -> None:
+    with Store(tmp_path / "data") as store:
+        app = Host(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            assert app.screen.has_class("-empty")
+            assert text(app, "#trends-status") == EMPTY_MESSAGE
+            assert not app.screen.query_one("#trends-body").display
+            assert [m.trends for m in app.loaded] == [None]
+
+
+async def test_escape_leaves_the_screen(tmp_path: Path) -> None:
+    with Store(tmp_path / "data") as store:
+        app = Host(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, TrendsScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, TrendsScreen)
+
+
+async def test_a_failed_read_is_shown_not_raised(tmp_path: Path) -> None:
+    class Broken(Store):
+        def days(self) -> list[date]:
+            raise OSError("disk went away")
+
+    with Broken(tmp_path / "data") as store:
+        app = Host(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            assert app.screen.has_class("-error")
+            assert "could not be read: disk went away" in text(app, "#trends-status")
