@@ -319,6 +319,32 @@ class LiveSession:
         self._store_prompt(prompt.prompt_id)
         self.listener.live_prompt(prompt)
 
+    def _store_session_when_ready(self, session: Session) -> None:
+        """Store the session's load and HRV report once its report is computed.
+
+        A headless run stores every session's analysis at its end; a day on the
+        screen stores each as it becomes ready, so review shows it the same day.
+        """
+        stage = self.stage
+        if self.store is None or stage is None or session.session_id is None:
+            return
+        found = [r for r in stage.sessions if r.session.session_id == session.session_id]
+        if not found or found[-1].report is None:
+            return
+        result = found[-1]
+        loop = asyncio.get_running_loop()
+
+        def store() -> None:
+            if self.store is not None and session.session_id is not None:
+                self.store.set_session_analysis(session.session_id, result.to_json())
+
+        def on_loop(_: object) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the run stored it
+                loop.call_soon_threadsafe(store)
+
+        assert result.report is not None
+        result.report.add_done_callback(on_loop)
+
     def _store_prompt(self, prompt_id: str) -> None:
         if self.store is None or self.stage is None:
             return
@@ -363,6 +389,7 @@ class _Bridge:
         self.live.session = None
         self.live.last_session = session
         self.listener.live_session(session, False)
+        self.live._store_session_when_ready(session)
 
     def on_stream_end(self, at_s: float | None) -> None:
         self.listener.live_ended()

@@ -6,7 +6,6 @@ sleep): a real terminal and a real clock are what this test is about.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -44,7 +43,8 @@ def test_demo_in_a_real_terminal_shows_heart_rate_and_a_session(tmp_path: Path) 
     holdspace = Path(sys.executable).parent / "holdspace"
     session = f"holdspace-test-{uuid.uuid4().hex[:8]}"
     env_prefix = f"TZ=UTC HOLDSPACE_DATA_DIR={tmp_path / 'data'} TERM=xterm-256color"
-    command = f"cd {ROOT} && {env_prefix} {holdspace} demo --speed 240; sleep 30"
+    # At 10x the scripted day's first session starts a minute in: ours starts before it.
+    command = f"cd {ROOT} && {env_prefix} {holdspace} demo --speed 10; sleep 30"
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
     try:
         screen = _wait_for(session, "bpm", "Connected")
@@ -53,7 +53,9 @@ def test_demo_in_a_real_terminal_shows_heart_rate_and_a_session(tmp_path: Path) 
         # (kind 2) with the helper's own code.
         _tmux("send-keys", "-t", session, "s")
         _wait_for(session, "Start a session", "never a client's name")
-        _tmux("send-keys", "-t", session, "2", "Tab", "T-1", "Enter")
+        for keys in ("2", "Tab", "T-1", "Enter"):  # one at a time, as a person types
+            _tmux("send-keys", "-t", session, keys)
+            time.sleep(0.3)
         screen = _wait_for(session, "In session: supervision T-1")
         assert "bpm" in screen
         _tmux("send-keys", "-t", session, "q")
@@ -65,4 +67,4 @@ def test_demo_in_a_real_terminal_shows_heart_rate_and_a_session(tmp_path: Path) 
         assert "Traceback" not in _tmux("capture-pane", "-p", "-t", session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=30)
-    assert os.path.isdir(tmp_path / "data" / "demo")
+    assert (tmp_path / "data" / "demo").is_dir()

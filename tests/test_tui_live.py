@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from companion.store import Store
 from sensors.clock import ManualClock
 from sensors.replay import ReplaySource
 from tests.conftest import FIXTURES
 from tests.gated import GatedSource
-from tests.screens import assert_snapshot
+from tests.screens import assert_snapshot, screen_text
 from tui.app import HoldspaceApp
 from tui.breathe import BreatheScreen
 from tui.live_screen import LiveScreen
 from tui.prompt_modals import PauseScreen, PromptScreen
+from tui.review import ReviewScreen, SessionDetailScreen
 from tui.session_modals import CheckInScreen, StartSessionScreen
 
 HEAVY = FIXTURES / "heavy-day.hsrec"
@@ -57,6 +59,14 @@ class Day:
         """Play the recording up to ``hhmm`` and let the app handle what came."""
         await self.gate.until(at(hhmm))
         await pilot.pause()
+
+
+async def _loaded(pilot: Any, screen: Any) -> None:
+    """Wait for a screen's reading worker (not the app's run, which the gate holds)."""
+    readers = [w for w in pilot.app.workers if w.node is screen]
+    for worker in readers:
+        await worker.wait()
+    await pilot.pause()
 
 
 @pytest.fixture
@@ -143,6 +153,28 @@ async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_sess
                 assert_snapshot(day.app, "breathe")
         assert "breaths" in str(breathe.query_one("#breathe-summary").render())
         await pilot.press("enter")
+        assert isinstance(day.app.screen, LiveScreen)
+
+        # Review of the day so far: our session with its load; its detail; back.
+        await pilot.press("r")
+        review = day.app.screen
+        assert isinstance(review, ReviewScreen)
+        await _loaded(pilot, review)
+        table = review.query_one(DataTable)
+        labels = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert labels[:3] == ["P-1", "C-33", "C-36"]
+        assert_snapshot(day.app, "review")
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        detail = day.app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        await _loaded(pilot, detail)
+        c33 = next(s for s in day.store.sessions() if s.label == "C-33")
+        analysis = day.store.session_analysis(c33.session_id)
+        assert analysis is not None  # stored when its report was ready, mid-run
+        rmssd = analysis["hrv"]["time"]["rmssd_ms"]
+        assert f"{rmssd:.1f}" in screen_text(day.app)
+        await pilot.press("escape", "escape")
         assert isinstance(day.app.screen, LiveScreen)
 
     stored = {p["prompt_id"]: p for p in day.store.prompts()}

@@ -156,6 +156,11 @@ class HoldspaceApp(App[str | None]):
             self.live_screen.show_session(message.session, message.is_open)
         if not message.is_open:
             self._offer_waiting()
+        elif message.session.kind == "client" and isinstance(self.screen, PromptScreen):
+            # A client session began while an invitation was open: take it down
+            # unanswered; it is offered again when the session ends.
+            self.waiting_prompts.appendleft(self.screen.prompt)
+            self.pop_screen()
 
     @on(Feed.PromptDelivered)
     def _prompt(self, message: Feed.PromptDelivered) -> None:
@@ -315,7 +320,8 @@ class HoldspaceApp(App[str | None]):
             return
         from tui.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(self.store, self.review_day))
+        reader = self._reader()
+        self.push_screen(ReviewScreen(reader, self.review_day), lambda _: self._done(reader))
 
     def action_trends(self) -> None:
         if self.store is None:
@@ -323,7 +329,20 @@ class HoldspaceApp(App[str | None]):
             return
         from tui.trends import TrendsScreen
 
-        self.push_screen(TrendsScreen(self.store))
+        reader = self._reader()
+        self.push_screen(TrendsScreen(reader), lambda _: self._done(reader))
+
+    def _reader(self) -> Store:
+        """A store for a look back: its own read-only view, read on worker threads while
+        the live run keeps writing through ``self.store`` on this one."""
+        assert self.store is not None
+        if self.store.read_only:
+            return self.store
+        return Store(self.store.data_dir, read_only=True)
+
+    def _done(self, reader: Store) -> None:
+        if reader is not self.store:
+            reader.close()
 
     async def action_demo(self) -> None:
         """Leave for the demo (on its own store); the command line opens it."""

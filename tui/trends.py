@@ -147,7 +147,7 @@ class TrendsScreen(Screen[None]):
     CSS_PATH = "trends.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "toggle_span", "7 / 30 days"),
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
     ]
 
     span_days: reactive[int] = reactive(7, init=False)
@@ -165,6 +165,9 @@ class TrendsScreen(Screen[None]):
         self.store = store
         self.end = end
         self._reading = threading.Lock()
+
+    def action_back(self) -> None:
+        self.dismiss()
 
     def compose(self) -> ComposeResult:
         yield Static("Trends", id="trends-title")

@@ -1,0 +1,211 @@
+"""The review screens driven by keys (Pilot), and the Braille charts they draw with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Static
+
+from companion.errors import StoreError
+from companion.store import Store
+from tui.review import EMPTY_STORE, ReviewScreen, SessionDetailScreen
+from tui.widgets.chart import (
+    BRAILLE_BASE,
+    Band,
+    Series,
+    draw_poincare,
+    draw_time_chart,
+    tachogram_series,
+)
+
+HEAVY_DAY = date(2026, 11, 23)
+SIZE = (120, 40)
+
+
+class Host(App[None]):
+    """A bare app that opens the review and records notices and loaded days."""
+
+    def __init__(self, store: Any, day: date | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.day = day
+        self.notices: list[str] = []
+        self.loaded: list[date | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.store, self.day))
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        self.notices.append(message)
+        super().notify(message, *args, **kwargs)
+
+    def on_review_screen_day_loaded(self, message: ReviewScreen.DayLoaded) -> None:
+        self.loaded.append(None if message.review is None else message.review.day)
+
+
+@pytest.fixture
+def store(heavy_day_store: Path) -> Iterator[Store]:
+    with Store(heavy_day_store, read_only=True) as opened:
+        yield opened
+
+
+async def _settle(app: App[None], pilot: Any) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _text(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+async def test_day_table_and_session_detail(store: Store) -> None:
+    app = Host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.review is not None and screen.review.day == HEAVY_DAY
+        assert "Monday 23 November 2026" in _text(screen, "#review-title")
+        assert "published norms" in _text(screen, "#review-baseline")
+        assert screen.has_class("-norms")
+        table = screen.query_one("#sessions", DataTable)
+        assert table.row_count == 12
+        assert [str(c) for c in table.get_row_at(3)[1:3]] == ["client", "C-52"]
+        await pilot.press("down", "down", "down", "down")
+        assert table.cursor_row == 4
+        session = store.sessions(HEAVY_DAY)[4]
+        analysis = store.session_analysis(session.session_id)
+        assert analysis is not None
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        assert detail.session_id == session.session_id
+        rmssd = f"{analysis['hrv']['time']['rmssd_ms']:.1f}"
+        assert "RMSSD (ms)" in _text(detail, "#hrv-time")
+        assert rmssd in _text(detail, "#hrv-time")
+        assert session.label in _text(detail, "#detail-title")
+        assert "higher than your baseline" in _text(detail, "#against-baseline")
+        assert "Prompts" in _text(detail, "#detail-prompts")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert app.loaded == [HEAVY_DAY]
+
+
+async def test_one_day_store_stays_put_with_a_notice(store: Store) -> None:
+    app = Host(store, HEAVY_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("right_square_bracket")
+        await _settle(app, pilot)
+        await pilot.press("left_square_bracket")
+        await _settle(app, pilot)
+        assert app.notices == [
+            "This is the latest recorded day.",
+            "This is the earliest recorded day.",
+        ]
+        assert screen.day == HEAVY_DAY
+        assert app.loaded == [HEAVY_DAY]
+        assert screen.query_one("#sessions", DataTable).row_count == 12
+
+
+async def test_empty_store_says_how_to_see_a_day(tmp_path: Path) -> None:
+    with Store(tmp_path / "empty") as empty:
+        app = Host(empty)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen)
+            assert _text(screen, "#review-title") == EMPTY_STORE
+            assert screen.has_class("-empty")
+            await pilot.press("left_square_bracket")
+            assert app.notices == [EMPTY_STORE]
+            assert app.loaded == [None]
+
+
+class BrokenStore:
+    """Has a day, but its minutes cannot be read."""
+
+    def days(self) -> list[date]:
+        return [HEAVY_DAY]
+
+    def epochs(self, day: date) -> list[dict[str, Any]]:
+        raise StoreError("the file epochs.json is not valid JSON")
+
+
+async def test_a_failed_read_is_shown_not_raised() -> None:
+    app = Host(BrokenStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.has_class("-error")
+        assert "Could not read the day" in _text(screen, "#review-title")
+        assert "not valid JSON" in _text(screen, "#review-title")
+
+
+# -- charts --------------------------------------------------------------------------------
+
+
+def _rows(strips: list[Any]) -> list[str]:
+    return [strip.text for strip in strips]
+
+
+def test_flat_series_draws_the_top_and_bottom_dot_rows() -> None:
+    t = np.arange(8.0)
+    top = draw_time_chart([Series("x", t, np.ones(8), y_range=(0.0, 1.0))], None, [], 10, 3)
+    low = draw_time_chart([Series("x", t, np.zeros(8), y_range=(0.0, 1.0))], None, [], 10, 3)
+    assert len(top) == 3
+    assert _rows(top)[1][6:] == chr(BRAILLE_BASE + 0x09) * 4  # dots 1 and 4: ⠉
+    assert _rows(low)[1][6:] == chr(BRAILLE_BASE + 0xC0) * 4  # dots 7 and 8: ⣀
+    assert _rows(top)[1][:6] == "  1.0 "
+    assert _rows(top)[0].startswith("━ x")
+
+
+def test_nan_breaks_the_line() -> None:
+    t = np.arange(20.0)
+    values = np.where((t > 6) & (t < 13), np.nan, 5.0)
+    plot = _rows(draw_time_chart([Series("x", t, values)], None, [], 16, 3))[1][6:]
+    # one dot per second across 20 dots; seconds 7-12 are missing: blank, not bridged
+    assert plot == "⠤⠤⠤⠄  ⠠⠤⠤⠤"
+    series = tachogram_series([0.0, 1.0, 2.0, 9.0], [800.0, 810.0, 790.0, 820.0], [0, 0, 0, 1])
+    assert np.isnan(np.asarray(series.values)[3])
+    assert np.asarray(series.values).size == 5
+
+
+def test_clock_ticks_bands_and_a_second_axis() -> None:
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC).timestamp()
+    t = start + np.arange(0.0, 3 * 3600.0 + 1, 60.0)
+    hr = Series("HR (bpm)", t, 60 + t % 40, "red")
+    stress = Series("stress", t, np.full(t.size, 50.0), "yellow", (0.0, 100.0))
+    band = Band(start + 1.5 * 3600, start + 3 * 3600, "client")
+    rows = _rows(draw_time_chart([hr, stress], None, [band], 72, 10))
+    assert "▀ client" in rows[0]
+    ticks = rows[-1]
+    for label in ("09:00", "10:00", "11:00", "12:00"):
+        assert label in ticks
+    strip = rows[-2][6:-6]
+    assert set(strip[: len(strip) // 2 - 1]) == {" "}
+    assert set(strip[len(strip) // 2 + 1 :]) == {"▀"}
+    assert rows[1].rstrip().endswith("100")
+    assert rows[-3].rstrip().endswith("0")
+
+
+def test_poincare_shows_sd1_and_sd2() -> None:
+    rng = np.random.default_rng(1)
+    rr = 800 + np.cumsum(rng.normal(0, 5, 400))
+    rows = _rows(draw_poincare(rr[:-1], rr[1:], 12.3, 45.6, 40, 12))
+    assert "SD1 12.3 ms" in rows[0] and "SD2 45.6 ms" in rows[0]
+    dots = sum(1 for row in rows[1:] for c in row if BRAILLE_BASE < ord(c) <= BRAILLE_BASE + 0xFF)
+    assert dots > 10
+    assert _rows(draw_poincare([], [], None, None, 40, 12))[1].startswith("no beats")

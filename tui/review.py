@@ -1,0 +1,367 @@
+"""Review of a day and of one session: the screens over :mod:`companion.review`.
+
+:class:`ReviewScreen` shows a day (heart rate and stress per minute with the
+sessions shaded, a table of sessions, the prompts with their fates and
+responses); ``enter`` on a session opens :class:`SessionDetailScreen` (the full
+HRV report, tachogram, Poincaré plot, prompts and check-in). Both read the
+store in a thread worker that posts one message with the loaded data; a failed
+read becomes a visible line, not a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import ClassVar, Final
+
+import numpy as np
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from companion.review import (
+    DayReview,
+    PromptRow,
+    SessionDetail,
+    SessionRow,
+    change_text,
+    clock,
+    hrv_report_rows,
+    load_day,
+    load_session,
+    review_days,
+)
+from companion.store import Store
+from tui.widgets.chart import Band, PoincarePlot, Series, Tachogram, TimeChart
+
+__all__ = ["ReviewScreen", "SessionDetailScreen"]
+
+EMPTY_STORE: Final = "No days recorded yet — run `holdspace demo` to see how a day looks."
+HR_COLOUR: Final = "#e06c75"
+STRESS_COLOUR: Final = "#e5c07b"
+SESSION_COLUMNS: Final = (
+    "Time",
+    "Kind",
+    "Label",
+    "Length min",
+    "HR bpm",
+    "ΔHR bpm",
+    "RMSSD ms",
+    "Stress avg/peak",
+    "High min",
+    "Load",
+    "Recovery min",
+    "Check-in",
+)
+"""Mean HR, its change against the baseline, RMSSD, stress 0-100, minutes high, load 0-100."""
+DASH: Final = "–"
+
+
+def _num(value: float | None, fmt: str = "{:.0f}") -> Text:
+    return Text(DASH if value is None else fmt.format(value), justify="right")
+
+
+def _span(row: SessionRow) -> str:
+    return f"{clock(row.start_s)}–{clock(row.end_s) if row.end_s is not None else 'open'}"
+
+
+def _stress(row: SessionRow) -> str:
+    if row.stress_mean is None:
+        return DASH
+    peak = DASH if row.stress_peak is None else f"{row.stress_peak:.0f}"
+    return f"{row.stress_mean:.0f} / {peak}"
+
+
+def session_cells(row: SessionRow) -> tuple[str | Text, ...]:
+    """The table cells of a session (labels as stored: the helper's own codes)."""
+    check_in = row.check_in or ("marked heavy" if row.marked_heavy else "")
+    return (
+        _span(row),
+        row.kind,
+        row.label,
+        _num(None if row.duration_s is None else row.duration_s / 60.0),
+        _num(row.mean_hr_bpm),
+        _num(row.hr_change_bpm, "{:+.1f}"),
+        _num(row.rmssd_ms, "{:.1f}"),
+        Text(_stress(row), justify="right"),
+        _num(None if row.minutes_high is None else float(row.minutes_high)),
+        _num(row.load, "{:.1f}"),
+        _num(row.recovery_min, "{:.1f}"),
+        check_in,
+    )
+
+
+def prompts_text(prompts: tuple[PromptRow, ...], empty: str = "No prompts.") -> Text:
+    """Each prompt: when, kind, what became of it, the response, and what it said."""
+    if not prompts:
+        return Text(empty, style="dim")
+    out = Text()
+    for p in prompts:
+        facts = [p.fate_text, p.response_text, p.before_after_text]
+        out.append(f"{clock(p.raised_s)}  ", style="bold")
+        out.append(f"{p.kind:<8}", style="italic")
+        out.append(" · ".join(f for f in facts if f) + "\n")
+        out.append(f"       {p.reason}\n", style="dim")
+    out.rstrip()
+    return out
+
+
+class ReviewScreen(Screen[None]):
+    """One day: chart, sessions table, prompts. ``day`` None opens the latest day with data."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket,left", "previous_day", "Earlier day", key_display="["),
+        Binding("right_square_bracket,right", "next_day", "Later day", key_display="]"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    @dataclass
+    class DayLoaded(Message):
+        """A day read from the store (``review`` None when the store has no days)."""
+
+        review: DayReview | None
+        days: tuple[date, ...]
+
+    def __init__(self, store: Store, day: date | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.day = day
+        self.days: tuple[date, ...] = ()
+        self.review: DayReview | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review"):
+            yield Static("Reading the day…", id="review-title")
+            yield Static("", id="review-baseline")
+            yield TimeChart(id="day-chart")
+            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="day-prompts"):
+                yield Static("", id="prompts-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.add_class("-loading")
+        self.load(self.day)
+
+    @work(thread=True, exclusive=True, group="review-day", exit_on_error=False)
+    def load(self, day: date | None) -> None:
+        """Read ``day`` (None: the latest with data) and post :class:`DayLoaded`."""
+        days = tuple(review_days(self.store))
+        target = day if day is not None else (days[-1] if days else None)
+        review = None if target is None else load_day(self.store, target)
+        self.post_message(self.DayLoaded(review, days))
+
+    def on_review_screen_day_loaded(self, message: DayLoaded) -> None:
+        self.days = message.days
+        self.review = message.review
+        self.remove_class("-loading", "-error")
+        self.set_class(message.review is None, "-empty")
+        if message.review is None:
+            self.query_one("#review-title", Static).update(EMPTY_STORE)
+            return
+        self.day = message.review.day
+        self._show(message.review)
+
+    def _show(self, review: DayReview) -> None:
+        title = Text(review.day.strftime("%A %d %B %Y"), style="bold")
+        sessions = len(review.sessions)
+        title.append(f"  ·  {sessions} session{'s' if sessions != 1 else ''}")
+        title.append(f"  ·  {int(np.isfinite(review.hr_bpm).sum())} min recorded")
+        if review.daily_load_end is not None:
+            title.append(f"  ·  day's load {review.daily_load_end:.0f} at the end")
+            if review.daily_load_peak is not None:
+                title.append(f", {review.daily_load_peak:.0f} at its highest (0-100)")
+        if review.empty:
+            title.append("  ·  nothing was recorded on this day", style="italic")
+        self.query_one("#review-title", Static).update(title)
+        self.query_one("#review-baseline", Static).update(review.baseline.text)
+        self.set_class(not review.baseline.personal, "-norms")
+        middle = review.minute_s + 30.0
+        midnight = datetime.combine(review.day, time()).timestamp()
+        last_s = float(middle[-1]) + 30.0 if middle.size else midnight + 86400.0
+        self.query_one("#day-chart", TimeChart).set_data(
+            [
+                Series("heart rate (bpm)", middle, review.hr_bpm, HR_COLOUR),
+                Series("stress (0-100)", middle, review.stress, STRESS_COLOUR, (0.0, 100.0)),
+            ],
+            x_range=None if middle.size else (midnight, last_s),
+            bands=[
+                Band(s.start_s, s.end_s if s.end_s is not None else last_s, s.kind)
+                for s in review.sessions
+            ],
+        )
+        table: DataTable[str | Text] = self.query_one("#sessions", DataTable)
+        table.clear(columns=True)
+        rows = [session_cells(row) for row in review.sessions]
+        # Fixed widths: auto widths settle on idle and leave stale lines drawn.
+        for index, label in enumerate(SESSION_COLUMNS):
+            width = max([cell_len(label)] + [cell_len(str(cells[index])) for cells in rows])
+            table.add_column(label, width=width)
+        for session, cells in zip(review.sessions, rows, strict=True):
+            table.add_row(*cells, key=str(session.session_id))
+        self.query_one("#prompts-text", Static).update(
+            prompts_text(review.prompts, "No prompts on this day.")
+        )
+        table.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.remove_class("-loading")
+            self.add_class("-error")
+            self.query_one("#review-title", Static).update(
+                f"Could not read the day from the store: {event.worker.error}"
+            )
+
+    def _step(self, later: bool) -> None:
+        if self.day is None:
+            self.notify(EMPTY_STORE if not self.days else "Still reading the day.")
+            return
+        current = self.day
+        found = [d for d in self.days if (d > current if later else d < current)]
+        if not found:
+            word = "latest" if later else "earliest"
+            self.notify(f"This is the {word} recorded day.", timeout=3)
+            return
+        self.add_class("-loading")
+        self.load(found[0] if later else found[-1])
+
+    def action_previous_day(self) -> None:
+        self._step(later=False)
+
+    def action_next_day(self) -> None:
+        self._step(later=True)
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.dismiss()
+
+    @on(DataTable.RowSelected, "#sessions")
+    def open_session(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(SessionDetailScreen(self.store, int(event.row_key.value)))
+
+
+def _group(title: str, rows: list[tuple[str, str]], width: int = 36) -> Text:
+    out = Text(title + "\n", style="bold")
+    for label, value in rows:
+        out.append(f"{label:<{width}}")
+        out.append(f"{value:>9}\n")
+    out.rstrip()
+    return out
+
+
+def _against_baseline(detail: SessionDetail) -> Text:
+    row = detail.row
+    pct = row.rmssd_change_pct
+    lines = [
+        ("Heart rate", change_text(row.hr_change_bpm, " bpm", digits=1)),
+        ("RMSSD", change_text(pct, "%")),
+    ]
+    out = Text("Against the baseline\n", style="bold")
+    for label, words in lines:
+        out.append(f"{label}: {words}\n")
+    facts = [
+        ("Stress mean / peak (0-100)", _stress(row)),
+        ("Minutes in the high band (min)", _num(row.minutes_high)),
+        ("Session load (0-100)", _num(row.load, "{:.1f}")),
+        ("Back near baseline after (min)", _num(row.recovery_min, "{:.1f}")),
+    ]
+    for label, value in facts:
+        out.append(f"{label:<36}{value!s:>9}\n")
+    out.append(detail.baseline.text, style="dim")
+    return out
+
+
+class SessionDetailScreen(Screen[None]):
+    """One session: HRV report by group, tachogram, Poincaré plot, prompts, check-in."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Back to the day")]
+
+    @dataclass
+    class SessionLoaded(Message):
+        detail: SessionDetail
+
+    def __init__(self, store: Store, session_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.session_id = session_id
+        self.detail: SessionDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Reading the session…", id="detail-title")
+        with Horizontal(id="detail-body"):
+            with VerticalScroll(id="detail-report"):
+                yield Static("", id="against-baseline", classes="report-group")
+                for key in ("time", "frequency", "nonlinear", "stress", "signal"):
+                    yield Static("", id=f"hrv-{key}", classes="report-group")
+            with VerticalScroll(id="detail-plots"):
+                yield Tachogram(id="tachogram")
+                yield PoincarePlot(id="poincare")
+                yield Static("", id="detail-prompts")
+                yield Static("", id="detail-check-in")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.add_class("-loading")
+        self.load()
+
+    @work(thread=True, exclusive=True, group="review-session", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.SessionLoaded(load_session(self.store, self.session_id)))
+
+    def on_session_detail_screen_session_loaded(self, message: SessionLoaded) -> None:
+        self.detail = detail = message.detail
+        self.remove_class("-loading")
+        row = detail.row
+        length = "" if row.duration_s is None else f" ({row.duration_s / 60:.0f} min)"
+        title = Text(f"{row.label}", style="bold")
+        title.append(f"  ·  {row.kind}  ·  {_span(row)}{length}")
+        if row.marked_heavy:
+            title.append("  ·  you marked it heavy")
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#against-baseline", Static).update(_against_baseline(detail))
+        keys = ("time", "frequency", "nonlinear", "stress", "signal")
+        groups = hrv_report_rows(detail.hrv)
+        for key, (title_text, rows) in zip(keys, groups, strict=False):
+            self.query_one(f"#hrv-{key}", Static).update(_group(title_text, rows))
+        if not groups:
+            self.query_one("#hrv-time", Static).update("No HRV report is stored for this session.")
+        self.query_one("#tachogram", Tachogram).set_beats(
+            detail.beat_time_s, detail.rr_ms, detail.gap_before
+        )
+        nonlinear = (detail.hrv or {}).get("nonlinear") or {}
+        self.query_one("#poincare", PoincarePlot).set_data(
+            detail.poincare_x_ms,
+            detail.poincare_y_ms,
+            nonlinear.get("sd1_ms"),
+            nonlinear.get("sd2_ms"),
+        )
+        prompts = Text("Prompts\n", style="bold")
+        prompts.append_text(prompts_text(detail.prompts, "No prompts during this session."))
+        self.query_one("#detail-prompts", Static).update(prompts)
+        check_in = Text("Check-in\n", style="bold")
+        if detail.check_in is None:
+            check_in.append("No check-in stored for this session.", style="dim")
+        else:
+            check_in.append(f"{clock(detail.check_in.at_s)}  {detail.check_in.text}")
+        self.query_one("#detail-check-in", Static).update(check_in)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.remove_class("-loading")
+            self.add_class("-error")
+            self.query_one("#detail-title", Static).update(
+                f"Could not read the session: {event.worker.error}"
+            )
+
+    def action_close(self) -> None:
+        self.dismiss()
