@@ -158,6 +158,7 @@ def bench_replay(work: Path) -> None:
 def main() -> None:
     from bench.signals_bench import bench_p1, bench_p2
     from bench.strap_bench import bench_strap
+    from bench.tui_bench import bench_tui
 
     work = Path(tempfile.mkdtemp(prefix="holdspace-bench-"))
     try:
@@ -166,6 +167,7 @@ def main() -> None:
         bench_p1(work)
         bench_p2()
         bench_strap()
+        bench_tui(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
