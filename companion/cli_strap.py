@@ -192,29 +192,35 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def demo_options(speed: float, duration_s: float | None) -> Any:
+    """What ``holdspace demo`` records: the emulated strap playing a generated heavy workday."""
     from companion.record import Emulation, RecordOptions
-    from companion.report import format_run_summary
     from sensors.simulate import simulate_recording
 
-    data_dir = _data_dir(args) / "demo"
-    if not (args.headless or args.json):
-        from companion.cli_tui import demo_runner, has_terminal, run_screen
-
-        if has_terminal():
-            return run_screen(demo_runner(args.speed, args.duration), data_dir, demo=True)
     _header, events = simulate_recording(
         DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()
     )
+    return RecordOptions(
+        socket_path=None,
+        duration_s=duration_s,
+        emulation=Emulation(events, speed=speed, play_helper=True),
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from companion.report import format_run_summary
+
+    data_dir = _data_dir(args) / "demo"
+    options = demo_options(args.speed, args.duration)
+    if not (args.headless or args.json):
+        from companion.cli_tui import has_terminal, run_screen, strap_runner
+
+        if has_terminal():
+            return run_screen(strap_runner(options), data_dir, demo=True)
     print(
         f"Demo: an emulated strap plays a generated heavy workday at {args.speed:g}x real time "
         f"over a virtual Bluetooth link, through Bleak, into {data_dir}. Ctrl-C ends it.",
         file=sys.stderr,
-    )
-    options = RecordOptions(
-        socket_path=None,
-        duration_s=args.duration,
-        emulation=Emulation(events, speed=args.speed, play_helper=True),
     )
     outcome = _record(args, options, data_dir)
     if args.json:

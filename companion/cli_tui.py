@@ -15,7 +15,7 @@ from typing import Any
 
 from companion.errors import HoldspaceError
 
-__all__ = ["has_terminal", "run_screen"]
+__all__ = ["has_terminal", "replay_runner", "run_screen", "strap_runner"]
 
 DEMO_ASKED = "demo"
 """What the app returns when the helper pressed the key for the demo."""
@@ -29,19 +29,22 @@ def has_terminal() -> bool:
 def run_screen(
     runner: Any, data_dir: Path, *, demo: bool = False, review_day: date | None = None
 ) -> int:
-    """Open the app on ``runner`` (None: review) with the store in ``data_dir``."""
+    """Open the app on ``runner`` (None: review) with the store in ``data_dir``.
+
+    ``d`` (offered when no strap can be reached) leaves for the demo on its own store.
+    """
+    from companion.cli_strap import DEMO_SPEED, demo_options
     from tui.app import HoldspaceApp
 
-    read_only = runner is None
-    store = _open_store(data_dir, read_only=read_only)
+    store = _open_store(data_dir, read_only=runner is None)
     try:
-        app = HoldspaceApp(runner, store=store, review_day=review_day, demo_key=not demo)
-        result = app.run()
+        result = HoldspaceApp(runner, store=store, review_day=review_day, demo_key=not demo).run()
     finally:
-        if store is not None:
-            store.close()
+        store.close()
     if result == DEMO_ASKED:
-        return run_screen(demo_runner(60.0, None), data_dir / "demo", demo=True)
+        return run_screen(
+            strap_runner(demo_options(DEMO_SPEED, None)), data_dir / "demo", demo=True
+        )
     return 0
 
 
@@ -55,26 +58,8 @@ def _open_store(data_dir: Path, *, read_only: bool) -> Any:
     return Store(data_dir, read_only=read_only)
 
 
-def demo_runner(speed: float, duration_s: float | None) -> Any:
-    """The emulated strap playing a generated heavy workday, as ``holdspace demo`` does."""
-    from companion.cli_strap import DEMO_SCENARIO, DEMO_SEED, _local_tz
-    from companion.record import Emulation, RecordOptions
-    from sensors.simulate import simulate_recording
-
-    _header, events = simulate_recording(
-        DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()
-    )
-    options = RecordOptions(socket_path=None, duration_s=duration_s)
-    emulation = Emulation(events, speed=speed, play_helper=True)
-    return lambda live: live.strap(options, emulation=emulation)
-
-
-def strap_runner(device: str | None) -> Any:
-    """The remembered (or given) strap, as ``holdspace record`` would read it."""
-    from companion.livesocket import default_socket_path
-    from companion.record import RecordOptions
-
-    options = RecordOptions(device=device, socket_path=default_socket_path())
+def strap_runner(options: Any) -> Any:
+    """Record with ``options`` (a strap, or the emulated one) under the screen."""
     return lambda live: live.strap(options)
 
 
@@ -84,8 +69,10 @@ def replay_runner(path: str, speed: float | None) -> Any:
 
 def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.livesocket import default_socket_path, recorder_running
+    from companion.record import RecordOptions
 
-    if recorder_running(default_socket_path()):
+    socket_path = default_socket_path()
+    if recorder_running(socket_path):
         raise HoldspaceError(
             "a recorder is already running (holdspace record or the service); follow it with "
             "`holdspace attach` or look back with `holdspace review`"
@@ -94,4 +81,5 @@ def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
         raise HoldspaceError(
             "the live screen needs a terminal; run `holdspace record` to record headless"
         )
-    return run_screen(strap_runner(getattr(args, "device", None)), data_dir)
+    options = RecordOptions(device=getattr(args, "device", None), socket_path=socket_path)
+    return run_screen(strap_runner(options), data_dir)

@@ -27,7 +27,7 @@ from companion.analysis import MinuteResult, SignalStage
 from companion.baselines import stored_baseline
 from companion.prompt_rules import FEELING_KEY, CheckInAnswer
 from companion.prompts import Prompt, Response
-from companion.record import Emulation, RecordHooks, RecordOptions, record
+from companion.record import RecordHooks, RecordOptions, record
 from companion.runs import RunOutcome, choose_baseline, prompt_doc, run_source
 from companion.sessions import Session, validate_kind, validate_label
 from companion.store import Store
@@ -146,11 +146,15 @@ class LiveSession:
     ----------
     store : where everything goes (``None``: nothing is stored).
     listener : told about everything, on the event loop's thread.
+    clock : paces the store's batched writes in :meth:`run` (the screen's clock).
     """
 
-    def __init__(self, store: Store | None, listener: LiveListener) -> None:
+    def __init__(
+        self, store: Store | None, listener: LiveListener, clock: Clock | None = None
+    ) -> None:
         self.store = store
         self.listener = listener
+        self.clock = clock
         self.stage: SignalStage | None = None
         self.session: Session | None = None
         self.last_session: Session | None = None
@@ -168,18 +172,12 @@ class LiveSession:
         """Replay a recording at ``speed`` (None: as fast as possible), paced by ``clock``."""
         from sensors.replay import ReplaySource
 
-        name = Path(path).name
         return await self.run(
-            ReplaySource(path, speed=speed, clock=clock),
-            lambda: ReplaySource(path, speed=None),
-            LinkInfo("playing", f"replaying {name}"),
+            ReplaySource(path, speed=speed, clock=clock), lambda: ReplaySource(path, speed=None)
         )
 
     async def run(
-        self,
-        source: BeatSource,
-        again: Callable[[], BeatSource] | None = None,
-        link: LinkInfo | None = None,
+        self, source: BeatSource, again: Callable[[], BeatSource] | None = None
     ) -> RunOutcome:
         """Run any ``source``; ``again`` makes a fresh copy to learn a baseline from.
 
@@ -193,36 +191,22 @@ class LiveSession:
             if self.store is not None
             else NORMS
         )
-        self.listener.live_link(link or LinkInfo("playing", source.description))
-        try:
-            return await run_source(
-                self._wrap(source),
-                self.store,
-                observers=[_Bridge(self)],
-                baseline=baseline,
-                on_minute=self.listener.live_minute,
-                on_prompt=self._prompted,
-                on_stage=self._attach,
-            )
-        finally:
-            self.listener.live_link(LinkInfo("ended", "the recording has ended"))
+        self.listener.live_link(LinkInfo("playing", source.description))
+        return await run_source(
+            self._wrap(source),
+            self.store,
+            observers=[_Bridge(self)],
+            baseline=baseline,
+            on_minute=self.listener.live_minute,
+            on_prompt=self._prompted,
+            on_stage=self._attach,
+            clock=self.clock,
+        )
 
-    async def strap(
-        self, options: RecordOptions, *, emulation: Emulation | None = None
-    ) -> RunOutcome:
-        """Record from a strap (or the emulated one) as ``holdspace record`` does."""
+    async def strap(self, options: RecordOptions) -> RunOutcome:
+        """Record from a strap (or the emulated one, ``options.emulation``) as ``record`` does."""
         if self.store is None:
             raise ValueError("a strap is always recorded into a store")
-        if emulation is not None:
-            options = RecordOptions(
-                device=options.device,
-                out=options.out,
-                pair=options.pair,
-                socket_path=options.socket_path,
-                duration_s=options.duration_s,
-                emulation=emulation,
-                policy=options.policy,
-            )
         hooks = RecordHooks(
             observers=[_Bridge(self)],
             on_minute=self.listener.live_minute,

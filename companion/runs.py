@@ -165,6 +165,7 @@ async def run_source(
     on_minute: Callable[[MinuteResult], None] | None = None,
     on_prompt: Callable[[Prompt], None] | None = None,
     on_stage: Callable[[SignalStage], None] | None = None,
+    clock: Clock | None = None,
 ) -> RunOutcome:
     """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
 
@@ -173,13 +174,14 @@ async def run_source(
     costly steps run (:mod:`companion.offload`; ``"process"`` for a whole file
     read as fast as possible). ``on_minute`` also gets every scored minute,
     ``on_prompt`` every delivered prompt, ``on_stage`` the signal stage once it
-    exists (the screen answers prompts through its policy).
+    exists (the screen answers prompts through its policy). ``clock`` paces
+    the batched writes of beats and minutes (default: the system clock).
     """
     collector = RunCollector()
     stage: SignalStage | None = None
     sink: _EpochSink | None = None
     if baseline is not None:
-        sink = _EpochSink(store, source.source_id) if store is not None else None
+        sink = _EpochSink(store, source.source_id, clock) if store is not None else None
         minute_callbacks = [c for c in (sink, on_minute) if c is not None]
 
         def each_minute(minute: MinuteResult) -> None:
@@ -192,7 +194,7 @@ async def run_source(
     if store is not None:
         store.forget_source(source.source_id)
     stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]
-    pipeline = Pipeline(source_id=source.source_id, store=store, observers=stages)
+    pipeline = Pipeline(source_id=source.source_id, store=store, observers=stages, clock=clock)
     try:
         await pipeline.run(source)
     finally:

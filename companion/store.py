@@ -472,22 +472,12 @@ class Store:
         self, at_s: float, answers: Mapping[str, Any], session_id: int | None, source_id: str
     ) -> int:
         """Store a check-in: where tension sits, intensity, heavy, a note (the helper's words)."""
-        doc_id: int = self._main.table("checkins").insert(
-            {
-                "at_s": at_s,
-                "day": local_day(at_s).isoformat(),
-                "session_id": session_id,
-                "answers": dict(answers),
-                "source": source_id,
-            }
-        )
-        return doc_id
+        doc = {"session_id": session_id, "answers": dict(answers)}
+        return self._add_dated("checkins", at_s, doc, source_id)
 
     def check_ins(self, day: date | None = None) -> list[dict[str, Any]]:
         """Check-ins of one local day (or all), oldest first."""
-        table = self._main.table("checkins")
-        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
-        return sorted((dict(d) for d in docs), key=lambda d: float(d["at_s"]))
+        return self._dated("checkins", day)
 
     # -- acts (a pause, a breathing exercise, a colleague contacted) -------------------------
 
@@ -500,22 +490,22 @@ class Store:
         source_id: str,
     ) -> int:
         """Store what the helper did (``kind`` pause / breathe / contact) and how it went."""
-        doc_id: int = self._main.table("acts").insert(
-            {
-                "at_s": at_s,
-                "day": local_day(at_s).isoformat(),
-                "kind": kind,
-                "prompt_id": prompt_id,
-                "result": dict(result),
-                "source": source_id,
-            }
-        )
-        return doc_id
+        doc = {"kind": kind, "prompt_id": prompt_id, "result": dict(result)}
+        return self._add_dated("acts", at_s, doc, source_id)
 
     def acts(self, day: date | None = None) -> list[dict[str, Any]]:
         """Acts of one local day (or all), oldest first."""
-        table = self._main.table("acts")
-        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
+        return self._dated("acts", day)
+
+    def _add_dated(self, table: str, at_s: float, doc: Mapping[str, Any], source_id: str) -> int:
+        """Insert ``doc`` stamped with its time, local day and source; returns its id."""
+        stamped = {"at_s": at_s, "day": local_day(at_s).isoformat(), **doc, "source": source_id}
+        doc_id: int = self._main.table(table).insert(stamped)
+        return doc_id
+
+    def _dated(self, table: str, day: date | None) -> list[dict[str, Any]]:
+        found = self._main.table(table)
+        docs = found.all() if day is None else found.search(Query().day == day.isoformat())
         return sorted((dict(d) for d in docs), key=lambda d: float(d["at_s"]))
 
     # -- day summaries ---------------------------------------------------------------------

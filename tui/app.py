@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict
 from datetime import date
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -30,6 +31,9 @@ from tui.feed import Feed
 from tui.live_screen import LiveScreen, clock_text
 from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseScreen, PromptScreen
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
+
+if TYPE_CHECKING:
+    from tui.breathe import BreathResult
 
 __all__ = ["HoldspaceApp", "Runner"]
 
@@ -73,12 +77,10 @@ class HoldspaceApp(App[str | None]):
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.review_day = review_day
         self.demo_key = demo_key
-        self.live = LiveSession(store, Feed(self))
+        self.live = LiveSession(store, Feed(self), self.clock)
         self.live_screen: LiveScreen | None = None
         self.waiting_prompts: deque[Prompt] = deque()
         self.hr_bpm: int | None = None
-        self.notes: list[str] = []
-        """Every line shown in the prompt area, for the helper's own scroll-back and tests."""
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -180,7 +182,6 @@ class HoldspaceApp(App[str | None]):
             self.live_screen.show_link(link)
 
     def _note(self, text: str) -> None:
-        self.notes.append(text)
         if self.live_screen is not None:
             self.live_screen.show_note(text)
 
@@ -215,10 +216,10 @@ class HoldspaceApp(App[str | None]):
         self._note(f"{clock_text(self.live.now_s or prompt.raised_s)} · {words[response]}")
         if response == "accepted":
             self._act(prompt.kind, prompt)
-        else:
-            self._offer_waiting()
 
-    def on_screen_resume(self) -> None:
+    @on(LiveScreen.Shown)
+    def _live_shown(self) -> None:
+        """Back on the live screen after a dialog or review: offer what waited."""
         self._offer_waiting()
 
     # -- the helper's acts ----------------------------------------------------------------------
@@ -232,17 +233,15 @@ class HoldspaceApp(App[str | None]):
                 if result is not None:
                     self.live.record_act("pause", result.to_json(), prompt_id)
                     self._note(_pause_text(result))
-                self._offer_waiting()
 
             self.push_screen(PauseScreen(self.clock, hr_bpm=self.hr_bpm), paused)
         elif kind == "breathe":
-            from tui.breathe import BreatheScreen, BreathResult
+            from tui.breathe import BreatheScreen
 
             def breathed(result: BreathResult | None) -> None:
                 if result is not None:
-                    self.live.record_act("breathe", _breath_json(result), prompt_id)
+                    self.live.record_act("breathe", asdict(result), prompt_id)
                     self._note(_breath_text(result))
-                self._offer_waiting()
 
             self.push_screen(BreatheScreen(self.clock, reason=reason), breathed)
         else:
@@ -253,7 +252,6 @@ class HoldspaceApp(App[str | None]):
                     self._note("Reaching out — good. The colleagues list comes in a later version.")
                 elif choice == "in-person":
                     self._note("A conversation in person — good.")
-                self._offer_waiting()
 
             self.push_screen(ContactScreen(reason), contacted)
 
@@ -309,7 +307,6 @@ class HoldspaceApp(App[str | None]):
             if answers is not None:
                 self.live.check_in(answers.answers(), session)
                 self._note("Check-in kept. Thank you for noticing.")
-            self._offer_waiting()
 
         label = f" {session.label}" if session.label else ""
         self.push_screen(CheckInScreen(f"{session.kind}{label}"), answered)
@@ -374,22 +371,7 @@ def _pause_text(result: PauseResult) -> str:
     return f"Pause of {result.duration_s / 60:.1f} min."
 
 
-def _breath_json(result: Any) -> dict[str, Any]:
-    fields = (
-        "completed",
-        "pattern",
-        "rate_per_min",
-        "duration_s",
-        "breaths",
-        "hr_start_bpm",
-        "hr_end_bpm",
-        "mean_swing_bpm",
-        "coherence_score",
-    )
-    return {name: getattr(result, name, None) for name in fields}
-
-
-def _breath_text(result: Any) -> str:
+def _breath_text(result: BreathResult) -> str:
     text = f"{result.breaths} slow breaths"
     if result.mean_swing_bpm is not None:
         text += f", heart rate swinging {result.mean_swing_bpm:.0f} bpm per breath"

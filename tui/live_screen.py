@@ -16,6 +16,7 @@ from typing import Final
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Label, Sparkline, Static
@@ -83,6 +84,9 @@ class LiveScreen(Screen[None]):
 
     CSS_PATH = "holdspace.tcss"
 
+    class Shown(Message):
+        """The live screen is on top again (a dialog or a look back has closed)."""
+
     in_client: reactive[bool] = reactive(False)
     peek: reactive[bool] = reactive(False)
 
@@ -130,6 +134,9 @@ class LiveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.redraw()
+
+    def on_screen_resume(self) -> None:
+        self.post_message(self.Shown())
 
     # -- news from the app ----------------------------------------------------------------------
 
