@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from companion.baselines import baseline_json
 from companion.offload import Offload, breathing_or_none, make_executor, span_report
 from companion.prompt_rules import MinuteInput
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
@@ -90,6 +91,7 @@ class SessionResult:
 
     session: Session
     load: SessionLoad
+    baseline: Baseline
     report: Future[HRVReport | None] | None = None
     recovery: Recovery | None = None
 
@@ -108,6 +110,7 @@ class SessionResult:
         report = self.report.result() if self.report is not None else None
         out["hrv"] = None if report is None else report.to_json()
         out["session_load"] = dataclasses.asdict(load)
+        out["baseline"] = baseline_json(self.baseline)  # what the changes are measured against
         return out
 
 
@@ -201,7 +204,7 @@ class SignalStage:
         load = session_load(
             session.start_s, end_s, epochs, scores, self.baseline, marked_heavy=session.heavy
         )
-        result = SessionResult(session=session, load=load)
+        result = SessionResult(session=session, load=load, baseline=self.baseline)
         if open_ is not None:
             args = (open_.time_s, open_.rr_ms, open_.gaps)
             if self._executor is not None:

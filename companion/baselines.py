@@ -53,6 +53,25 @@ def baseline_json(baseline: Baseline) -> dict[str, Any]:
     }
 
 
+def baseline_from_json(doc: Any) -> Baseline | None:
+    """The baseline :func:`baseline_json` wrote, or None when ``doc`` is not one."""
+    if not isinstance(doc, dict):
+        return None
+    try:
+        return Baseline(
+            source=doc["source"],
+            hr_bpm=float(doc["hr_bpm"]),
+            hr_spread_bpm=float(doc["hr_spread_bpm"]),
+            ln_rmssd=float(doc["ln_rmssd"]),
+            ln_rmssd_spread=float(doc["ln_rmssd_spread"]),
+            n_minutes=int(doc["n_minutes"]),
+            n_days=int(doc["n_days"]),
+            note=str(doc.get("note", "")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def stored_baseline(store: Store, today: date, exclude_days: Collection[date] = ()) -> Baseline:
     """The helper's own baseline from the store (see module), or published norms.
 

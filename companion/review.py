@@ -13,7 +13,7 @@ stored. This module is headless (no Textual).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
@@ -21,7 +21,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from companion.baselines import stored_baseline
+from companion.baselines import baseline_from_json, stored_baseline
 from companion.store import Store, StoredSession, local_day
 from signals.baseline import ROLLING_DAYS, Baseline
 
@@ -421,7 +421,9 @@ def load_day(store: Store, day: date) -> DayReview:
         daily_load_peak=peak
         if peak is not None
         else (float(finite.max()) if finite.size else None),
-        baseline=baseline_note(stored_baseline(store, day)),
+        baseline=baseline_note(
+            _baseline_of(store, day, (store.session_analysis(s.session_id) for s in sessions))
+        ),
     )
 
 
@@ -524,5 +526,15 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
         poincare_y_ms=rr[1:][pair] if rr.size else rr,
         prompts=prompts,
         check_in=check_in,
-        baseline=baseline_note(stored_baseline(store, session.day)),
+        baseline=baseline_note(_baseline_of(store, session.day, [analysis])),
     )
+
+
+def _baseline_of(store: Store, day: date, analyses: Iterable[Mapping[str, Any] | None]) -> Baseline:
+    """What the numbers were measured against: the baseline kept with the session
+    analyses (each run stores the one it used), else the one stored for that day."""
+    for analysis in analyses:
+        kept = baseline_from_json(analysis.get("baseline")) if analysis else None
+        if kept is not None:
+            return kept
+    return stored_baseline(store, day)

@@ -18,6 +18,7 @@ import pytest
 
 from companion.review import (
     DayReview,
+    baseline_note,
     change_text,
     clock,
     hrv_report_rows,
@@ -26,6 +27,7 @@ from companion.review import (
     review_days,
 )
 from companion.store import Store
+from signals.baseline import NORMS
 from tests.conftest import ROOT
 
 HEAVY_DAY = date(2026, 11, 23)
@@ -109,9 +111,24 @@ def test_prompts_in_order_with_fates_in_words(store: Store, day: DayReview) -> N
             assert prompt.fate_text.startswith("folded into the ")
 
 
-def test_baseline_says_it_is_published_norms(day: DayReview) -> None:
-    assert not day.baseline.personal
-    assert "published norms until 14 days of your own data" in day.baseline.text
+def test_the_baseline_shown_is_the_one_the_run_measured_against(
+    day: DayReview, heavy_day_store: Path
+) -> None:
+    # The fixture replay had no stored baseline, so it used the recording's calm minutes;
+    # every session analysis keeps that baseline, and the review says so.
+    with Store(heavy_day_store, read_only=True) as opened:
+        first = opened.sessions(HEAVY_DAY)[0]
+        kept = (opened.session_analysis(first.session_id) or {})["baseline"]
+    assert kept["source"] == "file-calm"
+    assert day.baseline.personal
+    assert day.baseline.hr_bpm == pytest.approx(kept["hr_bpm"])
+    assert day.baseline.text.startswith("Compared with your own baseline: the calmest")
+
+
+def test_published_norms_say_they_are_not_yet_yours() -> None:
+    note = baseline_note(NORMS)
+    assert not note.personal
+    assert "published norms until 14 days of your own data" in note.text
 
 
 def test_day_view_reads_no_raw_beats(

@@ -73,8 +73,8 @@ async def test_day_table_and_session_detail(store: Store) -> None:
         assert isinstance(screen, ReviewScreen)
         assert screen.review is not None and screen.review.day == HEAVY_DAY
         assert "Monday 23 November 2026" in _text(screen, "#review-title")
-        assert "published norms" in _text(screen, "#review-baseline")
-        assert screen.has_class("-norms")
+        assert "Compared with your own baseline: the calmest" in _text(screen, "#review-baseline")
+        assert not screen.has_class("-norms")  # a baseline of this recording, not norms
         table = screen.query_one("#sessions", DataTable)
         assert table.row_count == 12
         assert [str(c) for c in table.get_row_at(3)[1:3]] == ["client", "C-52"]
