@@ -255,20 +255,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    if not (args.headless or args.json or args.no_store):
+        from companion.cli_tui import has_terminal, replay_runner, run_screen
+
+        if has_terminal():  # the screen loads the pipeline itself, after its first frame
+            return run_screen(
+                replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
+            )
+        print("No terminal for the live screen; replaying headless.", file=sys.stderr)
     from companion.progress import ProgressBar
     from companion.report import format_run_summary
     from companion.runs import choose_baseline, run_source
     from companion.store import Store
     from sensors.replay import ReplaySource
 
-    if not (args.headless or args.json or args.no_store):
-        from companion.cli_tui import has_terminal, replay_runner, run_screen
-
-        if has_terminal():
-            return run_screen(
-                replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
-            )
-        print("No terminal for the live screen; replaying headless.", file=sys.stderr)
     source = ReplaySource(args.file, speed=None if args.fast else args.speed)
     progress = ProgressBar(f"Replaying {source.path.name}", lambda: source.progress)
     extra = {"source": str(source.path), "recording_id": source.header.recording_id}

@@ -21,19 +21,10 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from companion.analysis import MinuteResult, SignalStage
-from companion.baselines import stored_baseline
 from companion.prompt_rules import FEELING_KEY, CheckInAnswer
-from companion.prompts import Prompt, Response
-from companion.record import RecordHooks, RecordOptions, record
-from companion.runs import RunOutcome, choose_baseline, prompt_doc, run_source
 from companion.sessions import Session, validate_kind, validate_label
-from companion.store import Store
-from sensors.beats import Beat, GapReason
-from sensors.ble.supervisor import StrapSupervisor, SupervisorStatus
-from sensors.clock import Clock
 from sensors.events import (
     BatteryLevel,
     CheckIn,
@@ -45,8 +36,17 @@ from sensors.events import (
     SourceEvent,
 )
 from sensors.hrm import SensorContact
-from sensors.source import BeatSource
-from signals.baseline import NORMS
+
+if TYPE_CHECKING:  # the pipeline, stage and recorder load when a run starts, not with the screen
+    from companion.analysis import MinuteResult, SignalStage
+    from companion.prompts import Prompt, Response
+    from companion.record import RecordOptions
+    from companion.runs import RunOutcome
+    from companion.store import Store
+    from sensors.beats import Beat, GapReason
+    from sensors.ble.supervisor import StrapSupervisor, SupervisorStatus
+    from sensors.clock import Clock
+    from sensors.source import BeatSource
 
 __all__ = ["CHECK_IN_KEYS", "LinkInfo", "LiveListener", "LiveSession", "MergedSource"]
 
@@ -184,6 +184,10 @@ class LiveSession:
         Without a stored personal baseline the baseline comes from the calm
         minutes of the source read once beforehand (``again``), else published norms.
         """
+        from companion.baselines import stored_baseline
+        from companion.runs import choose_baseline, run_source
+        from signals.baseline import NORMS
+
         baseline = (
             await choose_baseline(self.store, again)
             if again is not None
@@ -205,6 +209,8 @@ class LiveSession:
 
     async def strap(self, options: RecordOptions) -> RunOutcome:
         """Record from a strap (or the emulated one, ``options.emulation``) as ``record`` does."""
+        from companion.record import RecordHooks, record
+
         if self.store is None:
             raise ValueError("a strap is always recorded into a store")
         hooks = RecordHooks(
@@ -330,6 +336,8 @@ class LiveSession:
         result.report.add_done_callback(on_loop)
 
     def _store_prompt(self, prompt_id: str) -> None:
+        from companion.runs import prompt_doc
+
         if self.store is None or self.stage is None:
             return
         record_ = self.stage.policy.record(prompt_id)

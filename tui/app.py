@@ -23,9 +23,6 @@ from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
 from companion.live import LinkInfo, LiveSession
-from companion.prompts import Prompt, Response
-from companion.sessions import Session
-from companion.store import Store
 from sensors.clock import Clock, SystemClock
 from tui.feed import Feed
 from tui.live_screen import LiveScreen, clock_text
@@ -33,6 +30,9 @@ from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseSc
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 
 if TYPE_CHECKING:
+    from companion.prompts import Prompt, Response
+    from companion.sessions import Session
+    from companion.store import Store
     from tui.breathe import BreathResult
 
 __all__ = ["HoldspaceApp", "Runner"]
@@ -90,7 +90,9 @@ class HoldspaceApp(App[str | None]):
             return
         self.live_screen = LiveScreen()
         self.push_screen(self.live_screen)
-        self._start(self.runner)
+        # The pipeline, the signal stage and the strap's stack load when the run
+        # starts: after the first frame, so the screen is there at once.
+        self.call_after_refresh(self._start, self.runner)
 
     def _start(self, runner: Runner) -> None:
         self.run_worker(
@@ -332,6 +334,8 @@ class HoldspaceApp(App[str | None]):
     def _reader(self) -> Store:
         """A store for a look back: its own read-only view, read on worker threads while
         the live run keeps writing through ``self.store`` on this one."""
+        from companion.store import Store
+
         assert self.store is not None
         if self.store.read_only:
             return self.store

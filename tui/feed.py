@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
-from companion.analysis import MinuteResult
-from companion.live import LinkInfo
-from companion.prompts import Prompt
-from companion.sessions import Session
-from sensors.beats import Beat
+if TYPE_CHECKING:
+    from companion.analysis import MinuteResult
+    from companion.live import LinkInfo
+    from companion.prompts import Prompt
+    from companion.sessions import Session
+    from sensors.beats import Beat
 
 __all__ = ["Feed"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,12 +21,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Label, Sparkline, Static
 
-from companion.analysis import MinuteResult
 from companion.live import LinkInfo
-from companion.prompts import Prompt
-from companion.sessions import Session
-from sensors.beats import Beat
-from signals.baseline import Baseline
+
+if TYPE_CHECKING:
+    from companion.analysis import MinuteResult
+    from companion.prompts import Prompt
+    from companion.sessions import Session
+    from sensors.beats import Beat
+    from signals.baseline import Baseline
 
 __all__ = ["LiveScreen"]
 

@@ -7,7 +7,7 @@ clock, so a test moves time by hand and calls ``tick()``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Final, Literal
+from typing import TYPE_CHECKING, ClassVar, Final, Literal
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,8 +17,11 @@ from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from companion.prompts import Prompt, Response
-from sensors.clock import Clock
+from companion.prompts import Response
+
+if TYPE_CHECKING:
+    from companion.prompts import Prompt
+    from sensors.clock import Clock
 
 __all__ = [
     "CONTACT_CHOICES",
