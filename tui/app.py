@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -39,7 +39,6 @@ __all__ = ["HoldspaceApp", "Runner"]
 
 Runner = Callable[[LiveSession], Awaitable[Any]]
 """What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
-BELL_SETTING: Final = "ui_bell"
 
 
 class HoldspaceApp(App[str | None]):
@@ -201,8 +200,6 @@ class HoldspaceApp(App[str | None]):
         if not isinstance(self.screen, LiveScreen):
             return  # offered when the open dialog closes
         prompt = self.waiting_prompts.popleft()
-        if self.store is not None and self.store.setting(BELL_SETTING, False):
-            self.bell()
 
         def answered(response: Response | None) -> None:
             self._answer(prompt, response or "dismissed")
