@@ -279,18 +279,16 @@ class LiveScreen(Screen[None]):
 
     def _draw_session(self) -> None:
         session = self.session
-        now = self.now_s
+        running = ""
+        if session is not None and self.now_s is not None:
+            running = f" · {duration_text(self.now_s - session.start_s)}"
         if session is None:
             text = "No session running · s starts one (your own code, never a client's name)"
         else:
             label = f" {session.label}" if session.label else ""
-            running = "" if now is None else f" · {duration_text(now - session.start_s)}"
             text = f"In session: {session.kind}{label}{running} · e ends it"
         self.query_one("#session", Static).update(text)
-        discreet = "In session" + (
-            "" if session is None or now is None else f" · {duration_text(now - session.start_s)}"
-        )
-        self.query_one("#discreet", Static).update(f"{discreet}   (v shows the numbers)")
+        self.query_one("#discreet", Static).update(f"In session{running}   (v shows the numbers)")
         self.query_one("#timeline", Static).update(self._timeline())
 
     def _timeline(self) -> Text:
