@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-## demo: the live path on the emulated strap: a heavy workday over a virtual Bluetooth link,
-## four hours of it in one minute (data kept in .demo/)
+## demo: the live screen on the emulated strap: a heavy workday over a virtual Bluetooth link,
+## two hours of it in two minutes (data kept in .demo/; headless without a terminal)
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
-	HOLDSPACE_DATA_DIR=$(CURDIR)/$(DEMO)/data $(BIN)/holdspace demo --speed 240 --duration 60
+	HOLDSPACE_DATA_DIR=$(CURDIR)/$(DEMO)/data $(BIN)/holdspace demo --speed 60 --duration 120
 
 ## test: the whole test suite
 test: $(STAMP)

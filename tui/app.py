@@ -117,12 +117,12 @@ class HoldspaceApp(App[str | None]):
 
     @on(Feed.Beats)
     def _beats(self, message: Feed.Beats) -> None:
+        beats = message.take()
         if self.live_screen is not None:
-            self.live_screen.show_beats(message.beats)
-        screen = self.screen
-        add_beats = getattr(screen, "add_beats", None)
-        if callable(add_beats) and message.beats:
-            add_beats([b.time_s for b in message.beats], [b.rr_ms for b in message.beats])
+            self.live_screen.show_beats(beats)
+        add_beats = getattr(self.screen, "add_beats", None)  # the breathing exercise
+        if callable(add_beats):
+            add_beats([b.time_s for b in beats], [b.rr_ms for b in beats])
 
     @on(Feed.HeartRate)
     def _heart_rate(self, message: Feed.HeartRate) -> None:

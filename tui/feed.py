@@ -28,11 +28,23 @@ __all__ = ["Feed"]
 class Feed:
     """Posts the live session's news to ``app`` as messages."""
 
-    @dataclass
     class Beats(Message):
-        """New beats (times in epoch seconds of the stream)."""
+        """New beats (times in epoch seconds of the stream), oldest first.
 
-        beats: Sequence[Beat]
+        While one is waiting in the app's queue, later beats join it instead of
+        queueing messages of their own: a fast strap (or a replay at 240x) costs
+        the screen one redraw per turn of the loop, not one per notification.
+        """
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.beats: list[Beat] = []
+            self.taken = False
+
+        def take(self) -> list[Beat]:
+            """The beats gathered so far; later ones go into a new message."""
+            self.taken = True
+            return self.beats
 
     @dataclass
     class HeartRate(Message):
@@ -85,9 +97,15 @@ class Feed:
     def __init__(self, app: App[Any]) -> None:
         self.app = app
         self._contact: bool | None = None
+        self._beats: Feed.Beats | None = None
 
     def live_beats(self, beats: Sequence[Beat]) -> None:
-        self.app.post_message(Feed.Beats(tuple(beats)))
+        if not beats:
+            return
+        if self._beats is None or self._beats.taken:
+            self._beats = Feed.Beats()
+            self.app.post_message(self._beats)
+        self._beats.beats.extend(beats)
 
     def live_minute(self, minute: MinuteResult) -> None:
         self.app.post_message(Feed.Minute(minute))

@@ -165,6 +165,7 @@ class LiveScreen(Screen[None]):
         self._draw_stress()
         self._draw_plots()
         self._draw_heart()
+        self._draw_timeline()
 
     def show_link(self, link: LinkInfo) -> None:
         self.link = link
@@ -190,6 +191,7 @@ class LiveScreen(Screen[None]):
             ]
         self.in_client = is_open and session.kind == "client"
         self._draw_session()
+        self._draw_timeline()
 
     def show_prompt(self, prompt: Prompt) -> None:
         when = clock_text(prompt.delivered_s or prompt.raised_s)
@@ -214,6 +216,7 @@ class LiveScreen(Screen[None]):
         self._draw_stress()
         self._draw_plots()
         self._draw_session()
+        self._draw_timeline()
 
     def _draw_heart(self) -> None:
         self.query_one("#hr", Digits).update("--" if self.hr_bpm is None else str(self.hr_bpm))
@@ -289,6 +292,8 @@ class LiveScreen(Screen[None]):
             text = f"In session: {session.kind}{label}{running} · e ends it"
         self.query_one("#session", Static).update(text)
         self.query_one("#discreet", Static).update(f"In session{running}   (v shows the numbers)")
+
+    def _draw_timeline(self) -> None:
         self.query_one("#timeline", Static).update(self._timeline())
 
     def _timeline(self) -> Text:
