@@ -57,8 +57,12 @@ def _holdspace() -> str:
 
 
 def _first_frame(name: str, command: str, expect: str) -> float | None:
-    """Seconds from starting ``command`` in tmux until ``expect`` is on screen."""
-    tmux = ["tmux", "-L", TMUX_SOCKET]
+    """Seconds from starting ``command`` in tmux until ``expect`` is on screen.
+
+    Each run has a tmux server of its own: a server whose last session was just
+    killed may still be exiting when the next run would connect to it.
+    """
+    tmux = ["tmux", "-L", f"{TMUX_SOCKET}-{name}"]
     start = time.perf_counter()
     subprocess.run(
         [*tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"{command}; sleep 5"],
