@@ -188,6 +188,7 @@ class LiveSession:
         from companion.runs import choose_baseline, run_source
         from signals.baseline import NORMS
 
+        self.listener.live_link(LinkInfo("playing", source.description))
         baseline = (
             await choose_baseline(self.store, again)
             if again is not None
@@ -195,7 +196,6 @@ class LiveSession:
             if self.store is not None
             else NORMS
         )
-        self.listener.live_link(LinkInfo("playing", source.description))
         return await run_source(
             self._wrap(source),
             self.store,
