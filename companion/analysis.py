@@ -23,7 +23,7 @@ import numpy as np
 
 from companion.baselines import baseline_json
 from companion.offload import Offload, breathing_or_none, make_executor, span_report
-from companion.prompt_rules import MinuteInput
+from companion.prompt_rules import MinuteInput, PolicyConfig
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
 from companion.prompts import Prompt, PromptPolicy, PromptRecord
 from companion.sessions import Session
@@ -45,6 +45,9 @@ log = logging.getLogger("holdspace.analysis")
 BREATHING_WINDOW_S: Final = 120.0
 """Beats of the last two minutes estimate the breathing rate of a minute."""
 MIN_BREATHING_BEATS: Final = 40
+BATCH_BEATS: Final = 64
+"""Beats arriving together from which the artifact detector takes them as arrays
+(an imported file; a strap sends one to three at a time)."""
 AFTER_ACT_MINUTES: Final = 5
 """Minutes after a delivered prompt whose markers are kept as its "after"."""
 
@@ -137,6 +140,7 @@ class SignalStage:
     offload : where per-minute breathing and session HRV reports are computed
         (:mod:`companion.offload`): ``"thread"`` live, ``"process"`` for a whole
         file at once, ``"inline"`` in tests and to measure the inline cost.
+    policy_config : the prompt policy's thresholds (default: :class:`PolicyConfig`'s).
     """
 
     def __init__(
@@ -147,13 +151,14 @@ class SignalStage:
         on_minute: Callable[[MinuteResult], None] | None = None,
         on_prompt: Callable[[Prompt], None] | None = None,
         offload: Offload = "thread",
+        policy_config: PolicyConfig | None = None,
     ) -> None:
         self.baseline = baseline
         self.detector = LiveArtifactDetector()
         self.builder = EpochBuilder()
         self.scorer = StressScorer(baseline)
         self.load = DailyLoad()
-        self.policy = PromptPolicy(day_of=day_of)
+        self.policy = PromptPolicy(policy_config, day_of=day_of)
         self.minutes: list[MinuteResult] = []
         self.sessions: list[SessionResult] = []
         self.on_minute = on_minute
@@ -183,13 +188,19 @@ class SignalStage:
                 self._deliver(self.policy.check_in(t, answers))
 
     def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
-        for beat in beats:
-            self._pending.append(beat)
-            if self._open is not None:
-                self._open.time_s.append(beat.time_s)
-                self._open.rr_ms.append(beat.rr_ms)
-                self._open.gaps.append(beat.gap_before)
-            self._drain(self.detector.push(beat.rr_ms, beat.gap_before))
+        self._pending.extend(beats)
+        rr_ms = [beat.rr_ms for beat in beats]
+        gaps = [beat.gap_before for beat in beats]
+        if self._open is not None:
+            self._open.time_s.extend([beat.time_s for beat in beats])
+            self._open.rr_ms.extend(rr_ms)
+            self._open.gaps.extend(gaps)
+        if len(beats) >= BATCH_BEATS:  # an imported chunk: worked out as arrays
+            self._drain_many(self.detector.push_many(rr_ms, gaps).flagged.tolist())
+            return
+        push = self.detector.push
+        for rr, gap in zip(rr_ms, gaps, strict=True):
+            self._drain([verdict.flagged for verdict in push(rr, gap)])
 
     def on_session_opened(self, session: Session) -> None:
         self._open = _OpenSession(session)
@@ -228,7 +239,7 @@ class SignalStage:
 
     def on_stream_end(self, at_s: float | None) -> None:
         """End of the source: every pending beat and minute is settled."""
-        self._drain(self.detector.flush())
+        self._drain([verdict.flagged for verdict in self.detector.flush()])
         self._minutes(self.builder.flush())
 
     # -- results -------------------------------------------------------------------------------
@@ -287,14 +298,54 @@ class SignalStage:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _drain(self, verdicts: Sequence[Any]) -> None:
-        for verdict in verdicts:
-            beat = self._pending.popleft()
-            self._recent.append(beat)
-            while self._recent and self._recent[0].time_s < beat.time_s - BREATHING_WINDOW_S:
-                self._recent.popleft()
-            closed = self.builder.push(beat.time_s, beat.rr_ms, beat.gap_before, verdict.flagged)
+    def _drain(self, flagged: Sequence[bool]) -> None:
+        """The pending beats the detector has answered for (``flagged``: an artifact)."""
+        pending = self._pending
+        add_recent = self._recent.append
+        push = self.builder.push
+        beat: Beat | None = None
+        for artifact in flagged:
+            beat = pending.popleft()
+            add_recent(beat)
+            closed = push(beat.time_s, beat.rr_ms, beat.gap_before, artifact)
+            if closed:
+                self._trim_recent(beat.time_s)
+                self._minutes(closed)
+        if beat is not None:
+            self._trim_recent(beat.time_s)
+
+    def _drain_many(self, flagged: list[bool]) -> None:
+        """:meth:`_drain` for many beats at once (the epoch builder takes them as arrays)."""
+        if not flagged:
+            return
+        pending = list(self._pending)
+        beats, rest = pending[: len(flagged)], pending[len(flagged) :]
+        self._pending.clear()
+        self._pending.extend(rest)
+        closes = self.builder.push_many(
+            [b.time_s for b in beats],
+            [b.rr_ms for b in beats],
+            [b.gap_before for b in beats],
+            flagged,
+        )
+        recent = self._recent
+        done = 0
+        for index, closed in closes:
+            recent.extend(beats[done : index + 1])  # the beats up to the one that closed them
+            done = index + 1
+            self._trim_recent(beats[index].time_s)
             self._minutes(closed)
+        recent.extend(beats[done:])
+        self._trim_recent(beats[-1].time_s)
+
+    def _trim_recent(self, now_s: float) -> None:
+        """Keep the beats of the breathing window before ``now_s``, the newest beat's time.
+
+        Trimmed when a minute closes and after each batch: what a minute's
+        breathing rate reads is what trimming at every beat would have left."""
+        recent = self._recent
+        while recent and recent[0].time_s < now_s - BREATHING_WINDOW_S:
+            recent.popleft()
 
     def _minutes(self, epochs: Sequence[Epoch]) -> None:
         for epoch in epochs:

@@ -6,9 +6,10 @@ Both are pure functions of a few lists of floats, so they can run anywhere:
 
 - ``"thread"`` (live use): one worker thread; a minute's spectrum costs well
   under a millisecond, so sharing the interpreter with the beat path is fine.
-- ``"process"`` (a whole file at once: import, fast replay): one worker process,
-  started fresh (``spawn``), so the spectra and reports of a day run on the
-  second core instead of competing with the beat path for the interpreter.
+- ``"process"`` (a whole file at once: import, fast replay): one worker process
+  (forked when that is safe, see :func:`_start_method`), so the spectra and
+  reports of a day run on the second core instead of competing with the beat
+  path for the interpreter.
   Jobs travel in batches of :data:`BATCH_JOBS` (a process round trip per
   minute would cost more than the spectrum); asking for a result ships the
   batch holding it at once, so waiting never deadlocks.
@@ -20,8 +21,10 @@ nothing else of Holdspace.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -68,9 +71,14 @@ def span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HR
     return hrv_report(np.asarray(time_s), np.asarray(rr_ms), np.asarray(gaps))
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
+    """Set up the worker process: interrupts are the parent's, and the parts of SciPy
+    the reports load lazily (about 0.7 s) load now, while no job is waiting yet."""
     # Ctrl-C reaches the whole process group; the parent decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Artifact correction (every report) and the artifact screen's rank filters.
+    for module in ("scipy.interpolate", "scipy.ndimage"):
+        importlib.import_module(module)
 
 
 Job = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -155,6 +163,19 @@ class BatchingExecutor(Executor):
         self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def _start_method() -> str:
+    """``fork`` on Linux while this process runs one thread, else ``spawn``.
+
+    A forked worker starts with numpy, SciPy and :mod:`signals` already loaded
+    (a spawned one spends about half a second importing them). Forking is only
+    safe without other threads (one could hold a lock the child inherits
+    locked), and macOS frameworks do not survive it, hence ``spawn`` otherwise.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 def make_executor(offload: Offload) -> Executor | None:
     """A one-worker executor for ``offload`` (None for ``"inline"``)."""
     if offload == "thread":
@@ -163,8 +184,8 @@ def make_executor(offload: Offload) -> Executor | None:
         return BatchingExecutor(
             ProcessPoolExecutor(
                 max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupts,
+                mp_context=multiprocessing.get_context(_start_method()),
+                initializer=_start_worker,
             )
         )
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Final, Protocol
 
@@ -72,6 +73,7 @@ class BeatBuffer:
         *,
         flush_every_s: float = FLUSH_EVERY_S,
         clock: Clock | None = None,
+        write_behind: bool = False,
     ) -> None:
         self.store = store
         self.source_id = source_id
@@ -81,6 +83,14 @@ class BeatBuffer:
         self._reasons: dict[int, str] = {}
         self._last_flush = self.clock.monotonic()
         self.stored_beats = 0
+        # write_behind: segment files are written on a thread, one flush at a time,
+        # while the next beats are worked on (a whole file read as fast as possible).
+        self._writer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="holdspace-store")
+            if write_behind
+            else None
+        )
+        self._writing: Future[None] | None = None
 
     @property
     def pending(self) -> int:
@@ -108,7 +118,12 @@ class BeatBuffer:
         self._last_flush = self.clock.monotonic()
         if not self._beats:
             return
-        self.store.append_beats(self._beats, self.source_id, self._reasons)
+        if self._writer is None:
+            self.store.append_beats(self._beats, self.source_id, self._reasons)
+        else:
+            chunks = self.store.prepare_beats(self._beats, self.source_id, self._reasons)
+            self._wait()
+            self._writing = self._writer.submit(self.store.write_chunks, chunks)
         self.stored_beats += len(self._beats)
         log.debug(
             "stored %d beats (%d in all) up to t=%r",
@@ -119,6 +134,21 @@ class BeatBuffer:
         self._beats = []
         self._reasons = {}
 
+    def _wait(self) -> None:
+        """Wait for the write in progress; its error, if any, is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
+    def close(self) -> None:
+        """Flush, and wait until every beat is written (write-behind)."""
+        try:
+            self.flush()
+            self._wait()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+
 
 class Pipeline:
     """Run a beat source into the store and observers.
@@ -128,7 +158,7 @@ class Pipeline:
     source_id : identifies what is being read, stored with every beat and session.
     store : where beats and sessions go; ``None`` to only observe.
     observers : told about every event, beat and session.
-    flush_every_s, clock : batching policy of the :class:`BeatBuffer`.
+    flush_every_s, clock, write_behind : batching policy of the :class:`BeatBuffer`.
     """
 
     def __init__(
@@ -139,12 +169,19 @@ class Pipeline:
         observers: Sequence[Observer] = (),
         flush_every_s: float = FLUSH_EVERY_S,
         clock: Clock | None = None,
+        write_behind: bool = False,
     ) -> None:
         self.source_id = source_id
         self.store = store
         self.observers = list(observers)
         self.buffer = (
-            BeatBuffer(store, source_id, flush_every_s=flush_every_s, clock=clock)
+            BeatBuffer(
+                store,
+                source_id,
+                flush_every_s=flush_every_s,
+                clock=clock,
+                write_behind=write_behind,
+            )
             if store is not None
             else None
         )
@@ -226,7 +263,7 @@ class Pipeline:
         if self.current_session is not None and self.last_time_s is not None:
             self.end_session(self.last_time_s)
         if self.buffer is not None:
-            self.buffer.flush()
+            self.buffer.close()
 
 
 def _clock_text(time_s: float) -> str:

@@ -19,6 +19,7 @@ from companion.analysis import MinuteResult, SignalStage
 from companion.baselines import baseline_json, client_minutes, file_calm_baseline, stored_baseline
 from companion.offload import Offload
 from companion.pipeline import Observer, Pipeline
+from companion.prompt_rules import PolicyConfig
 from companion.prompts import Prompt, PromptRecord
 from companion.sessions import Session
 from companion.store import Store, local_day
@@ -166,6 +167,7 @@ async def run_source(
     on_prompt: Callable[[Prompt], None] | None = None,
     on_stage: Callable[[SignalStage], None] | None = None,
     clock: Clock | None = None,
+    policy_config: PolicyConfig | None = None,
 ) -> RunOutcome:
     """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
 
@@ -176,6 +178,7 @@ async def run_source(
     ``on_prompt`` every delivered prompt, ``on_stage`` the signal stage once it
     exists (the screen answers prompts through its policy). ``clock`` paces
     the batched writes of beats and minutes (default: the system clock).
+    ``policy_config`` holds the prompt thresholds (the helper's settings).
     """
     collector = RunCollector()
     stage: SignalStage | None = None
@@ -188,13 +191,26 @@ async def run_source(
             for callback in minute_callbacks:
                 callback(minute)
 
-        stage = SignalStage(baseline, on_minute=each_minute, on_prompt=on_prompt, offload=offload)
+        stage = SignalStage(
+            baseline,
+            on_minute=each_minute,
+            on_prompt=on_prompt,
+            offload=offload,
+            policy_config=policy_config,
+        )
         if on_stage is not None:
             on_stage(stage)
     if store is not None:
         store.forget_source(source.source_id)
     stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]
-    pipeline = Pipeline(source_id=source.source_id, store=store, observers=stages, clock=clock)
+    # A whole file read at once ("process") writes its beats behind the work on them.
+    pipeline = Pipeline(
+        source_id=source.source_id,
+        store=store,
+        observers=stages,
+        clock=clock,
+        write_behind=offload == "process",
+    )
     try:
         await pipeline.run(source)
     finally:
@@ -205,7 +221,13 @@ async def run_source(
         summary = collector.summary(extra)
         days: list[tuple[date, dict[str, Any]]] = []
         if store is not None and summary.start_s is not None and summary.end_s is not None:
-            days = day_summaries(store, local_day(summary.start_s), local_day(summary.end_s), stage)
+            days = day_summaries(
+                store,
+                local_day(summary.start_s),
+                local_day(summary.end_s),
+                stage,
+                own=(source.source_id, collector),
+            )
         if stage is not None:
             stage.finish()
         if sink is not None:
@@ -238,18 +260,29 @@ def refresh_day_summaries(
 
 
 def day_summaries(
-    store: Store, first: date, last: date, stage: SignalStage | None = None
+    store: Store,
+    first: date,
+    last: date,
+    stage: SignalStage | None = None,
+    *,
+    own: tuple[str, RunCollector] | None = None,
 ) -> list[tuple[date, dict[str, Any]]]:
     """The summary of every stored day from ``first`` to ``last``, without its weekly part.
 
     With a ``stage``, a day's summary also holds its calm minutes, daily load and
-    prompts delivered.
+    prompts delivered. ``own`` (a source and what its run collected): a day that
+    source alone stored beats on is summarised from the collected beats, not
+    read back from the store.
     """
     out: list[tuple[date, dict[str, Any]]] = []
     for day in store.days():
         if not first <= day <= last:
             continue
-        beats = store.beats(day)
+        beats = None
+        if own is not None and store.sources_on(day) == {own[0]}:
+            beats = own[1].day_beats(day)
+        if beats is None:
+            beats = store.beats(day)
         sessions = [
             Session(
                 kind=s.kind,

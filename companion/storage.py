@@ -2,7 +2,9 @@
 
 Every write goes to a temporary file in the same directory, is flushed and
 fsynced, then atomically replaces the old file, and the directory is fsynced.
-A process killed at any moment leaves either the old or the new file. The
+A process killed at any moment leaves either the old or the new file. Inside
+:func:`one_dir_sync_each`, the directories are fsynced once each as the block
+ends (a batch replacing many files of one directory). The
 storage keeps the last state in memory (there is one writer), so TinyDB's
 read-modify-write cycle does not re-parse the file on every operation.
 """
@@ -13,6 +15,8 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,10 +24,38 @@ from tinydb.storages import Storage
 
 from companion.errors import StoreError
 
-__all__ = ["FILE_MODE", "AtomicJSONStorage", "fsync_dir", "remove_stale_temp_files"]
+__all__ = [
+    "FILE_MODE",
+    "AtomicJSONStorage",
+    "fsync_dir",
+    "one_dir_sync_each",
+    "remove_stale_temp_files",
+]
 
 FILE_MODE: Final = 0o600
 _TMP_SUFFIX: Final = ".tmp"
+_deferred_dirs: ContextVar[set[Path] | None] = ContextVar("deferred_dir_syncs", default=None)
+
+
+@contextlib.contextmanager
+def one_dir_sync_each() -> Iterator[None]:
+    """Within the block, writes fsync their directory once, when the block ends.
+
+    The files themselves are fsynced as they are written; what is deferred is
+    making their renames durable, which one fsync per directory does for all
+    of them. Nothing written in the block counts as stored before it ends.
+    """
+    if _deferred_dirs.get() is not None:  # nested: the outer block syncs
+        yield
+        return
+    directories: set[Path] = set()
+    token = _deferred_dirs.set(directories)
+    try:
+        yield
+    finally:
+        _deferred_dirs.reset(token)
+        for directory in sorted(directories):
+            fsync_dir(directory)
 
 
 def fsync_dir(path: Path) -> None:
@@ -109,7 +141,11 @@ class AtomicJSONStorage(Storage):
             with contextlib.suppress(OSError):
                 Path(tmp_name).unlink()
             raise StoreError(f"cannot write {self.path} ({exc.strerror}).") from None
-        fsync_dir(directory)
+        deferred = _deferred_dirs.get()
+        if deferred is None:
+            fsync_dir(directory)
+        else:
+            deferred.add(directory)
         self._cache = data
 
     def close(self) -> None:

@@ -31,10 +31,10 @@ import numpy.typing as npt
 from tinydb import Query, TinyDB
 
 from companion.errors import StoreError, StoreLockedError
-from companion.storage import AtomicJSONStorage, remove_stale_temp_files
+from companion.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
 from sensors.beats import Beat
 
-__all__ = ["SCHEMA_VERSION", "DayBeats", "Store", "StoredSession", "local_day"]
+__all__ = ["SCHEMA_VERSION", "BeatChunk", "DayBeats", "Store", "StoredSession", "local_day"]
 
 SCHEMA_VERSION: Final = 1
 MAIN_FILE: Final = "holdspace.json"
@@ -84,6 +84,15 @@ class DayBeats:
 
     def __len__(self) -> int:
         return int(self.time_s.size)
+
+
+@dataclass(frozen=True, slots=True)
+class BeatChunk:
+    """Beats bound for one ten-minute segment file (``slot``: its first minute of the day)."""
+
+    day: date
+    slot: int
+    doc: dict[str, Any]
 
 
 class _WriterLock:
@@ -231,8 +240,22 @@ class Store:
         ``gap_reasons`` maps an index into ``beats`` to why that beat follows a
         gap. Each touched segment file is replaced atomically once.
         """
+        self.write_chunks(self.prepare_beats(beats, source_id, gap_reasons))
+
+    def prepare_beats(
+        self,
+        beats: Sequence[Beat],
+        source_id: str,
+        gap_reasons: Mapping[int, str] | None = None,
+    ) -> list[BeatChunk]:
+        """The first half of :meth:`append_beats`: notes the days ``source_id`` stored
+        beats on and returns the chunks for :meth:`write_chunks`.
+
+        The halves may run on different threads: :meth:`write_chunks` touches
+        only segment files, which nothing else writes while a run stores beats.
+        """
         if not beats:
-            return
+            return []
         reasons = gap_reasons or {}
         groups: dict[tuple[date, int], list[int]] = defaultdict(list)
         # Beats mostly arrive in time order: the segment of the previous beat is
@@ -252,21 +275,28 @@ class Store:
                 lo_s += 1e-3
                 indices = groups[(local.date(), slot)]
             indices.append(index)
+        chunks: list[BeatChunk] = []
         for (day, slot), indices in groups.items():
             chunk = [beats[i] for i in indices]
-            self._segment(day, slot).table("chunks").insert(
-                {
-                    "source": source_id,
-                    "t": [b.time_s for b in chunk],
-                    "rr": [b.rr_ms for b in chunk],
-                    "gap": [
-                        [pos, reasons.get(i, "")]
-                        for pos, i in enumerate(indices)
-                        if beats[i].gap_before
-                    ],
-                }
-            )
+            doc = {
+                "source": source_id,
+                "t": [b.time_s for b in chunk],
+                "rr": [b.rr_ms for b in chunk],
+                "gap": [
+                    [pos, reasons.get(i, "")]
+                    for pos, i in enumerate(indices)
+                    if beats[i].gap_before
+                ],
+            }
+            chunks.append(BeatChunk(day, slot, doc))
             self._note_source_day(source_id, day)
+        return chunks
+
+    def write_chunks(self, chunks: Sequence[BeatChunk]) -> None:
+        """The second half of :meth:`append_beats`: each chunk into its segment file."""
+        with one_dir_sync_each():  # the segments of a day share their directory
+            for chunk in chunks:
+                self._segment(chunk.day, chunk.slot).table("chunks").insert(chunk.doc)
 
     def _note_source_day(self, source_id: str, day: date) -> None:
         days = self._source_days.get(source_id)
@@ -332,6 +362,15 @@ class Store:
                 if child.is_dir() and self._segment_paths(date.fromisoformat(child.name)):
                     out.append(date.fromisoformat(child.name))
         return out
+
+    def sources_on(self, day: date) -> set[str]:
+        """The sources that stored beats on ``day``."""
+        text = day.isoformat()
+        return {
+            str(doc["source_id"])
+            for doc in self._main.table("sources").all()
+            if text in doc.get("days", ())
+        }
 
     def forget_source(self, source_id: str) -> None:
         """Remove everything a source stored (beats, minutes, sessions, prompts).

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from companion.sessions import Session
+from companion.store import DayBeats, local_day
 from sensors.beats import Beat, GapReason
 from sensors.events import BatteryLevel, SourceEvent
 from signals.artifacts import screen_artifacts
@@ -202,6 +203,30 @@ class RunCollector:
             np.asarray(self._time_s, dtype=np.float64),
             np.asarray(self._rr_ms, dtype=np.float64),
             gap,
+        )
+
+    def day_beats(self, day: date) -> DayBeats | None:
+        """The collected beats of local ``day`` as :meth:`Store.beats` would return them
+        had this run stored them alone; None when that cannot be told cheaply (beats
+        out of time order, a day boundary the clock does not place plainly)."""
+        t, rr, gap = self.arrays()
+        if t.size == 0 or (t.size > 1 and not bool((t[1:] >= t[:-1]).all())):
+            return None
+        start_s = datetime.combine(day, time(0, 0)).timestamp()
+        end_s = datetime.combine(day + timedelta(days=1), time(0, 0)).timestamp()
+        a, b = (int(i) for i in np.searchsorted(t, [start_s, end_s], side="left"))
+        if a == b:
+            return None
+        edges = [(a, True), (b - 1, True), (a - 1, False), (b, False)]
+        for index, inside in edges:  # the calendar agrees at both ends
+            if 0 <= index < t.size and (local_day(float(t[index])) == day) != inside:
+                return None
+        return DayBeats(
+            day=day,
+            time_s=t[a:b],
+            rr_ms=rr[a:b],
+            gap_before=gap[a:b],
+            gap_reasons={i - a: why for i, why in self._reasons.items() if a <= i < b and gap[i]},
         )
 
     def summary(self, extra: Mapping[str, Any] | None = None) -> RunSummary:

@@ -36,10 +36,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, insort
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Final
 
 from signals.artifacts import MIN_SEGMENT_BEATS, RR_MAX_MS, RR_MIN_MS
+from signals.artifacts_live_run import BatchPushing, Run
+from signals.artifacts_live_verdicts import LiveVerdict, VerdictBatch
 from signals.artifacts_lt import (
     ALPHA,
     MEDIAN_WINDOW_BEATS,
@@ -49,8 +51,13 @@ from signals.artifacts_lt import (
     candidate_kind,
     is_ectopic,
 )
+from signals.order_stats import (
+    slide_into,
+    sorted_median,
+    sorted_quartile_deviation,
+)
 
-__all__ = ["LOOKAHEAD_BEATS", "LiveArtifactDetector", "LiveVerdict"]
+__all__ = ["LOOKAHEAD_BEATS", "LiveArtifactDetector", "LiveVerdict", "VerdictBatch"]
 
 LOOKAHEAD_BEATS: Final = 3
 """A beat is answered for when this many later beats of its segment have arrived."""
@@ -76,25 +83,6 @@ _INF: Final = math.inf
 _NAN: Final = math.nan
 
 
-def _quantile(values: list[float], q: float) -> float:
-    position = q * (len(values) - 1)
-    below = math.floor(position)
-    frac = position - below
-    if frac == 0.0:
-        return values[below]
-    return values[below] * (1.0 - frac) + values[below + 1] * frac
-
-
-def _quartile_deviation(values: list[float]) -> float:
-    """``(Q3 - Q1) / 2`` of sorted ``values`` with linear interpolation (numpy's default)."""
-    return (_quantile(values, 0.75) - _quantile(values, 0.25)) / 2.0
-
-
-def _median(ordered: list[float]) -> float:
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
-
-
 def _interpolation(q: float) -> tuple[int, float, float]:
     """Lower index, its weight and the upper weight of quantile ``q`` of a full window."""
     position = q * (THRESHOLD_WINDOW_BEATS - 1)
@@ -118,27 +106,6 @@ _STEADY_BEATS: Final = (
 """Beats already in the segment from which :meth:`LiveArtifactDetector.push` runs straight."""
 
 
-@dataclass(frozen=True, slots=True)
-class LiveVerdict:
-    """The answer for one beat.
-
-    Attributes
-    ----------
-    index : position of the beat in the stream (0 for the first beat pushed).
-    rr_ms : its RR interval, in milliseconds.
-    kind : what the interval is (see :class:`~signals.artifacts_lt.ArtifactKind`).
-    """
-
-    index: int
-    rr_ms: float
-    kind: ArtifactKind
-
-    @property
-    def flagged(self) -> bool:
-        """True when the interval is not normal-to-normal."""
-        return self.kind != ArtifactKind.NORMAL
-
-
 _verdict = LiveVerdict
 
 
@@ -146,7 +113,7 @@ def _finite(value: float) -> bool:
     return -_INF < value < _INF
 
 
-class LiveArtifactDetector:
+class LiveArtifactDetector(BatchPushing):
     """Push beats one at a time; get each beat's artifact class a few beats later.
 
     Parameters
@@ -181,6 +148,10 @@ class LiveArtifactDetector:
         "_rr",
         "_rr_sorted",
     )
+
+    LOOKAHEAD_BEATS = LOOKAHEAD_BEATS
+    _STEADY_BEATS = _STEADY_BEATS
+    _KEEP = _KEEP
 
     def __init__(self, threshold_ceiling: float | None = THRESHOLD_CEILING_FRACTION) -> None:
         self._ceiling = threshold_ceiling
@@ -301,9 +272,9 @@ class LiveArtifactDetector:
             if self._deferred != -1:
                 # A pending second candidate is judged with reflected look-ahead.
                 j = count - 2
-                median = _median(sorted(list(self._rr)[-(_HALF_MEDIAN + 2) :]))
+                median = sorted_median(sorted(list(self._rr)[-(_HALF_MEDIAN + 2) :]))
                 mrr = self._add_mrr(self._rr[-2] - median, j)
-                th1 = self._threshold(ALPHA * _quartile_deviation(self._drr_sorted), median)
+                th1 = self._threshold(ALPHA * sorted_quartile_deviation(self._drr_sorted), median)
                 label = self._judge(j, count - 1, median, mrr, th1, deferred=True)
             labels.extend((label, _NORMAL, _NORMAL))  # beats count-2, count-1 and past the end
         first = count - LOOKAHEAD_BEATS if classified else 0
@@ -338,13 +309,13 @@ class LiveArtifactDetector:
             del ordered[bisect_left(ordered, rr[-_MEDIAN_SPAN])]
         rr.append(value)
         self._drr.append(drr)
-        _add(self._drr_sorted, self._drr_order, abs(drr), full=n >= THRESHOLD_WINDOW_BEATS)
+        slide_into(self._drr_sorted, self._drr_order, abs(drr), full=n >= THRESHOLD_WINDOW_BEATS)
         insort(self._rr_sorted, value)
         if n >= _AHEAD:
             j = n - _AHEAD
-            median = _median(self._rr_sorted)
+            median = sorted_median(self._rr_sorted)
             mrr = self._add_mrr(rr[-1 - _AHEAD] - median, j)
-            th1 = self._threshold(ALPHA * _quartile_deviation(self._drr_sorted), median)
+            th1 = self._threshold(ALPHA * sorted_quartile_deviation(self._drr_sorted), median)
             label = _NORMAL
             if j < self._resume:
                 if self._deferred == j:
@@ -375,7 +346,7 @@ class LiveArtifactDetector:
     def _add_mrr(self, mrr: float, j: int) -> float:
         """Double a negative ``mRR(j)`` and add its magnitude to the threshold window."""
         mrr = 2.0 * mrr if mrr < 0.0 else mrr
-        _add(self._mrr_sorted, self._mrr_order, abs(mrr), full=j >= THRESHOLD_WINDOW_BEATS)
+        slide_into(self._mrr_sorted, self._mrr_order, abs(mrr), full=j >= THRESHOLD_WINDOW_BEATS)
         return mrr
 
     def _threshold(self, threshold: float, median: float) -> float:
@@ -387,15 +358,32 @@ class LiveArtifactDetector:
         return threshold
 
     def _judge(
-        self, j: int, last: int, median: float, mrr: float, th1: float, *, deferred: bool
+        self,
+        j: int,
+        last: int,
+        median: float,
+        mrr: float,
+        th1: float,
+        *,
+        deferred: bool,
+        run: Run | None = None,
+        th2: float | None = None,
     ) -> ArtifactKind:
         """Label of beat ``j``, the newest beat being ``last`` (Figure 1 flow, one step).
 
         Reached only for a deferred second candidate, or for a beat not skipped
-        by a previous candidate whose normalised dRR is not within ±1.
+        by a previous candidate whose normalised dRR is not within ±1. The
+        recent values come from the detector's windows, or from ``run`` (with
+        ``th2``, the mRR threshold at beat ``last``) inside :meth:`push_many`.
         """
-        drr = self._drr
-        end = last + 1  # drr[k - end] is the dRR of beat k
+        drr: Sequence[float]
+        raw: Sequence[float]
+        rr: Sequence[float]
+        if run is None:
+            drr, raw, rr = self._drr, self._raw, self._rr
+            end = last + 1  # drr[k - end] is the dRR of beat k
+        else:
+            drr, raw, rr, end = run.drr, run.raw, run.rr, run.first
         # Normalised dRR of beats j-1 .. j+2, reflected past either end of the
         # segment (j is at most last-1, so only j+2 can pass the end).
         before = dj = after = after2 = _NAN
@@ -410,8 +398,9 @@ class LiveArtifactDetector:
             s12 = max(before, after) if dj > 0.0 else (min(before, after) if dj < 0.0 else 0.0)
             if is_ectopic(dj, s12):
                 self._resume = j + 1
-                return _ECTOPIC if _finite(self._raw[j - end]) else _NORMAL
-        th2 = self._threshold(ALPHA * _quartile_deviation(self._mrr_sorted), median)
+                return _ECTOPIC if _finite(raw[j - end]) else _NORMAL
+        if th2 is None:
+            th2 = self._threshold(ALPHA * sorted_quartile_deviation(self._mrr_sorted), median)
         normalised = mrr / th2 if th2 > 0.0 else _NAN
         if not deferred:
             if not (abs(dj) > 1.0 or abs(normalised) > _MRR_LIMIT):
@@ -423,10 +412,9 @@ class LiveArtifactDetector:
             else:
                 self._resume = j + 1
         s22 = min(after, after2) if dj >= 0.0 else (max(after, after2) if dj < 0.0 else 0.0)
-        rr = self._rr
         label = candidate_kind(dj, s22, normalised, rr[j - end], rr[j + 1 - end], median, th2)
         # A stand-in value has no label of its own.
-        return label if _finite(self._raw[j - end]) else _NORMAL
+        return label if _finite(raw[j - end]) else _NORMAL
 
     def _answers(self, first: int, stop: int, labelled: int) -> tuple[LiveVerdict, ...]:
         """Verdicts on beats ``first .. stop-1``; ``labels[-1]`` is beat ``labelled``'s label."""
@@ -469,11 +457,3 @@ class LiveArtifactDetector:
         if name is not None:
             counts[name] += 1
         return kind
-
-
-def _add(window: list[float], order: deque[float], value: float, *, full: bool) -> None:
-    """Add ``value`` to a sorted window, dropping its oldest value when it is full."""
-    if full:
-        del window[bisect_left(window, order[0])]
-    order.append(value)
-    insort(window, value)

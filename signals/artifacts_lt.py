@@ -60,6 +60,8 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from signals.order_stats import window_order_statistics, window_quartile_deviation
+
 __all__ = [
     "ALPHA",
     "C1",
@@ -127,14 +129,17 @@ def rolling_quartile_deviation(x: npt.ArrayLike, window: int) -> FloatArray:
 
     Windows are truncated at the ends (as pandas ``rolling(center=True,
     min_periods=1)``) and quartiles interpolate linearly between order
-    statistics (numpy's default). Interior windows are sorted row-wise in
-    chunks: a day of 100 000 beats takes well under a second.
+    statistics (numpy's default). Interior windows of finite values go through
+    a rank filter (:mod:`signals.order_stats`, the same floats as sorting each
+    window); with NaN they are sorted row-wise in chunks.
     """
     values = np.asarray(x, dtype=np.float64)
     n = values.size
     out = np.empty(n)
     interior, edges = _interior_and_edges(n, window)
-    if interior.stop > interior.start:
+    if interior.stop > interior.start and np.isfinite(values).all():
+        out[interior] = window_quartile_deviation(values, window)
+    elif interior.stop > interior.start:
         lo = 0.25 * (window - 1)
         hi = 0.75 * (window - 1)
         views = sliding_window_view(values, window)
@@ -180,7 +185,10 @@ def rolling_median(x: npt.ArrayLike, window: int) -> FloatArray:
     values = np.asarray(x, dtype=np.float64)
     out = np.empty(values.size)
     interior, edges = _interior_and_edges(values.size, window)
-    if interior.stop > interior.start:
+    if interior.stop > interior.start and window % 2 and np.isfinite(values).all():
+        # An odd window's median is its middle order statistic, exactly.
+        (out[interior],) = window_order_statistics(values, window, [window // 2])
+    elif interior.stop > interior.start:
         out[interior] = np.median(sliding_window_view(values, window), axis=1)
     if edges.size:
         out[edges] = _nan_row_quantile(_edge_rows(values, window, edges), 0.5)

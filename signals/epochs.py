@@ -46,7 +46,10 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final, Literal
 
-from signals.rolling import MIN_BEATS, RollingWindow
+import numpy as np
+import numpy.typing as npt
+
+from signals.rolling import MIN_BEATS
 
 __all__ = [
     "EPOCH_S",
@@ -165,7 +168,8 @@ class EpochBuilder:
         "_minute_cause",
         "_n_artifacts",
         "_n_beats",
-        "_smooth",
+        "_smooth_rr",
+        "_smooth_t",
         "_start_s",
         "_window_end_s",
         "late_beats",
@@ -183,7 +187,8 @@ class EpochBuilder:
         self._diff_ok: list[bool] = []
         self._last_rr = math.nan  # RR of the beat before _beats[len(_diff_sq)]
         self._window_end_s: float | None = None  # the newest beat or closed minute's end
-        self._smooth = RollingWindow(RISE_SMOOTH_S, min_beats=MIN_RISE_BEATS)
+        self._smooth_t: deque[float] = deque()  # included beats of the last RISE_SMOOTH_S
+        self._smooth_rr: deque[float] = deque()
         self._low_hr: deque[tuple[float, float]] = deque()  # (time_s, hr) increasing hr
         self._start_s: float | None = None
         self._lost_at_s: float | None = None  # a loss of signal not yet ended by a beat
@@ -246,6 +251,71 @@ class EpochBuilder:
         self._beats.append((time_s, rr, gap_before))
         return closed
 
+    def push_many(
+        self,
+        time_s: Sequence[float],
+        rr_ms: Sequence[float],
+        gap_before: Sequence[bool],
+        artifact: Sequence[bool],
+    ) -> list[tuple[int, list[Epoch]]]:
+        """:meth:`push` for each beat, in order, with the beats inside the current
+        minute counted as arrays (the same sums, added in the same order).
+
+        Returns, for each beat that closed minutes, its index and the epochs.
+        """
+        t = np.asarray(time_s, dtype=np.float64)
+        rr = np.asarray(rr_ms, dtype=np.float64)
+        flags = np.asarray(artifact, dtype=np.bool_)
+        n = t.size
+        ordered = bool(n < 2 or (t[1:] >= t[:-1]).all())
+        out: list[tuple[int, list[Epoch]]] = []
+        i = 0
+        while i < n:
+            start_s = self._start_s
+            window_end_s = self._window_end_s
+            if (
+                not ordered
+                or start_s is None
+                or not start_s <= t[i] < start_s + EPOCH_S
+                or (window_end_s is not None and t[i] < window_end_s)
+            ):
+                closed = self.push(float(t[i]), float(rr[i]), bool(gap_before[i]), bool(flags[i]))
+                if closed:
+                    out.append((i, closed))
+                i += 1
+                continue
+            stop = int(np.searchsorted(t, start_s + EPOCH_S, side="left"))
+            self._take_within_minute(t[i:stop], rr[i:stop], gap_before[i:stop], flags[i:stop])
+            i = stop
+        return out
+
+    def _take_within_minute(
+        self,
+        t: npt.NDArray[np.float64],
+        rr: npt.NDArray[np.float64],
+        gaps: Sequence[bool],
+        flags: npt.NDArray[np.bool_],
+    ) -> None:
+        """Beats that all end inside the minute being filled, in order (push's else-branch)."""
+        start_s = self._start_s
+        assert start_s is not None
+        finite = np.isfinite(rr)
+        with np.errstate(invalid="ignore"):
+            begin_s = np.where(finite, t - rr / 1000.0, t)
+        overlap = t - np.maximum(start_s, begin_s)
+        positive = overlap[overlap > 0.0]
+        if positive.size:
+            # Added one after the other, as push() adds them (cumsum is sequential).
+            self._covered_s = float(np.cumsum(np.concatenate(([self._covered_s], positive)))[-1])
+        if self._lost_at_s is not None:
+            self._minute_cause = self._lost_cause
+            self._lost_at_s = None
+        self._n_beats += t.size
+        self._n_artifacts += int(flags.sum())
+        self._window_end_s = float(t[-1])
+        kept = np.where(finite & ~flags, rr, np.nan)
+        self._beats.extend(zip(t.tolist(), kept.tolist(), list(gaps), strict=True))
+
     def mark_no_signal(self, time_s: float, *, disconnected: bool = False) -> list[Epoch]:
         """The strap lost skin contact (or, ``disconnected``, the link dropped) at ``time_s``.
 
@@ -259,7 +329,8 @@ class EpochBuilder:
             "the strap disconnected" if disconnected else "the strap lost skin contact"
         )
         self._track_rise()
-        self._smooth.reset()
+        self._smooth_t.clear()
+        self._smooth_rr.clear()
         self._low_hr.clear()
         return closed
 
@@ -299,23 +370,39 @@ class EpochBuilder:
         if not beats:
             return
         self._fed += len(beats)
-        hrs: list[float | None] = []
-        self._smooth._apply(beats, hrs, reset_on_gap=True)
-        # The rise of each beat's 10-s heart rate above the lowest in the last 30 s
-        # (within one gap-free stretch): lows holds the candidates for the lowest.
+        # Each beat's heart rate over the last RISE_SMOOTH_S s (its included RR summed
+        # exactly), and its rise above the lowest in the last 30 s (within one gap-free
+        # stretch): lows holds the candidates for the lowest, increasing.
+        smooth_t = self._smooth_t
+        smooth_rr = self._smooth_rr
         lows = self._low_hr
         drop_oldest = lows.popleft
         drop_newest = lows.pop
         add = lows.append
+        fsum = math.fsum
         max_rise = self._max_rise
-        for (time_s, _, gap_before), hr in zip(beats, hrs, strict=True):
+        for time_s, rr, gap_before in beats:
             if gap_before:
+                smooth_t.clear()
+                smooth_rr.clear()
                 lows.clear()
+            if rr == rr:  # included
+                smooth_t.append(time_s)
+                smooth_rr.append(rr)
+            start_s = time_s - RISE_SMOOTH_S
+            while smooth_t and smooth_t[0] < start_s:
+                smooth_t.popleft()
+                smooth_rr.popleft()
             since_s = time_s - RISE_SPAN_S
             while lows and lows[0][0] < since_s:
                 drop_oldest()
-            if hr is None:
+            n = len(smooth_rr)
+            if n < MIN_RISE_BEATS:
                 continue
+            mean_rr = fsum(smooth_rr) / n
+            if not mean_rr > 0.0:
+                continue
+            hr = 60000.0 / mean_rr
             while lows and lows[-1][1] >= hr:
                 drop_newest()
             add((time_s, hr))
