@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from datetime import date
@@ -172,6 +173,7 @@ def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
 def cmd_record(args: argparse.Namespace) -> int:
     from companion.record import Emulation, RecordOptions
     from companion.report import format_run_summary
+    from companion.settings import load_settings
 
     emulation = None
     if args.emulated:
@@ -179,13 +181,15 @@ def cmd_record(args: argparse.Namespace) -> int:
 
         events = [line for _, line in RecordingReader(args.emulated)]
         emulation = Emulation(events, speed=args.speed, play_helper=True)
+    settings = load_settings(_data_dir(args))
     options = RecordOptions(
-        device=args.device,
+        device=args.device or settings.strap_address,
         out=Path(args.out) if args.out else None,
         pair=args.pair,
         socket_path=_socket(args),
         duration_s=args.duration,
         emulation=emulation,
+        policy_config=settings.policy_config(),
     )
     outcome = _record(args, options, _data_dir(args))
     print(format_run_summary(outcome, "Recording"))
@@ -209,14 +213,21 @@ def demo_options(speed: float, duration_s: float | None) -> Any:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from companion.report import format_run_summary
+    from companion.settings import load_settings
 
     data_dir = _data_dir(args) / "demo"
-    options = demo_options(args.speed, args.duration)
+    # The demo keeps its own store but honours the helper's settings.
+    settings = load_settings(_data_dir(args))
+    options = dataclasses.replace(
+        demo_options(args.speed, args.duration), policy_config=settings.policy_config()
+    )
     if not (args.headless or args.json):
         from companion.cli_tui import has_terminal, run_screen, strap_runner
 
         if has_terminal():
-            return run_screen(strap_runner(options), data_dir, demo=True)
+            return run_screen(
+                strap_runner(options), data_dir, demo=True, settings_dir=_data_dir(args)
+            )
     print(
         f"Demo: an emulated strap plays a generated heavy workday at {args.speed:g}x real time "
         f"over a virtual Bluetooth link, through Bleak, into {data_dir}. Ctrl-C ends it.",

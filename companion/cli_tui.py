@@ -8,6 +8,7 @@ a service, CI) the commands fall back to their headless form.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from companion.errors import HoldspaceError
 
-__all__ = ["has_terminal", "replay_runner", "run_screen", "strap_runner"]
+__all__ = ["attach_runner", "has_terminal", "replay_runner", "run_screen", "strap_runner"]
 
 DEMO_ASKED = "demo"
 """What the app returns when the helper pressed the key for the demo."""
@@ -27,25 +28,62 @@ def has_terminal() -> bool:
 
 
 def run_screen(
-    runner: Any, data_dir: Path, *, demo: bool = False, review_day: date | None = None
+    runner: Any,
+    data_dir: Path,
+    *,
+    demo: bool = False,
+    review_day: date | None = None,
+    setup_runner: Any = None,
+    settings_dir: Path | None = None,
+    read_only: bool = False,
 ) -> int:
     """Open the app on ``runner`` (None: review) with the store in ``data_dir``.
 
     ``d`` (offered when no strap can be reached) leaves for the demo on its own store.
+    With ``setup_runner`` (no strap chosen) the strap the recorder remembers is used,
+    else the app first finds one and runs ``setup_runner(address)``. The helper's
+    settings are read from ``settings_dir`` (default ``data_dir``; the demo's store
+    lies inside the main one and shares its settings).
     """
     from companion.cli_strap import DEMO_SPEED, demo_options
+    from companion.settings import load_settings
     from tui.app import HoldspaceApp
 
-    store = _open_store(data_dir, read_only=runner is None)
+    settings_dir = settings_dir if settings_dir is not None else data_dir
+    settings = load_settings(settings_dir)
+    # read_only: another process writes the store (a recorder the screen attaches to).
+    store = _open_store(data_dir, read_only=read_only or (runner is None and setup_runner is None))
     try:
-        result = HoldspaceApp(runner, store=store, review_day=review_day, demo_key=not demo).run()
+        if setup_runner is not None and (remembered := _remembered_strap(store)) is not None:
+            runner, setup_runner = setup_runner(remembered), None
+        app = HoldspaceApp(
+            runner,
+            store=store,
+            review_day=review_day,
+            demo_key=not demo,
+            settings=settings,
+            settings_dir=settings_dir,
+            setup_runner=setup_runner,
+        )
+        result = app.run()
     finally:
         store.close()
     if result == DEMO_ASKED:
         return run_screen(
-            strap_runner(demo_options(DEMO_SPEED, None)), data_dir / "demo", demo=True
+            strap_runner(demo_options(DEMO_SPEED, None)),
+            data_dir / "demo",
+            demo=True,
+            settings_dir=settings_dir,
         )
     return 0
+
+
+def _remembered_strap(store: Any) -> str | None:
+    """The strap ``holdspace record`` used last (kept in the store), if any."""
+    from companion.record import STRAP_SETTING
+
+    address = store.setting(STRAP_SETTING)
+    return address if isinstance(address, str) and address else None
 
 
 def _open_store(data_dir: Path, *, read_only: bool) -> Any:
@@ -67,19 +105,36 @@ def replay_runner(path: str, speed: float | None) -> Any:
     return lambda live: live.replay(path, speed)
 
 
+def attach_runner(socket_path: Path) -> Any:
+    """Follow the recorder serving ``socket_path``; the helper's acts are sent to it."""
+    return lambda live: live.attach(socket_path)
+
+
 def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.livesocket import default_socket_path, recorder_running
     from companion.record import RecordOptions
+    from companion.settings import load_settings
 
     socket_path = default_socket_path()
-    if recorder_running(socket_path):
-        raise HoldspaceError(
-            "a recorder is already running (holdspace record or the service); follow it with "
-            "`holdspace attach` or look back with `holdspace review`"
-        )
+    attached = recorder_running(socket_path)
     if not has_terminal():
         raise HoldspaceError(
-            "the live screen needs a terminal; run `holdspace record` to record headless"
+            "the live screen needs a terminal; a recorder is running: follow it headless "
+            "with `holdspace attach`"
+            if attached
+            else "the live screen needs a terminal; run `holdspace record` to record headless"
         )
-    options = RecordOptions(device=getattr(args, "device", None), socket_path=socket_path)
+    if attached:  # the recorder holds the strap and the store: the screen follows it
+        return run_screen(attach_runner(socket_path), data_dir, read_only=True)
+    settings = load_settings(data_dir)
+    device = getattr(args, "device", None) or settings.strap_address
+    options = RecordOptions(
+        device=device, socket_path=socket_path, policy_config=settings.policy_config()
+    )
+    if device is None:  # first run: the screen finds the strap, then records from it
+        return run_screen(
+            None,
+            data_dir,
+            setup_runner=lambda address: strap_runner(dataclasses.replace(options, device=address)),
+        )
     return run_screen(strap_runner(options), data_dir)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,14 +40,17 @@ from sensors.hrm import SensorContact
 
 if TYPE_CHECKING:  # the pipeline, stage and recorder load when a run starts, not with the screen
     from companion.analysis import MinuteResult, SignalStage
+    from companion.attached import AttachedRecorder
+    from companion.prompt_rules import PolicyConfig
     from companion.prompts import Prompt, Response
-    from companion.record import RecordOptions
+    from companion.record import RecordHooks, RecordOptions
     from companion.runs import RunOutcome
     from companion.store import Store
     from sensors.beats import Beat, GapReason
     from sensors.ble.supervisor import StrapSupervisor, SupervisorStatus
     from sensors.clock import Clock
     from sensors.source import BeatSource
+    from signals.baseline import Baseline
 
 __all__ = ["CHECK_IN_KEYS", "LinkInfo", "LiveListener", "LiveSession", "MergedSource"]
 
@@ -147,14 +151,21 @@ class LiveSession:
     store : where everything goes (``None``: nothing is stored).
     listener : told about everything, on the event loop's thread.
     clock : paces the store's batched writes in :meth:`run` (the screen's clock).
+    policy_config : the prompt thresholds of the helper's settings (None: the defaults);
+        a strap's ``RecordOptions.policy_config``, when set, wins.
     """
 
     def __init__(
-        self, store: Store | None, listener: LiveListener, clock: Clock | None = None
+        self,
+        store: Store | None,
+        listener: LiveListener,
+        clock: Clock | None = None,
+        policy_config: PolicyConfig | None = None,
     ) -> None:
         self.store = store
         self.listener = listener
         self.clock = clock
+        self.policy_config = policy_config
         self.stage: SignalStage | None = None
         self.session: Session | None = None
         self.last_session: Session | None = None
@@ -163,6 +174,7 @@ class LiveSession:
         self._merged: MergedSource | None = None
         self._supervisor: StrapSupervisor | None = None
         self._stopping = False
+        self._remote: AttachedRecorder | None = None
 
     # -- running ------------------------------------------------------------------------------
 
@@ -201,53 +213,105 @@ class LiveSession:
             self.store,
             observers=[_Bridge(self)],
             baseline=baseline,
-            on_minute=self.listener.live_minute,
+            on_minute=lambda m: self.listener.live_minute(m),
             on_prompt=self._prompted,
             on_stage=self._attach,
             clock=self.clock,
+            policy_config=self.policy_config,
         )
 
     async def strap(self, options: RecordOptions) -> RunOutcome:
         """Record from a strap (or the emulated one, ``options.emulation``) as ``record`` does."""
-        from companion.record import RecordHooks, record
+        from companion.record import record
 
         if self.store is None:
             raise ValueError("a strap is always recorded into a store")
-        hooks = RecordHooks(
+        if options.policy_config is None and self.policy_config is not None:
+            options = dataclasses.replace(options, policy_config=self.policy_config)
+        return await record(self.store, options, hooks=self.record_hooks(headless=False))
+
+    def record_hooks(self, *, headless: bool) -> RecordHooks:
+        """How :func:`~companion.record.record` runs a strap for this session (its acts go
+        in, its news comes out); ``headless``: the recorder's status line and signals too."""
+        from companion.record import RecordHooks
+
+        return RecordHooks(
             observers=[_Bridge(self)],
-            on_minute=self.listener.live_minute,
+            on_minute=lambda m: self.listener.live_minute(m),
             on_prompt=self._prompted,
             on_stage=self._attach,
             on_status=lambda s: self.listener.live_link(LinkInfo.from_status(s)),
             on_supervisor=self._supervised,
             wrap_source=self._wrap,
-            status_line=False,
-            handle_signals=False,
+            status_line=headless,
+            handle_signals=headless,
+            live=self,
         )
-        return await record(self.store, options, hooks=hooks)
+
+    async def attach(self, path: Path) -> None:
+        """Follow the recorder serving ``path`` until it stops; acts go to it (one writer)."""
+        from companion.attached import AttachedRecorder
+
+        self._remote = AttachedRecorder(self, path)
+        await self._remote.run()
 
     def stop(self) -> None:
         """End the run cleanly: a strap is let go on purpose, stored data is flushed."""
         self._stopping = True
         if self._supervisor is not None:
             self._supervisor.stop()
+        if self._remote is not None:
+            self._remote.close()
 
     # -- the helper's acts --------------------------------------------------------------------
 
+    # Attached to a recorder (:meth:`attach`), each act is sent to it instead: the recorder
+    # puts it into its stream at its own time and stores it; a lost recorder is reported.
+
     @property
     def running(self) -> bool:
+        if self._remote is not None:
+            return self._remote.connected
         return self._merged is not None
+
+    @property
+    def attached(self) -> AttachedRecorder | None:
+        """The recorder this session follows (:meth:`attach`), or None."""
+        return self._remote
+
+    @property
+    def not_ready(self) -> str:
+        """Why acts cannot be taken now, in words for the screen."""
+        if self._remote is not None and self._remote.stopped:
+            from companion.attached import NOT_SENT
+
+            return NOT_SENT
+        return "Waiting for the first beats before a session can start."
+
+    @property
+    def baseline(self) -> Baseline | None:
+        """What stress is measured against (the recorder's, when attached)."""
+        if self.stage is not None:
+            return self.stage.baseline
+        return self._remote.baseline if self._remote is not None else None
 
     def start_session(self, kind: str, label: str) -> None:
         """Start a session now (ending an open one); raises HoldspaceError on a bad kind/label."""
-        self._put(SessionStarted(self._now(), validate_kind(kind), validate_label(label)))
+        kind, label = validate_kind(kind), validate_label(label)
+        if self._remote is not None:
+            self._remote.send("start_session", kind=kind, label=label, required=True)
+            return
+        self._put(SessionStarted(self._now(), kind, label))
 
     def end_session(self, heavy: bool | None = None) -> Session | None:
         """End the open session now; returns it (as it was open) or None."""
         open_session = self.session
         if open_session is None:
             return None
-        self._put(SessionEnded(self._now(), heavy))
+        if self._remote is not None:
+            self._remote.send("end_session", heavy=heavy)
+        else:
+            self._put(SessionEnded(self._now(), heavy))
         return open_session
 
     def check_in(self, answers: Mapping[str, CheckInAnswer], session: Session | None) -> None:
@@ -258,6 +322,10 @@ class LiveSession:
         given = dict(answers)
         if given.get("heavy") is True:
             given.setdefault(FEELING_KEY, "heavy")
+        if self._remote is not None:
+            session_id = session.session_id if session is not None else None
+            self._remote.send("check_in", answers=given, session_id=session_id)
+            return
         at_s = self._now()
         self._put(CheckIn(at_s, given))
         if self.store is not None:
@@ -268,6 +336,9 @@ class LiveSession:
 
     def respond(self, prompt_id: str, response: Response) -> None:
         """The helper's answer to a delivered prompt: recorded by the policy and stored."""
+        if self._remote is not None:
+            self._remote.send("respond", prompt_id=prompt_id, response=response)
+            return
         if self.stage is None:
             return
         self.stage.policy.respond(prompt_id, response, self._now())
@@ -277,8 +348,24 @@ class LiveSession:
         self, kind: str, result: Mapping[str, Any], prompt_id: str | None = None
     ) -> None:
         """Store what the helper did (a pause, breathing, a colleague) and how it went."""
-        if self.store is not None and self.now_s is not None:
+        if self._remote is not None:
+            self._remote.send("record_act", kind=kind, result=dict(result), prompt_id=prompt_id)
+        elif self.store is not None and self.now_s is not None:
             self.store.add_act(self.now_s, kind, result, prompt_id, self.source_id)
+
+    def snooze(self, minutes: float) -> float | None:
+        """Quiet prompts for ``minutes`` from now; returns until when (None: nothing runs).
+
+        Attached, the time is this screen's estimate; the recorder's policy decides.
+        """
+        now = self.now_s
+        if self._remote is not None:
+            if now is None or self._remote.send("snooze", minutes=minutes) is None:
+                return None
+            return now + minutes * 60.0
+        if self.stage is None or now is None:
+            return None
+        return self.stage.policy.snooze(now, minutes)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -349,7 +436,10 @@ class _Bridge:
 
     def __init__(self, live: LiveSession) -> None:
         self.live = live
-        self.listener = live.listener
+
+    @property
+    def listener(self) -> LiveListener:
+        return self.live.listener  # read each time: a recorder's feed may join it
 
     def on_event(self, event: SourceEvent) -> None:
         live, listener = self.live, self.listener

@@ -1,21 +1,20 @@
 """The recorder's live feed: JSON Lines over a Unix socket that only the user can open.
 
 A headless recorder (``holdspace record``) owns the strap all day and publishes what it sees
-through a :class:`LiveServer`. A UI or ``holdspace attach`` started later reads the same feed
-with :func:`attach` instead of competing for the strap; closing a reader never stops the
-recorder.
+through a :class:`LiveServer`. A screen or ``holdspace attach`` started later reads the same
+feed with :func:`attach` instead of competing for the strap; closing a reader never stops the
+recorder. A reader may also send commands (the helper's acts, :mod:`companion.livewire`):
+each is handed to the server's ``commands`` callable and answered on that connection only.
+A line that is not a command is answered with an error and logged; it never stops the server.
 
-Wire format: one JSON object per line (JSON Lines, UTF-8, ``\\n``-terminated, strict JSON, so
-no ``NaN``: send ``null`` for a missing value), at most :data:`LINE_LIMIT_BYTES` per line. A
-reader first receives the server's ``hello`` message, if it has one, then every message
-published after it connected, in order.
+Wire format: :mod:`companion.livewire`. A reader first receives the server's ``hello``
+message, if it has one, then every message published after it connected, in order.
 
-Privacy. The socket lives in a directory of mode 0700 owned by the user
-(``$XDG_RUNTIME_DIR/holdspace`` or ``<tmp>/holdspace-<uid>``), and the socket file has mode
-0600. The directory is what really protects the feed: some systems ignore a socket file's
-mode, and a file is briefly created with the umask's mode before it can be chmod-ed. That
-window is closed too: the socket is bound, chmod-ed, and only then listens, so a connection
-attempted in between is refused. The process-wide umask is never changed.
+Privacy (:mod:`companion.socketdir`). The socket lives in a directory of mode 0700 owned by
+the user, and the socket file has mode 0600. A file is briefly created with the umask's
+mode before it can be chmod-ed; that window is closed too: the socket is bound, chmod-ed,
+and only then listens, so a connection attempted in between is refused. The process-wide
+umask is never changed.
 
 One recorder per socket. A lock file next to the socket (``recorder.sock.lock``, held with
 ``flock`` while the server runs) keeps two recorders from both deciding that an old socket
@@ -31,24 +30,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import fcntl
-import json
 import logging
 import os
 import socket
-import stat
-import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, NoReturn, Self
+from typing import Any, Final, Self
 
-from companion.errors import HoldspaceError
+from companion.livewire import (
+    LINE_LIMIT_BYTES,
+    CommandError,
+    decode_line,
+    encode_line,
+    refusal,
+    request_id,
+)
+from companion.socketdir import (
+    SOCKET_ENV,
+    SOCKET_MODE,
+    LiveSocketError,
+    acquire_lock,
+    already_running,
+    default_socket_path,
+    open_connection,
+    os_reason,
+    recorder_running,
+    secure_directory,
+)
 
 __all__ = [
+    "COMMAND_LIMIT_BYTES",
     "LINE_LIMIT_BYTES",
     "SOCKET_ENV",
+    "CommandHandler",
     "LiveServer",
     "LiveSocketError",
     "attach",
@@ -60,176 +76,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SOCKET_ENV: Final = "HOLDSPACE_SOCKET"
-"""Environment variable naming the socket path; it overrides the default location."""
-SOCKET_NAME: Final = "recorder.sock"
-LOCK_SUFFIX: Final = ".lock"
-LINE_LIMIT_BYTES: Final = 1024 * 1024
-"""Longest message either side accepts, in bytes of UTF-8 without the newline (1 MiB)."""
-DIR_MODE: Final = 0o700
-SOCKET_MODE: Final = 0o600
-LOCK_MODE: Final = 0o600
+COMMAND_LIMIT_BYTES: Final = 64 * 1024
+"""Longest command line a reader may send, in bytes (acts are small)."""
 CLOSE_GRACE_S: Final = 1.0
 """Seconds :meth:`LiveServer.close` lets readers take their last messages before cutting them."""
-_READ_CHUNK_BYTES: Final = 4096
 
-
-class LiveSocketError(HoldspaceError):
-    """The live socket cannot be served or reached; the message says what to do."""
-
-
-def default_socket_path(env: Mapping[str, str] = os.environ) -> Path:
-    """Where the recorder listens.
-
-    Parameters
-    ----------
-    env : Mapping[str, str]
-        Environment to read, ``os.environ`` by default.
-
-    Returns
-    -------
-    Path
-        ``$HOLDSPACE_SOCKET`` when set; else ``$XDG_RUNTIME_DIR/holdspace/recorder.sock`` when
-        ``XDG_RUNTIME_DIR`` names an existing directory (absolute, as the XDG Base Directory
-        Specification requires); else ``<tempfile.gettempdir()>/holdspace-<uid>/recorder.sock``.
-    """
-    override = env.get(SOCKET_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    runtime_dir = Path(env.get("XDG_RUNTIME_DIR", "").strip())
-    if runtime_dir.is_absolute() and runtime_dir.is_dir():
-        return runtime_dir / "holdspace" / SOCKET_NAME
-    return Path(tempfile.gettempdir()) / f"holdspace-{os.getuid()}" / SOCKET_NAME
-
-
-def encode_line(message: dict[str, Any]) -> bytes:
-    """One message as a line of the feed: compact UTF-8 JSON and a newline.
-
-    Raises
-    ------
-    TypeError
-        A value is not JSON-able.
-    ValueError
-        A float is NaN or infinite (not JSON), or the line exceeds :data:`LINE_LIMIT_BYTES`.
-    """
-    text = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    line = text.encode("utf-8")
-    if len(line) > LINE_LIMIT_BYTES:
-        raise ValueError(
-            f"live message of {len(line)} bytes exceeds the {LINE_LIMIT_BYTES}-byte line limit"
-        )
-    return line + b"\n"
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def decode_line(line: bytes) -> dict[str, Any]:
-    """One line of the feed as a message.
-
-    Raises
-    ------
-    ValueError
-        The line is not UTF-8, not strict JSON, or not a JSON object.
-    """
-    value = json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a JSON object, got {type(value).__name__}")
-    return value
-
-
-def recorder_running(path: Path) -> bool:
-    """Whether something listens on the socket ``path``; never blocks.
-
-    A listener whose connection backlog is full counts as running.
-    """
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        probe.setblocking(False)
-        probe.connect(os.fspath(path))
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        probe.close()
-    return True
-
-
-def _already_running(path: Path) -> str:
-    return f"Another Holdspace recorder is already running (socket {path})."
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def _secure_directory(directory: Path) -> None:
-    """Create ``directory`` with mode 0700, or check that it is ours and make it 0700.
-
-    The directory is opened without following a symbolic link and checked and chmod-ed
-    through that descriptor, so it cannot be swapped between the check and the chmod.
-    """
-    advice = f"Set {SOCKET_ENV} to a path in a directory only you can write to."
-    try:
-        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError as exc:
-        reason = "it is a symbolic link" if directory.is_symlink() else _reason(exc)
-        raise LiveSocketError(
-            f"Cannot use {directory} for the recorder socket ({reason}). {advice}"
-        ) from exc
-    try:
-        info = os.fstat(fd)
-        if info.st_uid != os.geteuid():
-            raise LiveSocketError(
-                f"The socket directory {directory} belongs to another user; "
-                f"refusing to use it. {advice}"
-            )
-        if stat.S_IMODE(info.st_mode) != DIR_MODE:
-            os.fchmod(fd, DIR_MODE)
-            info = os.fstat(fd)
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            raise LiveSocketError(
-                f"The socket directory {directory} is writable by other users and cannot be "
-                f"made private; refusing to use it. {advice}"
-            )
-    except OSError as exc:
-        raise LiveSocketError(
-            f"Cannot make {directory} private for the recorder socket ({_reason(exc)}). {advice}"
-        ) from exc
-    finally:
-        os.close(fd)
-
-
-def _acquire_lock(socket_path: Path) -> int:
-    """Hold the lock file of ``socket_path``; the kernel releases it if the process dies."""
-    lock_path = socket_path.with_name(socket_path.name + LOCK_SUFFIX)
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, LOCK_MODE)
-    except OSError as exc:
-        raise LiveSocketError(
-            f"Cannot open the recorder lock file {lock_path} ({_reason(exc)})."
-        ) from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise LiveSocketError(_already_running(socket_path)) from None
-    except OSError as exc:
-        os.close(fd)
-        raise LiveSocketError(
-            f"Cannot lock the recorder lock file {lock_path} ({_reason(exc)})."
-        ) from exc
-    return fd
-
-
-async def _until_eof(reader: asyncio.StreamReader) -> None:
-    """Discard whatever a reader sends until it hangs up."""
-    with contextlib.suppress(OSError):
-        while await reader.read(_READ_CHUNK_BYTES):
-            continue
+CommandHandler = Callable[[dict[str, Any]], Mapping[str, Any]]
+"""Carries out one command message; returns the fields of its ``ack`` or raises
+:class:`~companion.livewire.CommandError` (any other exception is logged as a fault)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -255,6 +109,8 @@ class LiveServer:
     hello : Callable[[], dict[str, Any]] | None
         Called for each new reader; its message is the first the reader receives, so it can
         catch up (source, state, version) before the live messages.
+    commands : CommandHandler | None
+        Carries out the commands readers send (None: every command is refused).
     max_queue : int
         Messages a reader may fall behind before it is disconnected.
 
@@ -269,12 +125,14 @@ class LiveServer:
         path: Path,
         *,
         hello: Callable[[], dict[str, Any]] | None = None,
+        commands: CommandHandler | None = None,
         max_queue: int = 1000,
     ) -> None:
         if max_queue < 1:
             raise ValueError(f"max_queue must be at least 1, got {max_queue}")
         self._path = path
         self._hello = hello
+        self._commands = commands
         self._max_queue = max_queue
         self._server: asyncio.Server | None = None
         self._lock_fd: int | None = None
@@ -313,13 +171,15 @@ class LiveServer:
         if self._started:
             raise RuntimeError("a LiveServer can be started only once")
         self._started = True
-        _secure_directory(self._path.parent)
-        lock_fd = _acquire_lock(self._path)
+        secure_directory(self._path.parent)
+        lock_fd = acquire_lock(self._path)
         try:
             self._remove_stale_socket()
             listener = self._bind()
             try:
-                self._server = await asyncio.start_unix_server(self._handle, sock=listener)
+                self._server = await asyncio.start_unix_server(
+                    self._handle, sock=listener, limit=COMMAND_LIMIT_BYTES
+                )
             except BaseException:
                 listener.close()
                 self._unlink_socket()
@@ -336,15 +196,15 @@ class LiveServer:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise LiveSocketError(f"Cannot inspect {self._path} ({_reason(exc)}).") from exc
+            raise LiveSocketError(f"Cannot inspect {self._path} ({os_reason(exc)}).") from exc
         if recorder_running(self._path):
-            raise LiveSocketError(_already_running(self._path))
+            raise LiveSocketError(already_running(self._path))
         logger.info("Removing the stale socket %s (nothing answers on it)", self._path)
         try:
             self._path.unlink(missing_ok=True)
         except OSError as exc:
             raise LiveSocketError(
-                f"Cannot remove the stale socket {self._path} ({_reason(exc)})."
+                f"Cannot remove the stale socket {self._path} ({os_reason(exc)})."
             ) from exc
 
     def _bind(self) -> socket.socket:
@@ -355,9 +215,9 @@ class LiveServer:
         except OSError as exc:
             listener.close()
             if exc.errno == errno.EADDRINUSE:
-                raise LiveSocketError(_already_running(self._path)) from None
+                raise LiveSocketError(already_running(self._path)) from None
             raise LiveSocketError(
-                f"Cannot create the recorder socket {self._path} ({_reason(exc)})."
+                f"Cannot create the recorder socket {self._path} ({os_reason(exc)})."
             ) from exc
         try:
             self._path.chmod(SOCKET_MODE)
@@ -367,7 +227,7 @@ class LiveServer:
             with contextlib.suppress(OSError):
                 self._path.unlink()
             raise LiveSocketError(
-                f"Cannot make the recorder socket {self._path} private ({_reason(exc)})."
+                f"Cannot make the recorder socket {self._path} private ({os_reason(exc)})."
             ) from exc
         self._socket_id = (info.st_dev, info.st_ino)
         return listener
@@ -384,16 +244,19 @@ class LiveServer:
         """
         line = encode_line(message)
         for client in tuple(self._clients):
-            try:
-                client.queue.put_nowait(line)
-            except asyncio.QueueFull:
-                self._dropped += 1
-                logger.warning(
-                    "Live socket: a reader fell %d messages behind and was disconnected",
-                    self._max_queue,
-                )
-                self._forget(client)
-                client.cut_off()
+            self._send(client, line)
+
+    def _send(self, client: _Client, line: bytes) -> None:
+        try:
+            client.queue.put_nowait(line)
+        except asyncio.QueueFull:
+            self._dropped += 1
+            logger.warning(
+                "Live socket: a reader fell %d messages behind and was disconnected",
+                self._max_queue,
+            )
+            self._forget(client)
+            client.cut_off()
 
     async def wait_for_clients(self, count: int) -> None:
         """Return once exactly ``count`` readers are connected."""
@@ -435,7 +298,7 @@ class LiveServer:
         self._clients.add(client)
         self._notify()
         pump = asyncio.create_task(self._pump(client))
-        hangup = asyncio.create_task(_until_eof(reader))
+        hangup = asyncio.create_task(self._read_commands(client, reader))
         graceful = False
         try:
             await asyncio.wait({pump, hangup}, return_when=asyncio.FIRST_COMPLETED)
@@ -451,6 +314,49 @@ class LiveServer:
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
+
+    async def _read_commands(self, client: _Client, reader: asyncio.StreamReader) -> None:
+        """Answer each line the reader sends until it hangs up; nothing it sends stops us."""
+        while True:
+            try:
+                line = await reader.readline()
+            except ValueError:  # longer than the limit: the buffer was dropped
+                logger.warning("Live socket: a command line over %d bytes", COMMAND_LIMIT_BYTES)
+                reply = refusal(None, f"a command line is at most {COMMAND_LIMIT_BYTES} bytes")
+                self._send(client, encode_line(reply))
+                continue
+            except OSError:
+                return
+            if not line:
+                return
+            if line.strip() and client in self._clients:
+                reply = self._answer(line)
+                try:
+                    encoded = encode_line(reply)
+                except (TypeError, ValueError):
+                    logger.exception("Live socket: the reply to %r is not JSON", reply.get("id"))
+                    encoded = encode_line(refusal(reply.get("id"), "the reply could not be sent"))
+                self._send(client, encoded)
+
+    def _answer(self, line: bytes) -> dict[str, Any]:
+        """The reply to one line a reader sent."""
+        try:
+            message = decode_line(line)
+        except (ValueError, RecursionError) as exc:  # nested too deep: RecursionError
+            logger.warning("Live socket: a line that is not a JSON object: %s", exc)
+            return refusal(None, f"a command is one JSON object per line ({exc})")
+        request = request_id(message)
+        if self._commands is None:
+            return refusal(request, "this feed takes no commands")
+        try:
+            fields = self._commands(message)
+            return {"type": "ack", "id": request, "ok": True, **fields}
+        except CommandError as exc:
+            logger.warning("Live socket: refused %s: %s", message.get("op"), exc)
+            return refusal(request, str(exc))
+        except Exception:
+            logger.exception("Live socket: the command %r failed", message.get("op"))
+            return refusal(request, "the recorder could not do that (see its log)")
 
     @staticmethod
     async def _pump(client: _Client) -> bool:
@@ -506,7 +412,7 @@ class LiveServer:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            logger.warning("Could not remove the socket %s: %s", self._path, _reason(exc))
+            logger.warning("Could not remove the socket %s: %s", self._path, os_reason(exc))
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -542,27 +448,7 @@ async def attach(path: Path) -> AsyncIterator[dict[str, Any]]:
     LiveSocketError
         No recorder is running at ``path``, or its socket cannot be opened.
     """
-    try:
-        reader, writer = await asyncio.open_unix_connection(os.fspath(path), limit=LINE_LIMIT_BYTES)
-    except FileNotFoundError:
-        raise LiveSocketError(
-            f"No Holdspace recorder is running (no socket at {path}); "
-            "start one with `holdspace record`."
-        ) from None
-    except ConnectionRefusedError:
-        raise LiveSocketError(
-            f"No Holdspace recorder is running (nothing answers at {path}); "
-            "start one with `holdspace record`."
-        ) from None
-    except PermissionError:
-        raise LiveSocketError(
-            f"Cannot open the recorder socket {path}: permission denied "
-            "(is the recorder running as another user?)."
-        ) from None
-    except OSError as exc:
-        raise LiveSocketError(
-            f"Cannot connect to the Holdspace recorder at {path} ({_reason(exc)})."
-        ) from exc
+    reader, writer = await open_connection(path, LINE_LIMIT_BYTES)
     try:
         while True:
             try:

@@ -3,9 +3,11 @@
 :func:`record` runs a :class:`~sensors.ble.supervisor.StrapSupervisor` through
 the same pipeline and signal stage as a replay, writes an optional ``*.hsrec``
 recording as packets arrive, publishes its live state on the local socket
-(:mod:`companion.livesocket`) for a screen to attach to, and prints a status
-line. SIGTERM or Ctrl-C ends it cleanly: the link is closed on purpose, the
-last beats are stored and the recording is synced.
+(:mod:`companion.livefeed`) for a screen to attach to, and prints a status
+line. An attached screen's acts (sessions, check-ins, answers to prompts) come
+back over the socket and are stored here: the recorder stays the one writer.
+SIGTERM or Ctrl-C ends it cleanly: the link is closed on purpose, the last
+beats are stored and the recording is synced.
 
 With an :class:`Emulation` the strap is the emulated one on a virtual radio
 (``holdspace demo``, ``holdspace record --emulated``): the application code is
@@ -28,7 +30,8 @@ from typing import Any, Final, TextIO
 
 from companion.analysis import MinuteResult, SignalStage
 from companion.baselines import stored_baseline
-from companion.livesocket import LiveServer
+from companion.live import LiveSession
+from companion.prompt_rules import PolicyConfig
 from companion.prompts import Prompt
 from companion.runs import RunOutcome, run_source
 from companion.sessions import Session
@@ -75,6 +78,8 @@ class RecordOptions:
     duration_s: float | None = None
     emulation: Emulation | None = None
     policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    policy_config: PolicyConfig | None = None
+    """The prompt thresholds (the helper's settings); None: the defaults."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,8 @@ class RecordHooks:
     wrap_source : wraps the source (the screen adds the helper's own events).
     status_line : print the status line on stderr.
     handle_signals : stop cleanly on SIGTERM / SIGINT (a screen handles keys itself).
+    live : the live session these hooks feed: the live socket publishes what it hears,
+        and the acts screens attached to the socket send are carried out through it.
     """
 
     observers: Sequence[Any] = ()
@@ -101,6 +108,7 @@ class RecordHooks:
     wrap_source: Callable[[Any], Any] | None = None
     status_line: bool = True
     handle_signals: bool = True
+    live: LiveSession | None = None
 
 
 class StatusLine:
@@ -181,58 +189,6 @@ class StatusLine:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
-
-
-class LivePublisher:
-    """A pipeline observer putting beats, minutes and link state on the live socket."""
-
-    def __init__(self, server: LiveServer) -> None:
-        self.server = server
-
-    def on_event(self, event: SourceEvent) -> None:
-        if isinstance(event, BatteryLevel):
-            self.server.publish({"type": "battery", "at_s": event.at_s, "percent": event.percent})
-
-    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
-        self.server.publish(
-            {"type": "beats", "beats": [[b.time_s, b.rr_ms, b.gap_before] for b in beats]}
-        )
-
-    def on_session_opened(self, session: Session) -> None:
-        self.server.publish(
-            {"type": "session", "open": True, "kind": session.kind, "start_s": session.start_s}
-        )
-
-    def on_session_closed(self, session: Session) -> None:
-        self.server.publish({"type": "session", "open": False, "end_s": session.end_s})
-
-    def on_stream_end(self, at_s: float | None) -> None:
-        self.server.publish({"type": "end", "at_s": at_s})
-
-    def minute(self, minute: MinuteResult) -> None:
-        e, s = minute.epoch, minute.score
-        self.server.publish(
-            {
-                "type": "minute",
-                "start_s": e.start_s,
-                "hr_bpm": e.hr_bpm,
-                "rmssd_ms": e.rmssd_ms,
-                "stress": s.score,
-                "band": s.band,
-                "quality": e.quality,
-                "daily_load": minute.daily_load,
-            }
-        )
-
-    def status(self, status: SupervisorStatus) -> None:
-        self.server.publish(
-            {
-                "type": "state",
-                "state": status.state.value,
-                "detail": status.detail,
-                "retry_in_s": status.retry_in_s,
-            }
-        )
 
 
 class _WithHelperEvents:
@@ -334,26 +290,24 @@ async def record(
             ),
         )
     status = status if status is not None else StatusLine()
-    server = None
-    publisher = None
+    feed = None
     if options.socket_path is not None:
-        server = LiveServer(
+        from companion.livefeed import QuietListener, start_feed
+
+        if hooks.live is None:  # headless: a live session takes the attached screens' acts
+            if hooks != RecordHooks():
+                raise ValueError("hooks that serve the live socket need their live session")
+            hooks = LiveSession(store, QuietListener()).record_hooks(headless=True)
+        assert hooks.live is not None
+        feed = await start_feed(
             options.socket_path,
-            hello=lambda: {
-                "type": "hello",
-                "version": 1,
-                "source": supervisor.source_id,
-                **supervisor.describe(),
-            },
+            hooks.live,
+            lambda: {"source": supervisor.source_id, **supervisor.describe()},
         )
-        await server.start()
-        publisher = LivePublisher(server)
 
     def on_status(s: SupervisorStatus) -> None:
         if hooks.status_line:
             status.status(s)
-        if publisher is not None:
-            publisher.status(s)
         if hooks.on_status is not None:
             hooks.on_status(s)
 
@@ -388,15 +342,7 @@ async def record(
     if emulation is None:
         store.put_setting(STRAP_SETTING, address)  # remembered for next time
     observers: list[Any] = [status] if hooks.status_line else []
-    if publisher is not None:
-        observers.append(publisher)
     observers.extend(hooks.observers)
-    minute_hooks = [h for h in (publisher.minute if publisher else None, hooks.on_minute) if h]
-
-    def on_minute(minute: MinuteResult) -> None:
-        for hook in minute_hooks:
-            hook(minute)
-
     try:
         outcome = await run_source(
             source,
@@ -404,9 +350,10 @@ async def record(
             observers=observers,
             baseline=stored_baseline(store, started.date()),
             extra={"source": supervisor.description, "device": address},
-            on_minute=on_minute,
+            on_minute=hooks.on_minute,
             on_prompt=hooks.on_prompt,
             on_stage=hooks.on_stage,
+            policy_config=options.policy_config,
         )
     finally:
         for signum in signals:
@@ -419,8 +366,8 @@ async def record(
         if writer is not None:
             writer.sync()
             writer.close()
-        if server is not None:
-            await server.close()
+        if feed is not None:
+            await feed.close()
         if strap is not None:
             await strap.stop()
     return outcome

@@ -3,11 +3,8 @@
 :func:`load_day` reads only per-minute documents, sessions with their stored
 analyses, prompts, check-ins and the day summary: never raw beats, so a long
 day opens at once. :func:`load_session` reads the beats of one day and keeps
-those of one session, for its tachogram and Poincaré plot.
-
-Wording is descriptive, never diagnostic: a value is "8 bpm higher than your
-baseline", not "stressed". Session labels are the helper's own codes, shown as
-stored. This module is headless (no Textual).
+those of one session, for its tachogram and Poincaré plot. The rows and their
+wording are in :mod:`companion.review_rows`. This module is headless (no Textual).
 """
 
 from __future__ import annotations
@@ -15,28 +12,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from companion.baselines import baseline_from_json, stored_baseline
+from companion.review_rows import (
+    BaselineNote,
+    CheckInRow,
+    PromptRow,
+    SessionRow,
+    check_in_row,
+    number,
+    prompt_rows,
+)
 from companion.store import Store, StoredSession, local_day
 from signals.baseline import ROLLING_DAYS, Baseline
 
 __all__ = [
-    "HRV_SECTIONS",
-    "BaselineNote",
-    "CheckInRow",
     "DayReview",
-    "PromptRow",
     "SessionDetail",
-    "SessionRow",
     "baseline_note",
-    "change_text",
-    "clock",
-    "hrv_report_rows",
     "load_day",
     "load_session",
     "review_days",
@@ -49,84 +47,6 @@ MINUTE_S: Final = 60.0
 """Spacing of the per-minute grid of a day, in seconds."""
 END_TOLERANCE_S: Final = 1.0
 """A prompt delivered within this many seconds of a session's end belongs to it."""
-
-HRV_SECTIONS: Final[tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...]] = (
-    (
-        "Time domain",
-        "time",
-        (
-            ("mean_rr_ms", "Mean RR (ms)", "{:.0f}"),
-            ("sdnn_ms", "SDNN (ms)", "{:.1f}"),
-            ("rmssd_ms", "RMSSD (ms)", "{:.1f}"),
-            ("sdsd_ms", "SDSD (ms)", "{:.1f}"),
-            ("pnn50_pct", "pNN50 (%)", "{:.1f}"),
-            ("pnn20_pct", "pNN20 (%)", "{:.1f}"),
-            ("mean_hr_bpm", "Mean HR (bpm)", "{:.1f}"),
-            ("min_hr_bpm", "Min HR, 5-beat average (bpm)", "{:.1f}"),
-            ("max_hr_bpm", "Max HR, 5-beat average (bpm)", "{:.1f}"),
-        ),
-    ),
-    (
-        "Frequency domain",
-        "frequency",
-        (
-            ("vlf_ms2", "VLF power (ms²)", "{:.0f}"),
-            ("lf_ms2", "LF power (ms²)", "{:.0f}"),
-            ("hf_ms2", "HF power (ms²)", "{:.0f}"),
-            ("total_ms2", "Total power (ms²)", "{:.0f}"),
-            ("lf_hf", "LF/HF (ratio)", "{:.2f}"),
-            ("lf_nu", "LF (normalised units)", "{:.1f}"),
-            ("hf_nu", "HF (normalised units)", "{:.1f}"),
-        ),
-    ),
-    (
-        "Nonlinear",
-        "nonlinear",
-        (
-            ("sd1_ms", "Poincaré SD1 (ms)", "{:.1f}"),
-            ("sd2_ms", "Poincaré SD2 (ms)", "{:.1f}"),
-            ("dfa_alpha1", "DFA α1 (scaling exponent)", "{:.2f}"),
-            ("sampen", "Sample entropy (unitless)", "{:.2f}"),
-        ),
-    ),
-    (
-        "Indices",
-        "stress",
-        (
-            ("baevsky_si", "Baevsky stress index (Kubios scale)", "{:.1f}"),
-            ("pns_index", "PNS index (SD from norms)", "{:+.2f}"),
-            ("sns_index", "SNS index (SD from norms)", "{:+.2f}"),
-        ),
-    ),
-)
-"""Groups of :meth:`signals.hrv_report.HRVReport.to_json`: title, key, (field, label, format)."""
-
-
-def clock(time_s: float) -> str:
-    """Epoch seconds as local HH:MM."""
-    return datetime.fromtimestamp(time_s).astimezone().strftime("%H:%M")
-
-
-def change_text(value: float | None, unit: str, *, digits: int = 0) -> str:
-    """A change against the baseline in plain words: ``"8 bpm higher than your baseline"``."""
-    if value is None or not math.isfinite(value):
-        return "not measured"
-    amount = f"{abs(value):.{digits}f}"
-    if float(amount) == 0.0:
-        return "about the same as your baseline"
-    word = "higher" if value > 0 else "lower"
-    return f"{amount}{unit} {word} than your baseline"
-
-
-@dataclass(frozen=True, slots=True)
-class BaselineNote:
-    """What the day is measured against: ``personal`` is False for published norms."""
-
-    source: str
-    personal: bool
-    hr_bpm: float
-    rmssd_ms: float
-    text: str
 
 
 def baseline_note(baseline: Baseline) -> BaselineNote:
@@ -144,165 +64,6 @@ def baseline_note(baseline: Baseline) -> BaselineNote:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInRow:
-    """A check-in as the helper gave it; ``text`` summarises the answers in their words."""
-
-    at_s: float
-    session_id: int | None
-    answers: Mapping[str, Any]
-    text: str
-
-
-def _check_in_text(answers: Mapping[str, Any]) -> str:
-    parts: list[str] = []
-    for key, value in answers.items():
-        name = key.replace("_", " ")
-        if key == "heavy" and isinstance(value, bool):
-            parts.append("marked heavy" if value else "not heavy")
-        elif key == "note" and value:
-            parts.append(f"“{value}”")
-        elif isinstance(value, bool):
-            parts.append(f"{name}: {'yes' if value else 'no'}")
-        elif isinstance(value, list | tuple):
-            parts.append(f"{name}: {', '.join(str(v) for v in value) or 'none'}")
-        elif key == "intensity" and isinstance(value, int | float):
-            parts.append(f"intensity {value}/10")
-        elif value is not None and value != "":
-            parts.append(f"{name}: {value}")
-    return " · ".join(parts)
-
-
-def _check_in(doc: Mapping[str, Any]) -> CheckInRow:
-    answers = dict(doc.get("answers") or {})
-    sid = doc.get("session_id")
-    return CheckInRow(
-        float(doc["at_s"]), None if sid is None else int(sid), answers, _check_in_text(answers)
-    )
-
-
-_FATE_TEXT: Final[Mapping[str, str]] = {
-    "delivered": "shown",
-    "deferred": "held for the end of the session",
-    "merged": "folded into another prompt",
-    "capped": "not shown: the daily limit was reached",
-    "cooled_down": "not shown: a similar prompt came shortly before",
-    "snoozed": "not shown: snoozed",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class PromptRow:
-    """A prompt of the day, its fate and the helper's response, in words for the screen."""
-
-    prompt_id: str
-    kind: str
-    rule: str
-    raised_s: float
-    delivered_s: float | None
-    reason: str
-    fate: str
-    fate_text: str
-    response: str | None
-    response_text: str
-    before_after_text: str
-    """Stress and heart rate the minute before and over the minutes after ("" if not measured)."""
-
-
-def _before_after(found: Any) -> str:
-    if not isinstance(found, Mapping):
-        return ""
-    before, after = found.get("before") or {}, found.get("after") or {}
-    parts = []
-    if before.get("hr_bpm") is not None and after.get("hr_bpm") is not None:
-        parts.append(f"heart rate {before['hr_bpm']:.0f} → {after['hr_bpm']:.0f} bpm")
-    if before.get("stress") is not None and after.get("stress_mean") is not None:
-        parts.append(f"stress {before['stress']:.0f} → {after['stress_mean']:.0f}")
-    if not parts:
-        return ""
-    return f"{', '.join(parts)} (the minute before → mean of {after.get('minutes', '?')} min after)"
-
-
-def _prompt(doc: Mapping[str, Any], merged_into: Mapping[str, str]) -> PromptRow:
-    fate = str(doc.get("fate", ""))
-    delivered = doc.get("delivered_s")
-    fate_text = _FATE_TEXT.get(fate, fate.replace("_", " "))
-    if fate == "delivered" and delivered is not None:
-        fate_text = f"shown at {clock(float(delivered))}"
-    elif fate == "merged" and doc.get("merged_into"):
-        fate_text = f"folded into {merged_into.get(str(doc['merged_into']), 'another prompt')}"
-    response = doc.get("response")
-    responded = doc.get("responded_s")
-    if response is None:
-        response_text = "no response recorded" if fate == "delivered" else ""
-    else:
-        at = f" at {clock(float(responded))}" if responded is not None else ""
-        response_text = f"{response}{at}"
-    return PromptRow(
-        prompt_id=str(doc["prompt_id"]),
-        kind=str(doc.get("kind", "")),
-        rule=str(doc.get("rule", "")),
-        raised_s=float(doc["raised_s"]),
-        delivered_s=None if delivered is None else float(delivered),
-        reason=str(doc.get("reason", "")),
-        fate=fate,
-        fate_text=fate_text,
-        response=None if response is None else str(response),
-        response_text=response_text,
-        before_after_text=_before_after(doc.get("before_after")),
-    )
-
-
-def _prompts(docs: Sequence[Mapping[str, Any]]) -> tuple[PromptRow, ...]:
-    names = {
-        str(d["prompt_id"]): f"the {d.get('kind', '')} prompt of {clock(float(d['raised_s']))}"
-        for d in docs
-    }
-    return tuple(_prompt(d, names) for d in docs)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    """One session of the table. Changes are against the baseline; None when not measured.
-
-    Attributes
-    ----------
-    duration_s : None while the session is open.
-    mean_hr_bpm : ``60000 / mean RR`` of the session's beats (from its HRV report),
-        else the mean of its minutes.
-    hr_change_bpm : mean heart rate of its good minutes minus baseline, bpm.
-    rmssd_ms, rmssd_change_pct : RMSSD of the session, ms; its change, %.
-    stress_mean, stress_peak : per-minute stress score, 0-100.
-    minutes_high : minutes in the high band (76-100).
-    load : the session's load, 0-100. recovery_min : minutes until back near baseline.
-    marked_heavy : the helper's own verdict. check_in : the summary of its check-in, or "".
-    """
-
-    session_id: int
-    kind: str
-    label: str
-    start_s: float
-    end_s: float | None
-    duration_s: float | None
-    mean_hr_bpm: float | None
-    hr_change_bpm: float | None
-    rmssd_ms: float | None
-    rmssd_change_pct: float | None
-    stress_mean: float | None
-    stress_peak: float | None
-    minutes_high: int | None
-    load: float | None
-    recovery_min: float | None
-    marked_heavy: bool | None
-    check_in: str
-
-
-def _number(found: Any) -> float | None:
-    if isinstance(found, int | float) and not isinstance(found, bool) and math.isfinite(found):
-        return float(found)
-    return None
-
-
 def _session_row(
     session: StoredSession,
     analysis: Mapping[str, Any] | None,
@@ -311,13 +72,13 @@ def _session_row(
 ) -> SessionRow:
     found = analysis or {}
     time_part = (found.get("hrv") or {}).get("time") or {}
-    mean_hr = _number(time_part.get("mean_hr_bpm"))
+    mean_hr = number(time_part.get("mean_hr_bpm"))
     if mean_hr is None:
         starts, hr = minute_hr
         end = session.end_s if session.end_s is not None else math.inf
         inside = hr[(starts >= session.start_s) & (starts < end) & np.isfinite(hr)]
         mean_hr = float(inside.mean()) if inside.size else None
-    minutes_high = _number(found.get("minutes_high"))
+    minutes_high = number(found.get("minutes_high"))
     return SessionRow(
         session_id=session.session_id,
         kind=session.kind,
@@ -326,14 +87,14 @@ def _session_row(
         end_s=session.end_s,
         duration_s=None if session.end_s is None else session.end_s - session.start_s,
         mean_hr_bpm=mean_hr,
-        hr_change_bpm=_number(found.get("hr_change_bpm")),
-        rmssd_ms=_number(time_part.get("rmssd_ms")),
-        rmssd_change_pct=_number(found.get("rmssd_change_pct")),
-        stress_mean=_number(found.get("stress_mean")),
-        stress_peak=_number(found.get("stress_peak")),
+        hr_change_bpm=number(found.get("hr_change_bpm")),
+        rmssd_ms=number(time_part.get("rmssd_ms")),
+        rmssd_change_pct=number(found.get("rmssd_change_pct")),
+        stress_mean=number(found.get("stress_mean")),
+        stress_peak=number(found.get("stress_peak")),
         minutes_high=None if minutes_high is None else int(minutes_high),
-        load=_number(found.get("load")),
-        recovery_min=_number(found.get("recovery_min")),
+        load=number(found.get("load")),
+        recovery_min=number(found.get("recovery_min")),
         marked_heavy=session.heavy,
         check_in="" if check_in is None else check_in.text,
     )
@@ -363,6 +124,11 @@ class DayReview:
     @property
     def empty(self) -> bool:
         return self.minute_s.size == 0 and not self.sessions
+
+    @property
+    def minutes_recorded(self) -> int:
+        """Minutes with a heart rate."""
+        return int(np.isfinite(self.hr_bpm).sum())
 
 
 def _minute_grid(epochs: Sequence[Mapping[str, Any]]) -> tuple[FloatArray, ...]:
@@ -394,7 +160,7 @@ def review_days(store: Store) -> list[date]:
 def load_day(store: Store, day: date) -> DayReview:
     """The review of one local day (see module docstring): minutes, sessions, prompts."""
     grid, hr, stress, load = _minute_grid(store.epochs(day))
-    check_ins = tuple(_check_in(d) for d in store.check_ins(day))
+    check_ins = tuple(check_in_row(d) for d in store.check_ins(day))
     sessions = tuple(
         _session_row(
             s,
@@ -406,8 +172,8 @@ def load_day(store: Store, day: date) -> DayReview:
     )
     summary = store.day_summary(day) or {}
     finite = load[np.isfinite(load)]
-    end = _number(summary.get("daily_load"))
-    peak = _number(summary.get("daily_load_peak"))
+    end = number(summary.get("daily_load"))
+    peak = number(summary.get("daily_load_peak"))
     return DayReview(
         day=day,
         minute_s=grid,
@@ -415,7 +181,7 @@ def load_day(store: Store, day: date) -> DayReview:
         stress=stress,
         daily_load=load,
         sessions=sessions,
-        prompts=_prompts(store.prompts(day)),
+        prompts=prompt_rows(store.prompts(day)),
         check_ins=check_ins,
         daily_load_end=end if end is not None else (float(finite[-1]) if finite.size else None),
         daily_load_peak=peak
@@ -452,35 +218,6 @@ class SessionDetail:
     baseline: BaselineNote
 
 
-def hrv_report_rows(hrv: Mapping[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The HRV report as titled groups of (label with unit, formatted value); "–" if missing."""
-    if not hrv:
-        return []
-    groups = []
-    for title, key, fields in HRV_SECTIONS:
-        part = hrv.get(key) or {}
-        rows = []
-        for field, label, fmt in fields:
-            value = _number(part.get(field))
-            rows.append((label, "–" if value is None else fmt.format(value)))
-        groups.append((title, rows))
-    artifacts = hrv.get("artifacts") or {}
-    breathing = _number((hrv.get("respiration") or {}).get("rate_per_min"))
-    fraction = _number(artifacts.get("fraction"))
-    groups.append(
-        (
-            "Signal",
-            [
-                ("Beats analysed (count)", str(hrv.get("n_beats", "–"))),
-                ("Duration analysed (min)", f"{float(hrv.get('duration_s') or 0) / 60:.1f}"),
-                ("Artifacts corrected (%)", "–" if fraction is None else f"{100 * fraction:.2f}"),
-                ("Breathing rate (breaths/min)", "–" if breathing is None else f"{breathing:.1f}"),
-            ],
-        )
-    )
-    return groups
-
-
 def load_session(store: Store, session_id: int) -> SessionDetail:
     """One session with its beats, HRV report, prompts and check-in.
 
@@ -504,12 +241,12 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
         gaps.append(beats.gap_before[inside])
     t, rr, gap = np.concatenate(times), np.concatenate(rrs), np.concatenate(gaps)
     pair = ~gap[1:]
-    check_ins = [_check_in(d) for d in store.check_ins(session.day)]
+    check_ins = [check_in_row(d) for d in store.check_ins(session.day)]
     check_in = _latest_check_in(check_ins, session_id)
     analysis = store.session_analysis(session_id)
     prompts = tuple(
         p
-        for p in _prompts(store.prompts(session.day))
+        for p in prompt_rows(store.prompts(session.day))
         if session.start_s <= p.raised_s <= end_s
         or (p.delivered_s is not None and abs(p.delivered_s - end_s) <= END_TOLERANCE_S)
     )

@@ -6,10 +6,10 @@ import math
 
 import pytest
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from sensors.clock import ManualClock
-from signals.coherence import BreathPattern
+from signals.pacer import BreathPattern
 from tui.breathe import BreathBar, BreatheScreen, BreathResult
 
 AMPLITUDE_BPM = 5.0  # the heart rate swings 2 x 5 = 10 beats/min per breath
@@ -200,3 +200,67 @@ async def test_escape_after_the_time_is_up_counts_as_completed() -> None:
     assert result.completed is True
     assert (result.pattern, result.breaths, result.duration_s) == ("box", 2, 32.0)
     assert result.hr_start_bpm is None and result.mean_swing_bpm is None
+
+
+def history(span_s: float) -> list[tuple[float, float]]:
+    """The beats of the ``span_s`` s before the exercise, as the live screen keeps them.
+
+    The same wave a quarter faster (about 81 beats/min), so that what was measured
+    before the exercise can be told from what was measured in it.
+    """
+    times, rr = beats_between(0.0, span_s)
+    return [(t, 0.8 * r) for t, r in zip(times, rr, strict=True)]
+
+
+def stats(screen: BreatheScreen) -> str:
+    return str(screen.query_one("#breathe-stats", Static).content)
+
+
+async def test_recent_beats_show_the_wave_and_coherence_from_the_first_frame() -> None:
+    clock = ManualClock(start=10.0)
+    recent = history(90.0)
+    screen = BreatheScreen(clock=clock, duration_s=120.0, recent_beats=recent)
+    app = Host(screen)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        # No beat has arrived since the screen opened, no time has passed.
+        assert len(screen.query_one("#breathe-wave", Sparkline).data or []) > 100  # 60 s
+        assert "0:00 / 2:00" in stats(screen)
+        coherence_text = stats(screen).split("Coherence ")[1].split()[0]
+        assert coherence_text != "—" and float(coherence_text) > 80.0
+        assert "Swing last breath —" in stats(screen)  # breaths count from the opening
+
+        # 30 s of the exercise: two breaths, swings measured; readings go on.
+        start_s = recent[-1][0] - BEAT_EPOCH_S
+        for k in range(30):
+            clock.now += 1.0
+            screen.add_beats(*beats_between(start_s + k, start_s + k + 1))
+            screen.tick()
+        await pilot.pause()
+        assert "Swing last breath —" not in stats(screen)
+        await pilot.press("escape")
+        await pilot.pause()
+
+    [result] = app.results
+    assert result is not None
+    assert result.completed is False
+    assert result.breaths == 3 and result.duration_s == pytest.approx(30.0)
+    assert result.mean_swing_bpm == pytest.approx(2 * AMPLITUDE_BPM, rel=0.1)
+    # The heart rate at the start is the exercise's own first 15 s (65 ± 5), not the
+    # history's (81 ± 6).
+    assert result.hr_start_bpm is not None and 60.0 < result.hr_start_bpm < 70.0
+    # The result's coherence is over windows inside the exercise: none in 30 s.
+    assert result.coherence_score is None
+
+
+async def test_history_is_optional_and_does_not_change_a_screen_without_it() -> None:
+    screen = BreatheScreen(clock=ManualClock(), duration_s=60.0, recent_beats=[])
+    app = Host(screen)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        assert screen.query_one("#breathe-wave", Sparkline).data == []
+        assert "Coherence —" in stats(screen)
+        await pilot.press("escape")
+        await pilot.pause()
+    [result] = app.results
+    assert result is not None and result.hr_start_bpm is None

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from signals.coherence import (
-    PATTERNS,
-    BreathPattern,
-    breath_swings,
-    coherence,
-    heart_rate_bpm,
-    pacer_at,
-    pattern_named,
-    with_rate,
-)
+from signals.coherence import breath_swings, coherence, heart_rate_bpm
+from signals.pacer import PATTERNS, BreathPattern, pacer_at, pattern_named, with_rate
+from tests.conftest import ROOT
 
 
 def synthetic_beats(
@@ -200,3 +195,16 @@ def test_coherence_needs_64_seconds_and_some_variability() -> None:
     assert coherence(np.cumsum(flat_rr) / 1000.0, flat_rr) is None
     with pytest.raises(ValueError, match="differ in length"):
         coherence([1.0, 2.0], [800.0])
+
+
+def test_the_pacer_loads_without_scipy_and_old_import_paths_still_work() -> None:
+    import signals.coherence as old_home
+    import signals.pacer as pacer
+
+    for name in ("PATTERNS", "RATE_RANGE_PER_MIN", "BreathPattern", "pattern_named", "with_rate"):
+        assert getattr(old_home, name) is getattr(pacer, name)
+    probe = "import sys, signals.coherence, signals.pacer; print('scipy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"  # the spline (scipy) loads with the first reading

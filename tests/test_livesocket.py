@@ -388,3 +388,134 @@ def test_default_socket_path(tmp_path: Path) -> None:
         default_socket_path({"XDG_RUNTIME_DIR": str(tmp_path), "HOLDSPACE_SOCKET": str(chosen)})
         == chosen
     )
+
+
+# --- the recorder's messages and the helper's commands (companion.livewire) ---------------
+
+
+def test_a_minute_survives_the_wire_whole() -> None:
+    import dataclasses
+    from concurrent.futures import Future
+
+    import numpy as np
+
+    from companion.analysis import MinuteResult
+    from companion.livewire import minute_from_json, minute_json
+    from signals.epochs import Epoch
+    from signals.stress import StressScore
+
+    epoch = Epoch(
+        start_s=1_795_420_000.0,
+        n_beats=np.int64(71),  # type: ignore[arg-type]  # numpy numbers come out of the stage
+        coverage=0.98,
+        artifact_fraction=0.014,
+        hr_bpm=71.3,
+        rmssd_ms=28.25,
+        ln_rmssd=3.341,
+        rmssd_5min_ms=None,
+        ln_rmssd_5min=None,
+        hr_rise_bpm_30s=float("nan"),  # not JSON: sent as null
+        n_diffs=70,
+        quality="good",
+        quality_reason="",
+    )
+    score = StressScore(epoch.start_s, 64, "medium", 9.5, -0.4, 1.2, 0.8)
+    breathing: Future[float | None] = Future()
+    message = decode_line(encode_line(minute_json(MinuteResult(epoch, score, breathing, 42.5))))
+    assert (message["type"], message["stress"], message["hr_bpm"]) == ("minute", 64, 71.3)
+    assert message["resp_per_min"] is None  # not estimated yet: never waited for
+    again = minute_from_json(message)
+    assert again.epoch == dataclasses.replace(epoch, n_beats=71, hr_rise_bpm_30s=None)
+    assert again.score == score and again.score.explain() == score.explain()
+    assert again.daily_load == 42.5 and again.resp_per_min is None
+    with pytest.raises(ValueError, match="lacks"):
+        minute_from_json({**message, "score": {"score": 64}})
+
+
+def test_sessions_and_prompts_survive_the_wire() -> None:
+    from companion.livewire import (
+        prompt_from_json,
+        prompt_json,
+        session_from_json,
+        session_json,
+    )
+    from companion.prompts import Prompt
+    from companion.sessions import Session
+
+    session = Session("supervision", "T-1", 10.0, 70.0, heavy=True, session_id=3)
+    assert session_from_json(decode_line(encode_line({"s": session_json(session)}))["s"]) == (
+        session
+    )
+    assert session_from_json(None) is None and session_json(None) is None
+    prompt = Prompt("p-1", "pause", 100.0, "Stress high for 10 min", False, delivered_s=160.0)
+    assert prompt_from_json(prompt_json(prompt)) == prompt
+    with pytest.raises(ValueError, match="lacks"):
+        prompt_from_json({"prompt_id": "p-1"})
+
+
+def test_commands_are_checked_for_shape() -> None:
+    from companion.livewire import CommandError, check_command, command
+
+    line = command("start_session", 7, kind="supervision", label="T-1")
+    assert line == {
+        "type": "act",
+        "op": "start_session",
+        "id": 7,
+        "kind": "supervision",
+        "label": "T-1",
+    }
+    assert check_command(line) == ("start_session", {"kind": "supervision", "label": "T-1"})
+    assert check_command({"type": "act", "op": "end_session", "heavy": None}) == (
+        "end_session",
+        {"heavy": None},
+    )
+    for bad, words in [
+        ({"op": "snooze", "minutes": 1}, "expected a command"),
+        ({"type": "act", "op": "sleep"}, "unknown command 'sleep'"),
+        ({"type": "act", "op": "snooze", "minutes": 1, "id": True}, "id must be an integer"),
+        ({"type": "act", "op": "snooze"}, "snooze needs minutes"),
+        ({"type": "act", "op": "snooze", "minutes": 1, "kind": "x"}, "takes no kind"),
+    ]:
+        with pytest.raises(CommandError, match=words):
+            check_command(bad)
+    with pytest.raises(ValueError, match="unknown command"):
+        command("sleep", 1)
+
+
+async def test_commands_are_answered_on_their_own_connection_only(sock_path: Path) -> None:
+    from companion.livewire import CommandError
+
+    def carry_out(message: dict[str, Any]) -> dict[str, Any]:
+        if message.get("op") == "snooze":
+            return {"until_s": 1800.0}
+        if message.get("op") == "boom":
+            raise RuntimeError("a fault in the recorder")
+        raise CommandError("not today")
+
+    async with LiveServer(sock_path, hello=lambda: HELLO, commands=carry_out) as server:
+        follower = attach(sock_path)
+        assert await next_message(follower) == HELLO
+        reader, writer = await within(asyncio.open_unix_connection(os.fspath(sock_path)))
+        assert decode_line(await within(reader.readline())) == HELLO
+        for line in (
+            {"type": "act", "op": "snooze", "minutes": 30, "id": 1},
+            {"type": "act", "op": "respond", "id": 2},
+            {"type": "act", "op": "boom", "id": 3},
+        ):
+            writer.write(encode_line(line))
+        replies = [decode_line(await within(reader.readline())) for _ in range(3)]
+        assert replies == [
+            {"type": "ack", "id": 1, "ok": True, "until_s": 1800.0},
+            {"type": "ack", "id": 2, "ok": False, "error": "not today"},
+            {
+                "type": "ack",
+                "id": 3,
+                "ok": False,
+                "error": "the recorder could not do that (see its log)",
+            },
+        ]
+        server.publish(beats(0.0))
+        assert decode_line(await within(reader.readline())) == beats(0.0)
+        assert await next_message(follower) == beats(0.0)  # no replies meant for others
+        writer.close()
+        await follower.aclose()

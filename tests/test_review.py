@@ -16,16 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.review import (
-    DayReview,
-    baseline_note,
-    change_text,
-    clock,
-    hrv_report_rows,
-    load_day,
-    load_session,
-    review_days,
-)
+from companion.review import DayReview, baseline_note, load_day, load_session, review_days
+from companion.review_rows import change_text, clock, hrv_report_rows
 from companion.store import Store
 from signals.baseline import NORMS
 from tests.conftest import ROOT

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,15 +18,10 @@ from textual.widgets import DataTable, Static
 
 from companion.errors import StoreError
 from companion.store import Store
-from tui.review import EMPTY_STORE, ReviewScreen, SessionDetailScreen
-from tui.widgets.chart import (
-    BRAILLE_BASE,
-    Band,
-    Series,
-    draw_poincare,
-    draw_time_chart,
-    tachogram_series,
-)
+from tests.conftest import ROOT
+from tui.review import EMPTY_STORE, LOADING_DAY, ReviewScreen, SessionDetailScreen
+from tui.widgets.braille import BRAILLE_BASE
+from tui.widgets.plots import Band, Series, draw_poincare, draw_time_chart, tachogram_series
 
 HEAVY_DAY = date(2026, 11, 23)
 SIZE = (120, 40)
@@ -131,6 +130,49 @@ async def test_empty_store_says_how_to_see_a_day(tmp_path: Path) -> None:
             await pilot.press("left_square_bracket")
             assert app.notices == [EMPTY_STORE]
             assert app.loaded == [None]
+
+
+class HeldStore:
+    """The heavy day, read only once the test lets the reading worker go on."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.go = threading.Event()
+
+    def days(self) -> list[date]:
+        if not self.go.wait(timeout=30.0):
+            raise TimeoutError("the test never let the read go on")
+        return self.store.days()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+async def test_the_frame_paints_before_the_day_is_read(store: Store) -> None:
+    held = HeldStore(store)
+    app = Host(held)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert _text(screen, "#review-title") == LOADING_DAY
+        assert screen.has_class("-loading") and screen.review is None
+        held.go.set()
+        await _settle(app, pilot)
+        assert screen.review is not None and not screen.has_class("-loading")
+        assert screen.query_one("#sessions", DataTable).row_count == 12
+
+
+def test_the_review_screen_loads_the_reading_side_after_its_first_frame() -> None:
+    probe = (
+        "import json, sys, tui.review; "
+        "print(json.dumps([m in sys.modules for m in "
+        "('companion.review', 'companion.baselines', 'scipy')]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == [False, False, False]
 
 
 class BrokenStore:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from companion.store import Store
-from companion.trends import ActOutcome, KindLoad, latest_day, stress_by_hour, trends
+from companion.trend_parts import ActOutcome, KindLoad
+from companion.trends import latest_day, stress_by_hour, trends
 
 SOURCE = "test:trends"
 END = date(2026, 11, 22)  # a Sunday: the 21 days up to it are ISO weeks 45, 46 and 47

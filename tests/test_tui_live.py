@@ -23,7 +23,7 @@ from tests.gated import GatedSource
 from tests.screens import assert_snapshot, screen_text
 from tui.app import HoldspaceApp
 from tui.breathe import BreatheScreen
-from tui.live_screen import LiveScreen
+from tui.live_screen import RECENT_BEATS_MAX, LiveScreen
 from tui.prompt_modals import PauseScreen, PromptScreen
 from tui.review import ReviewScreen, SessionDetailScreen
 from tui.session_modals import CheckInScreen, StartSessionScreen
@@ -143,6 +143,12 @@ async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_sess
         await pilot.press("b")
         breathe = day.app.screen
         assert isinstance(breathe, BreatheScreen)
+        # Opened with the last 90 s of beats: the heart's coherence shows at once.
+        recent = live.recent_beats()
+        assert 85.0 < recent[-1][0] - recent[0][0] <= 90.0
+        assert len(live.last_beats) <= RECENT_BEATS_MAX
+        await pilot.pause()
+        assert "Coherence —" not in str(breathe.query_one("#breathe-stats").render())
         step_s = 5.0
         for k in range(1, 37):
             day.clock.now += step_s
@@ -209,3 +215,8 @@ async def test_snapshot_of_the_live_screen(day: Day) -> None:
     async with day.app.run_test(size=SIZE) as pilot:
         await day.until(pilot, "10:30")
         assert_snapshot(day.app, "live")
+        # Inside client session C-52 the plot goes with the other numbers.
+        await day.until(pilot, "11:00")
+        text = screen_text(day.app)
+        assert "In session" in text
+        assert "bpm" not in text and "stress" not in text.lower() and "━" not in text

@@ -13,20 +13,25 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
 from companion.live import LinkInfo, LiveSession
+from companion.settings import Settings
 from sensors.clock import Clock, SystemClock
+from tui.app_settings import SettingsActions
 from tui.feed import Feed
 from tui.live_screen import LiveScreen, clock_text
+from tui.notify import PromptAlerts
 from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseScreen, PromptScreen
+from tui.resting import RestingScreen
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 
 if TYPE_CHECKING:
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from companion.sessions import Session
     from companion.store import Store
     from tui.breathe import BreathResult
+    from tui.setup import ScanFn
 
 __all__ = ["HoldspaceApp", "Runner"]
 
@@ -41,8 +47,13 @@ Runner = Callable[[LiveSession], Awaitable[Any]]
 """What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
 
 
-class HoldspaceApp(App[str | None]):
-    """The companion. ``runner`` None opens review (``holdspace review``)."""
+class HoldspaceApp(SettingsActions):
+    """The companion. ``runner`` None opens review (``holdspace review``).
+
+    ``settings`` are the helper's (saved in ``settings_dir`` when changed); with a
+    ``setup_runner`` the app first finds a strap (``scan``, default a Bluetooth scan)
+    and then runs ``setup_runner(address)``.
+    """
 
     TITLE = "Holdspace"
     SUB_TITLE = "local only · labels are your own codes"
@@ -56,6 +67,8 @@ class HoldspaceApp(App[str | None]):
         Binding("z", "snooze", "Snooze 30 min"),
         Binding("r", "review", "Review"),
         Binding("t", "trends", "Trends"),
+        Binding("comma", "settings", "Settings", key_display=","),
+        Binding("m", "resting", "Resting baseline", show=False),
         Binding("v", "peek", "Show numbers", show=False),
         Binding("d", "demo", "Demo", show=False),
         Binding("q", "quit", "Quit"),
@@ -69,6 +82,10 @@ class HoldspaceApp(App[str | None]):
         clock: Clock | None = None,
         review_day: date | None = None,
         demo_key: bool = False,
+        settings: Settings | None = None,
+        settings_dir: Path | None = None,
+        setup_runner: Callable[[str], Runner] | None = None,
+        scan: ScanFn | None = None,
     ) -> None:
         super().__init__()
         self.runner = runner
@@ -76,7 +93,12 @@ class HoldspaceApp(App[str | None]):
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.review_day = review_day
         self.demo_key = demo_key
-        self.live = LiveSession(store, Feed(self), self.clock)
+        self.settings = settings if settings is not None else Settings()
+        self.settings_dir = settings_dir
+        self.setup_runner = setup_runner
+        self.scan = scan
+        self.live = LiveSession(store, Feed(self), self.clock, self.settings.policy_config())
+        self.alerts = PromptAlerts(self)
         self.live_screen: LiveScreen | None = None
         self.waiting_prompts: deque[Prompt] = deque()
         self.hr_bpm: int | None = None
@@ -84,6 +106,11 @@ class HoldspaceApp(App[str | None]):
     # -- lifecycle ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.setup_runner is not None:  # first run: find the strap, then start
+            self.live_screen = LiveScreen()
+            self.push_screen(self.live_screen)
+            self._setup()
+            return
         if self.runner is None:
             self.action_review()
             return
@@ -120,6 +147,11 @@ class HoldspaceApp(App[str | None]):
         beats = message.take()
         if self.live_screen is not None:
             self.live_screen.show_beats(beats)
+        if isinstance(self.screen, RestingScreen):
+            self.screen.add_beats(
+                [b.time_s for b in beats], [b.rr_ms for b in beats], [b.gap_before for b in beats]
+            )
+            return
         add_beats = getattr(self.screen, "add_beats", None)  # the breathing exercise
         if callable(add_beats):
             add_beats([b.time_s for b in beats], [b.rr_ms for b in beats])
@@ -135,8 +167,8 @@ class HoldspaceApp(App[str | None]):
     @on(Feed.Minute)
     def _minute(self, message: Feed.Minute) -> None:
         if self.live_screen is not None:
-            if self.live_screen.baseline is None and self.live.stage is not None:
-                self.live_screen.baseline = self.live.stage.baseline
+            if self.live_screen.baseline is None:
+                self.live_screen.baseline = self.live.baseline
             self.live_screen.show_minute(message.minute)
 
     @on(Feed.Link)
@@ -159,16 +191,18 @@ class HoldspaceApp(App[str | None]):
             self.live_screen.show_session(message.session, message.is_open)
         if not message.is_open:
             self._offer_waiting()
-        elif message.session.kind == "client" and isinstance(self.screen, PromptScreen):
-            # A client session began while an invitation was open: take it down
-            # unanswered; it is offered again when the session ends.
+        elif self.settings.quiet_during(message.session.kind) and isinstance(
+            self.screen, PromptScreen
+        ):
+            # A client session (or any, as the helper chose) began while an invitation
+            # was open: take it down unanswered; it is offered again when the session ends.
             self.waiting_prompts.appendleft(self.screen.prompt)
             self.pop_screen()
 
     @on(Feed.PromptDelivered)
     def _prompt(self, message: Feed.PromptDelivered) -> None:
         prompt = message.prompt
-        if self.live_screen is not None:
+        if self.live_screen is not None and not self.prompts_quiet:
             self.live_screen.show_prompt(prompt)
         self.waiting_prompts.append(prompt)
         self._offer_waiting()
@@ -193,18 +227,32 @@ class HoldspaceApp(App[str | None]):
         session = self.live.session
         return session is not None and session.kind == "client"
 
+    @property
+    def prompts_quiet(self) -> bool:
+        """Whether prompts wait: inside a client session, or any session if the helper chose.
+
+        The policy itself holds prompts raised in client sessions until their end;
+        with ``quiet_in == "all"`` the screen also holds what the policy delivered.
+        """
+        session = self.live.session
+        return self.settings.quiet_during(session.kind if session is not None else None)
+
     def _offer_waiting(self) -> None:
-        """Show the next prompt, unless a dialog is open or a client session runs."""
-        if not self.waiting_prompts or self.in_client_session:
+        """Show the next prompt, unless a dialog is open or prompts are quiet."""
+        if not self.waiting_prompts or self.prompts_quiet:
             return
         if not isinstance(self.screen, LiveScreen):
             return  # offered when the open dialog closes
         prompt = self.waiting_prompts.popleft()
+        if self.live_screen is not None:
+            self.live_screen.show_prompt(prompt)
 
         def answered(response: Response | None) -> None:
             self._answer(prompt, response or "dismissed")
 
         self.push_screen(PromptScreen(prompt), answered)
+        session = self.live.session
+        self.alerts.prompt_shown(prompt.kind, self.settings, session.kind if session else None)
 
     def _answer(self, prompt: Prompt, response: Response) -> None:
         try:
@@ -242,7 +290,17 @@ class HoldspaceApp(App[str | None]):
                     self.live.record_act("breathe", asdict(result), prompt_id)
                     self._note(_breath_text(result))
 
-            self.push_screen(BreatheScreen(self.clock, reason=reason), breathed)
+            # The last ~90 s of beats, so the heart's wave and coherence show at once.
+            recent = self.live_screen.recent_beats() if self.live_screen is not None else []
+            self.push_screen(
+                BreatheScreen(
+                    self.clock,
+                    self.settings.breath_pattern(),
+                    reason=reason,
+                    recent_beats=recent,
+                ),
+                breathed,
+            )
         else:
 
             def contacted(choice: ContactChoice | None) -> None:
@@ -264,10 +322,9 @@ class HoldspaceApp(App[str | None]):
         self._act("contact")
 
     def action_snooze(self) -> None:
-        stage, now = self.live.stage, self.live.now_s
-        if stage is None or now is None:
+        until = self.live.snooze(30.0)
+        if until is None:
             return
-        until = stage.policy.snooze(now, 30.0)
         self._note(f"Prompts are quiet until {clock_text(until)}.")
 
     def action_peek(self) -> None:
@@ -276,7 +333,7 @@ class HoldspaceApp(App[str | None]):
 
     def action_start_session(self) -> None:
         if not self.live.running or self.live.now_s is None:
-            self.notify("Waiting for the first beats before a session can start.")
+            self.notify(self.live.not_ready)
             return
         last = self.live.last_session
 
@@ -359,6 +416,8 @@ class HoldspaceApp(App[str | None]):
             ("Snooze prompts", "Quiet for 30 minutes", "snooze"),
             ("Review a day", "Sessions, load and prompts of a day", "review"),
             ("Trends", "7 and 30 days", "trends"),
+            ("Settings", "Prompts, quiet, the pacer, notifications, the strap", "settings"),
+            ("Measure resting baseline", "Five quiet minutes for your own baseline", "resting"),
         ):
             yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
 

@@ -8,10 +8,9 @@ Two time scales meet here, on purpose:
 * the **heart** readings (swing per breath, coherence, heart rate before and
   after, the heart-rate wave) are computed on the *beat times* given to
   :meth:`BreatheScreen.add_beats`: the stream's own seconds, which a replay may
-  deliver faster than real time. Swing windows are one breath cycle long and
-  start at the first beat received (or at the last beat before a change of
-  pattern); any window one cycle long holds one peak and one valley of the
-  heart-rate wave, so its phase against the pacer does not matter.
+  deliver faster than real time (:mod:`tui.breath_heart`). Opened with the
+  beats of the last minute or so (``recent_beats``, kept by the live screen),
+  the wave and the coherence reading show from the first second.
 
 The screen dismisses with a :class:`BreathResult`: ``completed=True`` after the
 full duration (from the summary, with enter or escape), ``completed=False``
@@ -36,20 +35,16 @@ from textual.widget import Widget
 from textual.widgets import Footer, Sparkline, Static
 
 from sensors.clock import Clock
-from signals.coherence import (
-    COHERENCE_WINDOW_S,
+from signals.pacer import (
     PATTERNS,
     RATE_RANGE_PER_MIN,
     BreathPattern,
-    BreathSwing,
     Stage,
-    breath_swings,
-    coherence,
-    heart_rate_bpm,
     pacer_at,
     pattern_named,
     with_rate,
 )
+from tui.breath_heart import HeartReadings
 
 __all__ = ["BreathBar", "BreathResult", "BreatheScreen"]
 
@@ -57,14 +52,6 @@ FRAME_S: Final = 1.0 / 15.0
 """Animation frame interval, in seconds."""
 RATE_STEP_PER_MIN: Final = 0.5
 """Change of the breathing rate per ``+`` / ``-`` press, in breaths/min."""
-WAVE_WINDOW_S: Final = 60.0
-"""Span of the heart-rate wave shown, in seconds of beat time."""
-WAVE_STEP_S: Final = 0.5
-"""Sampling step of the heart-rate wave, in seconds."""
-HR_WINDOW_S: Final = 15.0
-"""Span averaged for the heart rate at the start and at the end, in seconds of beat time."""
-COHERENCE_STEP_S: Final = 5.0
-"""How often coherence is recomputed, in seconds of beat time."""
 STAGE_CUES: Final[dict[Stage, str]] = {
     "inhale": "Breathe in…",
     "hold": "Hold",
@@ -84,11 +71,11 @@ class BreathResult:
     rate_per_min : its rate, in breaths/min.
     duration_s : time spent, in seconds (pacer clock).
     breaths : breaths completed (pacer clock).
-    hr_start_bpm, hr_end_bpm : mean heart rate over the first and the last
-        15 s of beats, in beats/min (None without beats).
+    hr_start_bpm, hr_end_bpm : mean heart rate over the first 15 s of beats of the
+        exercise and over the last 15 s, in beats/min (None without beats).
     mean_swing_bpm : mean heart-rate swing per completed breath, in beats/min.
     coherence_score : mean of the coherence scores (0..100) computed every 5 s
-        once 64 s of beats were in (None before that).
+        once 64 s of the exercise's beats were in (None before that).
     """
 
     completed: bool
@@ -134,6 +121,8 @@ class BreatheScreen(ModalScreen[BreathResult]):
     pattern : the breath pattern to start with (default paced 6 breaths/min).
     duration_s : length of the exercise, in seconds.
     reason : a line saying why the exercise is offered (shown when not empty).
+    recent_beats : beats from before the exercise, (time in s, RR in ms), oldest
+        first, on the scale of the beats :meth:`add_beats` will take.
     """
 
     CSS_PATH = "breathe.tcss"
@@ -152,6 +141,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
         pattern: BreathPattern | None = None,
         duration_s: float = 180.0,
         reason: str = "",
+        recent_beats: Sequence[tuple[float, float]] = (),
     ) -> None:
         super().__init__()
         if not duration_s > 0:
@@ -165,15 +155,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
         self._breaths_before = 0  # breaths completed under earlier patterns
         self._timer: Timer | None = None
         self._result: BreathResult | None = None
-        # Beat time scale from here on.
-        self._beat_s: list[float] = []
-        self._rr_ms: list[float] = []
-        self._beats_changed = False
-        self._swing_start_s: float | None = None
-        self._closed_swings: list[BreathSwing] = []
-        self._swings: list[BreathSwing] = []
-        self._coherence_scores: list[float] = []
-        self._next_coherence_s: float | None = None
+        self._heart = HeartReadings(self._pattern, recent_beats)  # on beat time
 
     @property
     def pattern(self) -> BreathPattern:
@@ -215,38 +197,8 @@ class BreatheScreen(ModalScreen[BreathResult]):
         times may run faster than the pacer clock (a fast replay); the heart
         readings use them, never the clock. Ignored after the exercise ended.
         """
-        if len(time_s) != len(rr_ms):
-            raise ValueError(f"time_s ({len(time_s)}) and rr_ms ({len(rr_ms)}) differ in length")
-        if self._result is not None or not time_s:
-            return
-        self._beat_s.extend(float(t) for t in time_s)
-        self._rr_ms.extend(float(r) for r in rr_ms)
-        self._beats_changed = True
-        if self._swing_start_s is None:
-            self._swing_start_s = self._beat_s[0]
-            self._next_coherence_s = self._beat_s[0] + COHERENCE_WINDOW_S
-        self._swings = self._closed_swings + self._current_swings()
-        last_s = self._beat_s[-1]
-        if self._next_coherence_s is not None and last_s >= self._next_coherence_s:
-            reading = coherence(self._beat_s, self._rr_ms)
-            if reading is not None:
-                self._coherence_scores.append(reading.score)
-            self._next_coherence_s = last_s + COHERENCE_STEP_S
-
-    def _current_swings(self) -> list[BreathSwing]:
-        if self._swing_start_s is None:
-            return []
-        return breath_swings(
-            self._beat_s, heart_rate_bpm(self._rr_ms), self._pattern, self._swing_start_s
-        )
-
-    def _mean_hr(self, first: bool) -> float | None:
-        if not self._beat_s:
-            return None
-        t = np.asarray(self._beat_s)
-        rr = np.asarray(self._rr_ms)
-        near = t <= t[0] + HR_WINDOW_S if first else t >= t[-1] - HR_WINDOW_S
-        return float(60000.0 / rr[near].mean())
+        if self._result is None:
+            self._heart.add(time_s, rr_ms)
 
     # -- one frame ---------------------------------------------------------
 
@@ -263,25 +215,15 @@ class BreatheScreen(ModalScreen[BreathResult]):
         remaining = math.ceil(state.remaining_in_stage_s - 1e-9)
         self.query_one("#breathe-cue", Static).update(f"{STAGE_CUES[state.stage]}  {remaining}")
         self.query_one(BreathBar).fill = state.fill
-        if self._beats_changed:
-            self._beats_changed = False
-            self.query_one("#breathe-wave", Sparkline).data = self._wave()
-        last = _or_dash(self._swings[-1].swing_bpm if self._swings else None, ".1f")
-        score = self._coherence_scores[-1] if self._coherence_scores else None
+        heart = self._heart
+        if heart.take_changed():
+            self.query_one("#breathe-wave", Sparkline).data = heart.wave()
+        last = _or_dash(heart.swings[-1].swing_bpm if heart.swings else None, ".1f")
+        score = heart.coherence_now
         self.query_one("#breathe-stats", Static).update(
             f"Swing last breath {last} bpm   ·   Coherence {_or_dash(score, '.0f')}   ·   "
             f"{_clock_text(elapsed_s)} / {_clock_text(self._duration_s)}"
         )
-
-    def _wave(self) -> list[float]:
-        """Heart rate over the last minute of beats, on an even grid, in beats/min."""
-        if len(self._beat_s) < 2:
-            return []
-        t = np.asarray(self._beat_s)
-        hr = heart_rate_bpm(self._rr_ms)
-        lo = max(float(t[0]), float(t[-1]) - WAVE_WINDOW_S)
-        grid = np.arange(lo, float(t[-1]), WAVE_STEP_S)
-        return [float(x) for x in np.interp(grid, t, hr)]
 
     def _show_pattern(self) -> None:
         p = self._pattern
@@ -298,16 +240,16 @@ class BreatheScreen(ModalScreen[BreathResult]):
         """The result at pacer-clock time ``at_s``."""
         start_s = self._start_s if self._start_s is not None else at_s
         state = pacer_at(self._pattern, at_s - self._pace_origin_s)
-        swings = [s.swing_bpm for s in self._swings]
-        scores = self._coherence_scores
+        swings = [s.swing_bpm for s in self._heart.swings]
+        scores = self._heart.coherence_scores
         return BreathResult(
             completed=completed,
             pattern=self._pattern.name,
             rate_per_min=self._pattern.rate_per_min,
             duration_s=max(0.0, at_s - start_s),
             breaths=self._breaths_before + state.breath_index,
-            hr_start_bpm=self._mean_hr(first=True),
-            hr_end_bpm=self._mean_hr(first=False),
+            hr_start_bpm=self._heart.mean_hr(first=True),
+            hr_end_bpm=self._heart.mean_hr(first=False),
             mean_swing_bpm=float(np.mean(swings)) if swings else None,
             coherence_score=float(np.mean(scores)) if scores else None,
         )
@@ -368,7 +310,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
             self._set_pattern(with_rate(self._pattern, rate))
 
     def action_next_pattern(self) -> None:
-        """Switch to the next pattern of :data:`signals.coherence.PATTERNS`."""
+        """Switch to the next pattern of :data:`signals.pacer.PATTERNS`."""
         name = self._pattern.name
         index = PATTERNS.index(name) if name in PATTERNS else -1
         self._set_pattern(pattern_named(PATTERNS[(index + 1) % len(PATTERNS)]))
@@ -383,9 +325,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
             self._breaths_before += state.breath_index
             phase = min(1.0, max(0.0, elapsed_s / old.cycle_s - state.breath_index))
             self._pace_origin_s = now - phase * pattern.cycle_s
-        if self._swing_start_s is not None:
-            self._closed_swings += self._current_swings()
-            self._swing_start_s = self._beat_s[-1]
+        self._heart.change_pattern(pattern)
         self._pattern = pattern
         if self.is_mounted:
             self._show_pattern()

@@ -19,9 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Label, Sparkline, Static
+from textual.widgets import Digits, Footer, Header, Label, Static
 
 from companion.live import LinkInfo
+from tui.widgets.live_plot import LivePlot
 
 if TYPE_CHECKING:
     from companion.analysis import MinuteResult
@@ -35,6 +36,10 @@ __all__ = ["LiveScreen"]
 PLOT_MINUTES: Final = 30
 HR_BEATS: Final = 5
 """Beats averaged for the heart rate shown when the strap does not report one."""
+RECENT_BEATS_S: Final = 90.0
+"""Beats kept for the breathing exercise, in seconds: its coherence needs 64 s."""
+RECENT_BEATS_MAX: Final = 400
+"""Bound on the beats kept (90 s at 260 beats/min)."""
 TIMELINE_HOURS: Final = (7, 20)
 """The day strip covers these local hours (it widens to fit sessions outside them)."""
 _BAND_CLASS: Final = {"rest": "-rest", "low": "-low", "medium": "-medium", "high": "-high"}
@@ -101,6 +106,8 @@ class LiveScreen(Screen[None]):
         self.hr_bpm: int | None = None
         self.strap_hr = False
         self.recent_rr: deque[float] = deque(maxlen=HR_BEATS)
+        self.last_beats: deque[tuple[float, float]] = deque(maxlen=RECENT_BEATS_MAX)
+        """(time in epoch s, RR in ms) since the last gap, at most ``RECENT_BEATS_MAX``."""
         self.minutes: deque[MinuteResult] = deque(maxlen=PLOT_MINUTES)
         self.last_minute: MinuteResult | None = None
         self.session: Session | None = None
@@ -123,10 +130,8 @@ class LiveScreen(Screen[None]):
                 yield Static("", id="stress-why")
                 yield Static("", id="load")
         with Vertical(id="plots", classes="panel"):
-            yield Label("Heart rate, last 30 min", id="hr-title", classes="plot-title")
-            yield Sparkline([], id="hr-plot")
-            yield Label("Stress, last 30 min", id="stress-title", classes="plot-title")
-            yield Sparkline([], id="stress-plot")
+            yield Label("Heart rate and stress, last 30 min", id="plot-title", classes="plot-title")
+            yield LivePlot(id="live-plot")
         yield Static("", id="discreet")
         with Vertical(id="day", classes="panel"):
             yield Static("", id="session")
@@ -146,13 +151,23 @@ class LiveScreen(Screen[None]):
         for beat in beats:
             if beat.gap_before:
                 self.recent_rr.clear()
+                self.last_beats.clear()
             self.recent_rr.append(beat.rr_ms)
+            self.last_beats.append((beat.time_s, beat.rr_ms))
         if beats:
             self.now_s = beats[-1].time_s
         if not self.strap_hr and self.recent_rr:
             self.hr_bpm = round(60000.0 * len(self.recent_rr) / sum(self.recent_rr))
+        self.query_one(LivePlot).add_beats(beats)
         self._draw_heart()
         self._draw_session()
+
+    def recent_beats(self, span_s: float = RECENT_BEATS_S) -> list[tuple[float, float]]:
+        """The beats of the last ``span_s`` seconds since the last gap: (time s, RR ms)."""
+        if not self.last_beats:
+            return []
+        since = self.last_beats[-1][0] - span_s
+        return [beat for beat in self.last_beats if beat[0] >= since]
 
     def show_heart_rate(self, hr_bpm: int) -> None:
         self.strap_hr = True
@@ -162,6 +177,7 @@ class LiveScreen(Screen[None]):
     def show_minute(self, minute: MinuteResult) -> None:
         self.minutes.append(minute)
         self.last_minute = minute
+        self.query_one(LivePlot).add_minute(minute.epoch.start_s, minute.score.score)
         self._draw_stress()
         self._draw_plots()
         self._draw_heart()
@@ -190,6 +206,9 @@ class LiveScreen(Screen[None]):
                 session if s.start_s == session.start_s else s for s in self.day_sessions
             ]
         self.in_client = is_open and session.kind == "client"
+        self.query_one(LivePlot).set_sessions(
+            (s.start_s, s.end_s, s.kind) for s in self.day_sessions
+        )
         self._draw_session()
         self._draw_timeline()
 
@@ -271,14 +290,14 @@ class LiveScreen(Screen[None]):
         return f"Baseline: {self.baseline.note or self.baseline.source}"
 
     def _draw_plots(self) -> None:
-        hr = [m.epoch.hr_bpm or 0.0 for m in self.minutes if m.epoch.hr_bpm]
-        stress = [float(m.score.score) for m in self.minutes if m.score.score is not None]
-        self.query_one("#hr-plot", Sparkline).data = hr
-        self.query_one("#stress-plot", Sparkline).data = stress
-        hr_range = f": {min(hr):.0f}–{max(hr):.0f} bpm" if hr else ""
-        stress_range = f": {min(stress):.0f}–{max(stress):.0f} of 100" if stress else ""
-        self.query_one("#hr-title", Label).update(f"Heart rate, last 30 min{hr_range}")
-        self.query_one("#stress-title", Label).update(f"Stress, last 30 min{stress_range}")
+        """The title's ranges; the plot draws itself from the beats and minutes it was given."""
+        hr, stress = self.query_one(LivePlot).ranges()
+        parts = ["Last 30 min"]
+        if hr is not None:
+            parts.append(f"heart rate {hr[0]:.0f}–{hr[1]:.0f} bpm")
+        if stress is not None:
+            parts.append(f"stress {stress[0]:.0f}–{stress[1]:.0f} of 100")
+        self.query_one("#plot-title", Label).update(" · ".join(parts))
 
     def _draw_session(self) -> None:
         session = self.session

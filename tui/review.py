@@ -6,15 +6,18 @@ responses); ``enter`` on a session opens :class:`SessionDetailScreen` (the full
 HRV report, tachogram, Poincaré plot, prompts and check-in). Both read the
 store in a thread worker that posts one message with the loaded data; a failed
 read becomes a visible line, not a traceback.
+
+``holdspace review`` opens on this screen, so it paints first: the frame with a
+"Loading the day…" line, and only then the worker imports the reading side
+(:mod:`companion.review` with the baselines) and reads the day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
-import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
@@ -26,24 +29,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from companion.review import (
-    DayReview,
-    PromptRow,
-    SessionDetail,
-    SessionRow,
-    change_text,
-    clock,
-    hrv_report_rows,
-    load_day,
-    load_session,
-    review_days,
-)
-from companion.store import Store
+from companion.review_rows import PromptRow, SessionRow, change_text, clock, hrv_report_rows
 from tui.widgets.chart import Band, PoincarePlot, Series, Tachogram, TimeChart
+
+if TYPE_CHECKING:
+    from companion.review import DayReview, SessionDetail
+    from companion.store import Store
 
 __all__ = ["ReviewScreen", "SessionDetailScreen"]
 
 EMPTY_STORE: Final = "No days recorded yet — run `holdspace demo` to see how a day looks."
+LOADING_DAY: Final = "Loading the day…"
 HR_COLOUR: Final = "#e06c75"
 STRESS_COLOUR: Final = "#e5c07b"
 SESSION_COLUMNS: Final = (
@@ -139,7 +135,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
-            yield Static("Reading the day…", id="review-title")
+            yield Static(LOADING_DAY, id="review-title")
             yield Static("", id="review-baseline")
             yield TimeChart(id="day-chart")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
@@ -149,11 +145,14 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.add_class("-loading")
-        self.load(self.day)
+        # After the first frame: the reading side's imports and the read wait for it.
+        self.call_after_refresh(self.load, self.day)
 
     @work(thread=True, exclusive=True, group="review-day", exit_on_error=False)
     def load(self, day: date | None) -> None:
         """Read ``day`` (None: the latest with data) and post :class:`DayLoaded`."""
+        from companion.review import load_day, review_days
+
         days = tuple(review_days(self.store))
         target = day if day is not None else (days[-1] if days else None)
         review = None if target is None else load_day(self.store, target)
@@ -174,7 +173,7 @@ class ReviewScreen(Screen[None]):
         title = Text(review.day.strftime("%A %d %B %Y"), style="bold")
         sessions = len(review.sessions)
         title.append(f"  ·  {sessions} session{'s' if sessions != 1 else ''}")
-        title.append(f"  ·  {int(np.isfinite(review.hr_bpm).sum())} min recorded")
+        title.append(f"  ·  {review.minutes_recorded} min recorded")
         if review.daily_load_end is not None:
             title.append(f"  ·  day's load {review.daily_load_end:.0f} at the end")
             if review.daily_load_peak is not None:
@@ -316,6 +315,8 @@ class SessionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-session", exit_on_error=False)
     def load(self) -> None:
+        from companion.review import load_session
+
         self.post_message(self.SessionLoaded(load_session(self.store, self.session_id)))
 
     def on_session_detail_screen_session_loaded(self, message: SessionLoaded) -> None:

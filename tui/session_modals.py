@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, RadioButton, RadioSet, SelectionList, Static, Switch
+from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from companion.errors import HoldspaceError
 from companion.sessions import LABEL_MAX_CHARS, LABEL_PRIVACY_NOTE, SESSION_KINDS, validate_label
@@ -18,6 +22,7 @@ __all__ = [
     "TENSION_PLACES",
     "CheckInAnswers",
     "CheckInScreen",
+    "LabelInput",
     "SessionStart",
     "StartSessionScreen",
 ]
@@ -55,59 +60,159 @@ class CheckInAnswers:
         return out
 
 
-class StartSessionScreen(ModalScreen[SessionStart | None]):
-    """Choose a kind (arrows or keys 1-7), tab to type a code; enter starts, escape cancels.
+_KIND_DIGITS: Final = "".join(str(i + 1) for i in range(len(SESSION_KINDS)))
+"""Keys that choose a kind before the code is started: 1-7."""
 
-    ``s`` then ``enter`` starts a session of the last kind at once; the code is optional.
+
+class LabelInput(Input):
+    """The code field of :class:`StartSessionScreen`, which has the keyboard from the start.
+
+    Until the helper starts the code (``tab``, or a key that is not a kind's digit),
+    digits 1-7 choose the kind; from then on every key is part of the code. One
+    widget takes every key, in the order typed, so nothing depends on how fast a
+    focus change lands: a burst like ``3``, ``tab``, ``P-1``, ``enter`` from the
+    terminal comes out as kind 3 with code P-1.
+    """
+
+    typing: reactive[bool] = reactive(False)
+    """True once the helper is typing the code (digits are then part of it)."""
+
+    @dataclass
+    class KindKey(Message):
+        """A kind's digit pressed before the code: ``index`` 0-6 of SESSION_KINDS."""
+
+        index: int
+
+    @dataclass
+    class Typing(Message):
+        """The helper started (``typing`` True) or left (False) the code."""
+
+        typing: bool
+
+    def watch_typing(self, typing: bool) -> None:
+        self.post_message(self.Typing(typing))
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key in ("tab", "shift+tab"):
+            self.typing = event.key == "tab" and not self.typing
+            event.stop()
+            event.prevent_default()
+            return
+        digit = event.character if event.character and len(event.character) == 1 else None
+        if not self.typing and digit is not None and digit in _KIND_DIGITS:
+            self.post_message(self.KindKey(_KIND_DIGITS.index(digit)))
+            event.stop()
+            event.prevent_default()
+            return
+        if event.is_printable:
+            self.typing = True
+        await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        self.typing = True
+        super()._on_paste(event)
+
+
+class KindList(Static):
+    """The kinds of session, one a line, the chosen one marked; a click chooses one.
+
+    Drawn from the index it is given (no state of its own), so it always shows
+    what the dialog will start, however fast keys come.
+    """
+
+    @dataclass
+    class Clicked(Message):
+        index: int
+
+    def show(self, chosen: int) -> None:
+        lines = Text()
+        for i, kind in enumerate(SESSION_KINDS):
+            mark = "●" if i == chosen else "○"
+            lines.append(f"{mark} {i + 1} {kind}\n", style="bold" if i == chosen else "")
+        lines.rstrip()
+        self.update(lines)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and 0 <= offset.y < len(SESSION_KINDS):
+            self.post_message(self.Clicked(offset.y))
+
+
+class StartSessionScreen(ModalScreen[SessionStart | None]):
+    """Choose a kind (keys 1-7 or the arrows), then type a code; enter starts, escape cancels.
+
+    The code field has the keyboard all along (see :class:`LabelInput`): ``tab`` (or
+    any key that is not a kind's digit) starts the code, ``tab`` again goes back to
+    choosing the kind. ``s`` then ``enter`` starts a session of the last kind at
+    once; the code is optional.
     """
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "submit", "Start", priority=True),
-        *(
-            Binding(str(i + 1), f"kind({i})", kind, show=False)
-            for i, kind in enumerate(SESSION_KINDS)
-        ),
+        Binding("enter", "submit", "Start"),
+        Binding("up", "step_kind(-1)", "Previous kind", show=False),
+        Binding("down", "step_kind(1)", "Next kind", show=False),
     ]
 
     def __init__(self, kind: str = "client", label: str = "") -> None:
         super().__init__()
         self.initial_kind = kind
         self.initial_label = label
+        self._kind_index = SESSION_KINDS.index(kind) if kind in SESSION_KINDS else 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Start a session", classes="dialog-title")
-            with RadioSet(id="kind"):
-                for i, kind in enumerate(SESSION_KINDS):
-                    yield RadioButton(f"{i + 1} {kind}", value=kind == self.initial_kind)
-            yield Input(
+            yield KindList(id="kind")
+            yield LabelInput(
                 value=self.initial_label,
-                placeholder="your own code, e.g. C-07",
+                placeholder="your own code, e.g. C-07 (tab, or just type)",
                 max_length=LABEL_MAX_CHARS,
                 id="label",
             )
             yield Static(LABEL_PRIVACY_NOTE, id="label-note", classes="note")
             yield Static("", id="error", classes="error")
-            yield Static("1-7 kind · tab code · enter start · escape cancel", classes="hint")
+            yield Static("1-7 or ↑↓ kind · tab code · enter start · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#kind", RadioSet).focus()
+        self.query_one(KindList).show(self._kind_index)
+        label = self.query_one("#label", LabelInput)
+        label.typing = bool(self.initial_label)
+        label.focus()
+        self._show_typing(label.typing)
+
+    @on(LabelInput.KindKey)
+    def _kind_key(self, message: LabelInput.KindKey) -> None:
+        self.action_kind(message.index)
+
+    @on(LabelInput.Typing)
+    def _typing(self, message: LabelInput.Typing) -> None:
+        self._show_typing(message.typing)
+
+    def _show_typing(self, typing: bool) -> None:
+        self.query_one("#dialog").set_class(not typing, "-choosing-kind")
+
+    @on(KindList.Clicked)
+    def _kind_clicked(self, message: KindList.Clicked) -> None:
+        self.action_kind(message.index)
 
     def action_kind(self, index: int) -> None:
-        buttons = list(self.query(RadioButton))
-        if 0 <= index < len(buttons):
-            buttons[index].value = True
+        if 0 <= index < len(SESSION_KINDS):
+            self._kind_index = index
+            self.query_one(KindList).show(index)
+
+    def action_step_kind(self, step: int) -> None:
+        self.action_kind((self._kind_index + step) % len(SESSION_KINDS))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     @property
     def kind(self) -> str:
-        pressed = self.query_one("#kind", RadioSet).pressed_index
-        return SESSION_KINDS[pressed] if pressed >= 0 else "other"
+        return SESSION_KINDS[self._kind_index]
 
+    @on(Input.Submitted, "#label")
     def action_submit(self) -> None:
         try:
             label = validate_label(self.query_one("#label", Input).value)

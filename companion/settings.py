@@ -1,0 +1,258 @@
+"""The helper's settings: the remembered strap, prompt thresholds, quiet, pacer, alerts.
+
+They live in ``DATA_DIR/settings.json``, a small JSON object the helper may also
+edit by hand. :func:`load_settings` reads it (a missing file gives the defaults;
+unknown keys are ignored with a warning; a bad value is one sentence naming the
+file and the key, never a traceback) and :func:`save_settings` writes it
+atomically: a temporary file, flushed and fsynced, then swapped in, so a crash
+leaves the old or the new file, never half of one.
+
+Nothing here imports Textual; the settings screen lives in :mod:`tui.settings_screen`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal, get_args
+
+from companion.errors import HoldspaceError
+from companion.prompt_rules import MEDIUM_BAND_MIN, PolicyConfig
+from companion.storage import FILE_MODE, fsync_dir
+from signals.coherence import PATTERNS, RATE_RANGE_PER_MIN, BreathPattern, pattern_named, with_rate
+
+__all__ = [
+    "CONTACT_LOAD_RANGE",
+    "DAILY_CAP_RANGE",
+    "HIGH_MINUTES_RANGE",
+    "HIGH_STRESS_RANGE",
+    "QUIET_IN",
+    "SETTINGS_FILE",
+    "QuietIn",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "save_settings",
+    "settings_path",
+]
+
+log = logging.getLogger("holdspace.settings")
+
+SETTINGS_FILE: Final = "settings.json"
+"""The settings file's name inside the data directory."""
+SETTINGS_VERSION: Final = 1
+_DIR_MODE: Final = 0o700
+
+QuietIn = Literal["client", "all"]
+"""Where prompts stay quiet: inside client sessions only, or inside every session."""
+QUIET_IN: Final[tuple[QuietIn, ...]] = get_args(QuietIn)
+
+_DEFAULT_POLICY: Final = PolicyConfig()
+DAILY_CAP_RANGE: Final = (0, 12)
+"""Prompts per day the helper may allow (0: none at all, except those asked for)."""
+HIGH_STRESS_RANGE: Final = (MEDIUM_BAND_MIN, 100)
+"""Stress scores that may count as "high": from the medium band up."""
+HIGH_MINUTES_RANGE: Final = (1, _DEFAULT_POLICY.high_window_minutes)
+"""High minutes (of the policy's window of scored minutes) that raise a pause."""
+CONTACT_LOAD_RANGE: Final = (_DEFAULT_POLICY.contact_load_rearm, 100.0)
+"""Daily load at which a colleague is suggested (not below where the rule re-arms)."""
+
+
+class SettingsError(HoldspaceError):
+    """A setting with a value out of range or of the wrong type; ``key`` names it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the helper chose. Every field is checked when made (:class:`SettingsError`).
+
+    Attributes
+    ----------
+    strap_address : the remembered strap's Bluetooth address (a UUID on macOS), or None.
+    strap_name : its advertised name, for the screen ("" or None when unknown).
+    daily_cap : prompts delivered per day, at most (:attr:`PolicyConfig.daily_cap`).
+    high_stress : a minute with a stress score at or above this counts as high (0-100 score).
+    high_minutes : high minutes, of the latest few scored ones, that raise a pause.
+    contact_daily_load : the day's load (0-100) at which a colleague is suggested.
+    quiet_in : ``"client"``: prompts wait for the end of client sessions only;
+        ``"all"``: they wait for the end of every session.
+    pacer_rate_per_min : the breathing pacer's rate, in breaths per minute.
+    pacer_pattern : the pacer's pattern, one of :data:`signals.coherence.PATTERNS`.
+    desktop_notify : raise a desktop notification when a prompt is shown.
+    bell : ring the terminal's bell when a prompt is shown.
+    """
+
+    strap_address: str | None = None
+    strap_name: str | None = None
+    daily_cap: int = _DEFAULT_POLICY.daily_cap
+    high_stress: int = _DEFAULT_POLICY.high_stress
+    high_minutes: int = _DEFAULT_POLICY.high_minutes
+    contact_daily_load: float = _DEFAULT_POLICY.contact_daily_load
+    quiet_in: QuietIn = "client"
+    pacer_rate_per_min: float = 6.0
+    pacer_pattern: str = "paced"
+    desktop_notify: bool = True
+    bell: bool = False
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            problem = _problem(f.name, getattr(self, f.name))
+            if problem is not None:
+                raise SettingsError(f.name, problem)
+
+    def policy_config(self) -> PolicyConfig:
+        """The prompt policy's thresholds: the defaults with the helper's choices in."""
+        return dataclasses.replace(
+            _DEFAULT_POLICY,
+            daily_cap=self.daily_cap,
+            high_stress=self.high_stress,
+            high_minutes=self.high_minutes,
+            contact_daily_load=float(self.contact_daily_load),
+        )
+
+    def breath_pattern(self) -> BreathPattern:
+        """The pacer's starting pattern at the chosen rate."""
+        return with_rate(pattern_named(self.pacer_pattern), self.pacer_rate_per_min)
+
+    def quiet_during(self, session_kind: str | None) -> bool:
+        """Whether prompts (and their alerts) wait while a session of this kind runs."""
+        if session_kind is None:
+            return False
+        return session_kind == "client" or self.quiet_in == "all"
+
+    def with_strap(self, address: str | None, name: str | None = None) -> Settings:
+        """The same settings remembering another strap (None forgets it)."""
+        return dataclasses.replace(
+            self, strap_address=address, strap_name=name if address is not None else None
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": SETTINGS_VERSION, **dataclasses.asdict(self)}
+
+
+def _problem(key: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for setting ``key``, as a clause, or None."""
+    match key:
+        case "strap_address" | "strap_name":
+            if value is not None and not isinstance(value, str):
+                return f"{key} must be text or null, not {value!r}"
+        case "daily_cap":
+            return _int_in(key, value, DAILY_CAP_RANGE, "prompts a day")
+        case "high_stress":
+            return _int_in(key, value, HIGH_STRESS_RANGE, "on the 0-100 stress score")
+        case "high_minutes":
+            return _int_in(key, value, HIGH_MINUTES_RANGE, "minutes")
+        case "contact_daily_load":
+            return _number_in(key, value, CONTACT_LOAD_RANGE, "on the 0-100 daily load")
+        case "pacer_rate_per_min":
+            return _number_in(key, value, RATE_RANGE_PER_MIN, "breaths per minute")
+        case "quiet_in":
+            if value not in QUIET_IN:
+                return f'quiet_in must be "client" or "all", not {value!r}'
+        case "pacer_pattern":
+            if value not in PATTERNS:
+                names = ", ".join(f'"{p}"' for p in PATTERNS)
+                return f"pacer_pattern must be one of {names}, not {value!r}"
+        case "desktop_notify" | "bell":
+            if not isinstance(value, bool):
+                return f"{key} must be true or false, not {value!r}"
+    return None
+
+
+def _int_in(key: str, value: Any, bounds: tuple[int, int], unit: str) -> str | None:
+    lo, hi = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        return f"{key} must be a whole number from {lo} to {hi} ({unit}), not {value!r}"
+    return None
+
+
+def _number_in(key: str, value: Any, bounds: tuple[float, float], unit: str) -> str | None:
+    lo, hi = bounds
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not lo <= value <= hi
+    ):
+        return f"{key} must be a number from {lo:g} to {hi:g} ({unit}), not {value!r}"
+    return None
+
+
+def settings_path(data_dir: Path) -> Path:
+    """Where the settings of the store in ``data_dir`` live."""
+    return Path(data_dir) / SETTINGS_FILE
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """The settings in ``data_dir/settings.json``, or the defaults when there is no file.
+
+    Raises :class:`~companion.errors.HoldspaceError` with one sentence naming the
+    file (and the key) when the file cannot be read or holds a bad value.
+    """
+    path = settings_path(data_dir)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise HoldspaceError(f"{path} cannot be read ({reason}).") from None
+    if not raw.strip():
+        return Settings()
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise HoldspaceError(
+            f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it, or delete the "
+            "file to start from the defaults."
+        ) from None
+    if not isinstance(doc, dict):
+        kind = type(doc).__name__
+        raise HoldspaceError(f"{path} must hold a JSON object of settings, not a {kind}.")
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(k for k in doc if k not in known and k != "version")
+    if unknown:
+        log.warning("%s: ignoring unknown settings %s", path, ", ".join(map(repr, unknown)))
+    try:
+        return Settings(**{k: v for k, v in doc.items() if k in known})
+    except SettingsError as exc:
+        raise HoldspaceError(
+            f"{path}: {exc}; fix it, or delete the file to start from the defaults."
+        ) from None
+
+
+def save_settings(data_dir: Path, settings: Settings) -> Path:
+    """Write ``settings`` to ``data_dir/settings.json`` atomically (mode 0600); returns the path."""
+    directory = Path(data_dir)
+    path = settings_path(directory)
+    encoded = (json.dumps(settings.to_json(), indent=2, allow_nan=False) + "\n").encode("utf-8")
+    try:
+        directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{SETTINGS_FILE}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise HoldspaceError(f"cannot write {path} ({exc.strerror}).") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(encoded)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.chmod(FILE_MODE)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise HoldspaceError(f"cannot write {path} ({exc.strerror}).") from None
+    fsync_dir(directory)
+    return path

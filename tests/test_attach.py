@@ -1,0 +1,447 @@
+"""A screen attached to a running recorder: it hears the recorder's day, its acts are stored there.
+
+The recorder side is a :class:`~companion.live.LiveSession` on a gated replay of the heavy
+fixture, served on a socket by :func:`~companion.livefeed.start_feed` exactly as
+``holdspace record`` serves its strap; the screen side is a second live session (or the
+whole app) attached with :meth:`~companion.live.LiveSession.attach`. Every wait ends on an
+event: the gate has handed the day on, a message has arrived, a reply has come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from companion.analysis import MinuteResult
+from companion.attached import STOPPED
+from companion.errors import HoldspaceError
+from companion.live import LinkInfo, LiveSession
+from companion.livefeed import QuietListener, RecorderFeed, start_feed
+from companion.livesocket import attach, recorder_running
+from companion.livewire import COMMAND_TYPE, decode_line, encode_line
+from companion.prompts import Prompt
+from companion.sessions import Session
+from companion.store import Store
+from sensors.beats import Beat
+from sensors.events import SourceEvent
+from sensors.replay import ReplaySource
+from tests.conftest import FIXTURES
+from tests.gated import event_time
+
+T = TypeVar("T")
+
+HEAVY = FIXTURES / "heavy-day.hsrec"
+TIMEOUT_S = 30.0
+"""Safety net only: every wait below ends on an event, never on this timeout."""
+SUN_PATH_MAX_BYTES = 100
+
+
+def at(hhmm: str) -> float:
+    """Epoch seconds of a time on the heavy fixture's day (2026-11-23, UTC in tests)."""
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime(2026, 11, 23, h, m, tzinfo=UTC).timestamp()
+
+
+async def within(awaitable: Awaitable[T]) -> T:
+    return await asyncio.wait_for(awaitable, timeout=TIMEOUT_S)
+
+
+@pytest.fixture
+def sock_path(tmp_path: Path) -> Iterator[Path]:
+    """A socket path short enough for AF_UNIX."""
+    candidate = tmp_path / "run" / "recorder.sock"
+    if len(os.fsencode(candidate)) < SUN_PATH_MAX_BYTES:
+        yield candidate
+        return
+    base = Path(tempfile.mkdtemp(prefix="hs", dir="/tmp"))
+    try:
+        yield base / "run" / "recorder.sock"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class Gate:
+    """A recording released up to a stream time at a time, which the test can end early."""
+
+    def __init__(self, path: Path) -> None:
+        self.inner = ReplaySource(path, speed=None)
+        self.source_id = self.inner.source_id
+        self.description = self.inner.description
+        self.released_s = float("-inf")
+        self.stopped = False
+        self._changed = asyncio.Event()
+        self._caught_up = asyncio.Event()
+
+    @property
+    def progress(self) -> float | None:
+        return None
+
+    async def events(self) -> AsyncIterator[SourceEvent]:
+        async for event in self.inner.events():
+            while event_time(event) > self.released_s and not self.stopped:
+                self._caught_up.set()
+                self._changed.clear()
+                await self._changed.wait()
+            if self.stopped:
+                break
+            yield event
+        self._caught_up.set()
+
+    async def until(self, t_s: float) -> None:
+        """Release the day up to ``t_s``; return once the recorder has taken all of it."""
+        self.released_s = t_s
+        self._caught_up.clear()
+        self._changed.set()
+        await within(self._caught_up.wait())
+        await asyncio.sleep(0)
+
+    def stop(self) -> None:
+        self.stopped = True
+        self._changed.set()
+
+
+class Recorder:
+    """The recorder's side: a live session on the gated heavy day, served on the socket."""
+
+    def __init__(self, data_dir: Path, sock: Path) -> None:
+        self.sock = sock
+        self.store = Store(data_dir)
+        self.live = LiveSession(self.store, QuietListener())
+        self.gate = Gate(HEAVY)
+        self.feed: RecorderFeed | None = None
+        self.task: asyncio.Task[Any] | None = None
+
+    async def start(self) -> None:
+        self.feed = await start_feed(self.sock, self.live, max_queue=100_000)
+        self.task = asyncio.create_task(self.live.run(self.gate))
+
+    async def until(self, hhmm: str) -> None:
+        await self.gate.until(at(hhmm))
+
+    async def stop(self) -> None:
+        """End the day (the stream ends, the open session closes), then hang up."""
+        self.gate.stop()
+        if self.task is not None:
+            await within(self.task)
+        if self.feed is not None:
+            await self.feed.close()
+
+    async def close(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        if self.feed is not None:
+            await self.feed.close()
+        self.store.close()
+
+
+class Heard:
+    """A listener keeping what a screen would hear, with a way to wait for it."""
+
+    def __init__(self) -> None:
+        self.beats: list[Beat] = []
+        self.minutes: list[MinuteResult] = []
+        self.prompts: list[Prompt] = []
+        self.sessions: list[tuple[Session, bool]] = []
+        self.links: list[LinkInfo] = []
+        self.battery: list[int] = []
+        self.contact: list[bool] = []
+        self.heart_rates: list[int] = []
+        self.ended = 0
+        self._changed = asyncio.Event()
+
+    def _note(self) -> None:
+        self._changed.set()
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        async def wait() -> None:
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()
+
+        await within(wait())
+
+    def live_beats(self, beats: Sequence[Beat]) -> None:
+        self.beats.extend(beats)
+        self._note()
+
+    def live_minute(self, minute: MinuteResult) -> None:
+        self.minutes.append(minute)
+        self._note()
+
+    def live_prompt(self, prompt: Prompt) -> None:
+        self.prompts.append(prompt)
+        self._note()
+
+    def live_session(self, session: Session, is_open: bool) -> None:
+        self.sessions.append((session, is_open))
+        self._note()
+
+    def live_link(self, link: LinkInfo) -> None:
+        self.links.append(link)
+        self._note()
+
+    def live_battery(self, percent: int) -> None:
+        self.battery.append(percent)
+        self._note()
+
+    def live_contact(self, contact: bool) -> None:
+        self.contact.append(contact)
+        self._note()
+
+    def live_heart_rate(self, hr_bpm: int) -> None:
+        self.heart_rates.append(hr_bpm)
+        self._note()
+
+    def live_ended(self) -> None:
+        self.ended += 1
+        self._note()
+
+
+@pytest.fixture
+async def recorder(data_dir: Path, sock_path: Path) -> AsyncIterator[Recorder]:
+    rec = Recorder(data_dir, sock_path)
+    await rec.start()
+    yield rec
+    await rec.close()
+
+
+async def attached(heard: Heard, recorder: Recorder) -> tuple[LiveSession, asyncio.Task[None]]:
+    """A screen's live session attached to ``recorder``, once the recorder has greeted it."""
+    screen = LiveSession(None, heard)  # the screen stores nothing itself
+    following = asyncio.create_task(screen.attach(recorder.sock))
+    await heard.until(lambda: screen.attached is not None and screen.attached.version is not None)
+    return screen, following
+
+
+async def caught_up(screen: LiveSession, heard: Heard, rec: Recorder) -> None:
+    """Until the screen has heard everything the recorder has seen so far."""
+    await heard.until(lambda: screen.now_s is not None and screen.now_s >= (rec.live.now_s or 0))
+
+
+async def test_an_attached_screen_hears_the_day_and_its_acts_are_stored_by_the_recorder(
+    recorder: Recorder,
+) -> None:
+    heard = Heard()
+    screen, following = await attached(heard, recorder)
+    await recorder.until("08:30")
+    await caught_up(screen, heard, recorder)
+
+    # The recorder's feed, as a strap would give it.
+    assert screen.running and screen.attached is not None and screen.attached.version == 2
+    assert screen.source_id == recorder.live.source_id
+    assert any(link.state == "playing" for link in heard.links)
+    assert len(heard.beats) > 200 and 40 < heard.heart_rates[-1] < 140
+    assert [b.time_s for b in heard.beats] == sorted(b.time_s for b in heard.beats)
+    assert len(heard.minutes) >= 3
+    sent, got = recorder.live.stage.minutes if recorder.live.stage else [], heard.minutes
+    assert [m.epoch for m in got] == [m.epoch for m in sent[: len(got)]]
+    assert [m.score for m in got] == [m.score for m in sent[: len(got)]]
+    assert got[-1].score.explain() == sent[len(got) - 1].score.explain()
+    assert got[-1].daily_load == pytest.approx(sent[len(got) - 1].daily_load)
+    assert recorder.live.stage is not None
+    assert screen.baseline == recorder.live.stage.baseline
+
+    # A session started on the screen is started by the recorder, at the recorder's time.
+    screen.start_session("supervision", " T-1 ")
+    await heard.until(lambda: any(is_open for _, is_open in heard.sessions))
+    opened = screen.session
+    assert opened is not None and (opened.kind, opened.label) == ("supervision", "T-1")
+    assert opened.session_id is not None
+    assert opened.start_s == pytest.approx(at("08:30"), abs=5)
+
+    await recorder.until("08:34")
+    await caught_up(screen, heard, recorder)
+    ended = screen.end_session()
+    assert ended == opened
+    await heard.until(lambda: screen.session is None)
+    assert screen.last_session is not None and screen.last_session.end_s is not None
+
+    # A heavy check-in: stored by the recorder; its policy asks for a colleague at once.
+    screen.check_in({"heavy": True, "intensity": 6, "tension": "shoulders"}, ended)
+    await heard.until(lambda: bool(heard.prompts))
+    (prompt,) = heard.prompts
+    assert prompt.kind == "contact" and prompt.delivered_s is not None
+    screen.respond(prompt.prompt_id, "accepted")
+    screen.record_act("contact", {"choice": "in-person"}, prompt.prompt_id)
+    until = screen.snooze(30.0)
+    assert until == pytest.approx((screen.now_s or 0) + 1800.0)
+    assert screen.attached is not None
+    await within(screen.attached.settled())
+    snoozed = screen.attached.send("snooze", minutes=0)
+    assert snoozed is not None
+    reply = await within(snoozed)
+    assert reply["ok"] is True and reply["until_s"] == pytest.approx(recorder.live.now_s)
+
+    store = recorder.store
+    (ours,) = [s for s in store.sessions() if s.label == "T-1"]
+    assert (ours.kind, ours.session_id, ours.heavy) == ("supervision", opened.session_id, True)
+    assert ours.end_s == pytest.approx(at("08:34"), abs=5)
+    (check_in,) = store.check_ins()
+    assert check_in["session_id"] == opened.session_id
+    assert check_in["answers"] == {
+        "heavy": True,
+        "intensity": 6,
+        "tension": "shoulders",
+        "feeling": "heavy",
+    }
+    stored = {p["prompt_id"]: p for p in store.prompts()}
+    assert stored[prompt.prompt_id]["response"] == "accepted"
+    (act,) = store.acts()
+    assert (act["kind"], act["prompt_id"], act["result"]) == (
+        "contact",
+        prompt.prompt_id,
+        {"choice": "in-person"},
+    )
+
+    # The recorder stops: the screen says so, and keys that need it say so too.
+    await recorder.stop()
+    await within(following)
+    assert heard.ended == 1
+    assert heard.links[-1] == LinkInfo("stopped", STOPPED)
+    assert not screen.running
+    assert "recorder has stopped" in screen.not_ready
+    with pytest.raises(HoldspaceError, match="recorder has stopped"):
+        screen.start_session("client", "C-1")
+    screen.record_act("pause", {"completed": True})  # not kept, and no traceback
+    assert heard.links[-1].state == "stopped" and "not kept" in heard.links[-1].detail
+    assert screen.snooze(30.0) is None
+
+
+async def test_a_screen_attaching_late_catches_up(recorder: Recorder) -> None:
+    await recorder.until("08:30")
+    recorder.live.start_session("peer", "P-2")
+    await recorder.until("08:35")  # C-33 starts at 08:36
+    heard = Heard()
+    screen, following = await attached(heard, recorder)
+    assert screen.session is not None and screen.session.label == "P-2"
+    assert screen.now_s == recorder.live.now_s
+    stage = recorder.live.stage
+    assert stage is not None and screen.baseline == stage.baseline
+    assert [m.epoch for m in heard.minutes] == [m.epoch for m in stage.minutes[-30:]]
+    assert heard.links[-1].state == "playing"
+    screen.stop()
+    await within(following)
+    assert heard.links[-1].state == "playing"  # we hung up: the recorder has not stopped
+    assert recorder_running(recorder.sock)
+
+
+def _line(message: dict[str, Any]) -> bytes:
+    return encode_line(message)
+
+
+async def test_bad_commands_are_answered_in_words_and_the_recorder_keeps_serving(
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = recorder.feed
+    assert feed is not None
+    follower = attach(recorder.sock)
+    assert (await within(anext(follower)))["type"] == "hello"
+    reader, writer = await within(asyncio.open_unix_connection(os.fspath(recorder.sock)))
+    hello = decode_line(await within(reader.readline()))
+    assert hello["type"] == "hello" and hello["commands"] is True
+
+    def act(op: str, request: Any = 1, **fields: Any) -> bytes:
+        return _line({"type": COMMAND_TYPE, "op": op, "id": request, **fields})
+
+    cases: list[tuple[bytes, Any, str]] = [
+        (b"not json\n", None, "one JSON object per line"),
+        (b"[1, 2]\n", None, "one JSON object per line"),
+        (b'{"op": "start_session", "rmssd": NaN}\n', None, "one JSON object per line"),
+        (_line({"type": "hello", "id": 1}), 1, "expected a command"),
+        (act("fly", 2), 2, "unknown command 'fly'"),
+        (act("snooze", "x", minutes=1), None, "id must be an integer"),
+        (act("start_session", 3, kind="nap", label="x"), 3, "unknown session kind 'nap'"),
+        (act("start_session", 4, kind="client", label="x" * 40), 4, "keep it to 32"),
+        (act("start_session", 5, kind="client"), 5, "start_session needs label"),
+        (act("start_session", 6, kind="client", label="C", x=1), 6, "takes no x"),
+        (act("start_session", 7, kind="client", label="C"), 7, "nothing has arrived"),
+        (act("respond", 8, prompt_id="p", response="maybe"), 8, "unknown response 'maybe'"),
+        (act("check_in", 9, answers={"mood": 1}, session_id=None), 9, "unknown check-in"),
+        (act("check_in", 10, answers=[], session_id=None), 10, "answers must be an object"),
+        (act("record_act", 11, kind="nap", result={}, prompt_id=None), 11, "unknown act"),
+        (act("snooze", 12, minutes=-1), 12, "minutes must be a number"),
+        (act("end_session", 13, heavy="very"), 13, "heavy must be"),
+        (b"x" * 70_000 + b"\n", None, "at most 65536 bytes"),
+        (b"[" * 60_000 + b"\n", None, "one JSON object per line"),
+    ]
+    with caplog.at_level(logging.WARNING, logger="companion.livesocket"):
+        for line, request, words in cases:
+            writer.write(line)
+            reply = decode_line(await within(reader.readline()))
+            assert reply["type"] == "ack" and reply["ok"] is False, line[:80]
+            assert reply["id"] == request and words in reply["error"], (line[:80], reply)
+    assert sum("Live socket" in r.getMessage() for r in caplog.records) >= len(cases) - 1
+
+    # Still serving: this connection, the read-only follower, and a new command.
+    await recorder.until("08:27")
+    writer.write(act("snooze", 14, minutes=5))
+    replies = [decode_line(await within(reader.readline())) for _ in range(3)]
+    acks = [r for r in replies if r["type"] == "ack"]
+    while not acks:
+        reply = decode_line(await within(reader.readline()))
+        acks = [reply] if reply["type"] == "ack" else []
+    assert acks[0]["id"] == 14 and acks[0]["ok"] is True
+    assert (await within(anext(follower)))["type"] in {"state", "beats", "heart", "battery"}
+    assert recorder_running(recorder.sock) and feed.server.clients == 2
+    writer.close()
+    await follower.aclose()
+
+
+async def test_a_read_only_feed_refuses_commands(sock_path: Path) -> None:
+    from companion.livesocket import LiveServer
+
+    async with LiveServer(sock_path, hello=lambda: {"type": "hello"}):
+        reader, writer = await within(asyncio.open_unix_connection(os.fspath(sock_path)))
+        assert decode_line(await within(reader.readline())) == {"type": "hello"}
+        writer.write(json.dumps({"type": "act", "op": "snooze", "minutes": 1, "id": 3}).encode())
+        writer.write(b"\n")
+        reply = decode_line(await within(reader.readline()))
+        assert reply == {
+            "type": "ack",
+            "id": 3,
+            "ok": False,
+            "error": "this feed takes no commands",
+        }
+        writer.close()
+
+
+async def test_holdspace_opens_the_screen_attached_when_a_recorder_runs(
+    sock_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from companion import cli_tui
+    from companion.livesocket import LiveServer
+
+    opened: list[tuple[Any, Path, dict[str, Any]]] = []
+
+    def run_screen(runner: Any, where: Path, **options: Any) -> int:
+        opened.append((runner, where, options))
+        return 0
+
+    class Screen:
+        async def attach(self, path: Path) -> Path:
+            return path
+
+    monkeypatch.setenv("HOLDSPACE_SOCKET", str(sock_path))
+    monkeypatch.setattr(cli_tui, "run_screen", run_screen)
+    async with LiveServer(sock_path):
+        monkeypatch.setattr(cli_tui, "has_terminal", lambda: False)
+        with pytest.raises(HoldspaceError, match="`holdspace attach`"):
+            cli_tui.cmd_live(argparse.Namespace(), data_dir)
+        monkeypatch.setattr(cli_tui, "has_terminal", lambda: True)
+        assert cli_tui.cmd_live(argparse.Namespace(), data_dir) == 0
+    ((runner, where, options),) = opened
+    assert where == data_dir and options == {"read_only": True}  # the recorder writes
+    assert await runner(Screen()) == sock_path
