@@ -74,8 +74,7 @@ def _speed(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sensors.rrimport import IMPORT_FORMATS
-    from sensors.simulate import SCENARIOS
+    from sensors.names import IMPORT_FORMATS, SCENARIOS
 
     parser = argparse.ArgumentParser(
         prog="holdspace",

@@ -26,7 +26,7 @@ from typing import Any, Final, Literal, get_args
 from companion.errors import HoldspaceError
 from companion.prompt_rules import MEDIUM_BAND_MIN, PolicyConfig
 from companion.storage import FILE_MODE, fsync_dir
-from signals.coherence import PATTERNS, RATE_RANGE_PER_MIN, BreathPattern, pattern_named, with_rate
+from signals.pacer import PATTERNS, RATE_RANGE_PER_MIN, BreathPattern, pattern_named, with_rate
 
 __all__ = [
     "CONTACT_LOAD_RANGE",
@@ -88,7 +88,7 @@ class Settings:
     quiet_in : ``"client"``: prompts wait for the end of client sessions only;
         ``"all"``: they wait for the end of every session.
     pacer_rate_per_min : the breathing pacer's rate, in breaths per minute.
-    pacer_pattern : the pacer's pattern, one of :data:`signals.coherence.PATTERNS`.
+    pacer_pattern : the pacer's pattern, one of :data:`signals.pacer.PATTERNS`.
     desktop_notify : raise a desktop notification when a prompt is shown.
     bell : ring the terminal's bell when a prompt is shown.
     """

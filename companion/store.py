@@ -24,15 +24,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
-import numpy as np
-import numpy.typing as npt
 from tinydb import Query, TinyDB
 
 from companion.errors import StoreError, StoreLockedError
 from companion.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
 from sensors.beats import Beat
+
+if TYPE_CHECKING:  # numpy loads with the first day read (the screens open before that)
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["SCHEMA_VERSION", "BeatChunk", "DayBeats", "Store", "StoredSession", "local_day"]
 
@@ -336,6 +338,8 @@ class Store:
             times.extend(chunk["t"])
             rrs.extend(chunk["rr"])
             gaps.update((offset + i, why) for i, why in chunk["gap"])
+        import numpy as np
+
         t = np.asarray(times, dtype=np.float64)
         rr = np.asarray(rrs, dtype=np.float64)
         gap = np.zeros(t.size, dtype=np.bool_)

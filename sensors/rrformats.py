@@ -55,6 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sensors.beats import DEFAULT_MAX_DRIFT_S, GapReason
+from sensors.names import IMPORT_FORMATS
 
 __all__ = [
     "IMPORT_FORMATS",
@@ -71,8 +72,6 @@ __all__ = [
     "parse_rr_bytes",
 ]
 
-IMPORT_FORMATS: Final[tuple[str, ...]] = ("rr-ms", "rr-s", "kubios", "polar")
-"""Names of the RR file formats that can be imported."""
 
 RR_MIN_MS: Final = 20.0
 """Shorter RR intervals are rejected: no heart (or strap artefact) beats that fast."""

@@ -31,7 +31,6 @@ from tui.feed import Feed
 from tui.live_screen import LiveScreen, clock_text
 from tui.notify import PromptAlerts
 from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseScreen, PromptScreen
-from tui.resting import RestingScreen
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 
 if TYPE_CHECKING:
@@ -147,14 +146,14 @@ class HoldspaceApp(SettingsActions):
         beats = message.take()
         if self.live_screen is not None:
             self.live_screen.show_beats(beats)
-        if isinstance(self.screen, RestingScreen):
-            self.screen.add_beats(
-                [b.time_s for b in beats], [b.rr_ms for b in beats], [b.gap_before for b in beats]
-            )
+        add_beats = getattr(self.screen, "add_beats", None)  # breathing, resting measurement
+        if not callable(add_beats):
             return
-        add_beats = getattr(self.screen, "add_beats", None)  # the breathing exercise
-        if callable(add_beats):
-            add_beats([b.time_s for b in beats], [b.rr_ms for b in beats])
+        times, rrs = [b.time_s for b in beats], [b.rr_ms for b in beats]
+        if getattr(self.screen, "TAKES_GAPS", False):
+            add_beats(times, rrs, [b.gap_before for b in beats])
+        else:
+            add_beats(times, rrs)
 
     @on(Feed.HeartRate)
     def _heart_rate(self, message: Feed.HeartRate) -> None:

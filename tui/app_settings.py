@@ -15,7 +15,6 @@ from textual.app import App
 
 from companion.errors import HoldspaceError
 from companion.settings import Settings, save_settings
-from tui.resting import RestingScreen
 
 if TYPE_CHECKING:
     from companion.live import LiveSession
@@ -112,6 +111,8 @@ class SettingsActions(App[str | None]):
         self._note(f"Using {choice.name or 'your strap'} ({choice.address}); it is remembered.")
         self._start(self.runner)
         if self.store is not None and not self._has_resting():
+            from tui.resting import RestingScreen
+
             self.push_screen(RestingScreen(first_run=True), self._rested)
 
     # -- resting baseline ------------------------------------------------------------------------
@@ -125,6 +126,8 @@ class SettingsActions(App[str | None]):
         if self.store is None or self.store.read_only:
             self.notify("A resting measurement needs a running day to keep it in.")
             return
+        from tui.resting import RestingScreen
+
         self.push_screen(RestingScreen(), self._rested)
 
     def _rested(self, baseline: Baseline | None) -> None:

@@ -56,6 +56,8 @@ class RestingScreen(ModalScreen[Baseline | None]):
     """
 
     CSS_PATH = "settings.tcss"
+    TAKES_GAPS: ClassVar[bool] = True
+    """The app hands this screen each beat's gap flag with its beats."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next", "Start / keep", priority=True),
         Binding("escape", "cancel", "Not now"),

@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 
 from sensors.events import SESSION_KINDS
+from sensors.names import SCENARIOS
 from sensors.simulate.noise import FloatArray, lorentzian_noise
 
 __all__ = [
@@ -28,8 +29,6 @@ __all__ = [
     "plan_link_problems",
 ]
 
-SCENARIOS: Final[tuple[str, ...]] = ("calm", "heavy", "rest", "paced-breathing")
-"""Scenario names, in a fixed order (the order is part of the seeding)."""
 
 DAY_START_S: Final = 8 * 3600 + 30 * 60
 """Nominal start of a day scenario, seconds after local midnight (08:30)."""

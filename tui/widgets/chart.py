@@ -22,21 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
-import numpy.typing as npt
 from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.widgets.braille import as_float
-from tui.widgets.plots import (
-    KIND_COLOURS,
-    Band,
-    Series,
-    draw_poincare,
-    draw_time_chart,
-    tachogram_series,
-)
+from tui.widgets.series import KIND_COLOURS, Band, Series
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+# The drawing (:mod:`tui.widgets.plots`, numpy) loads with the first data, so a
+# screen holding a chart shows its first frame before numpy is imported.
 
 __all__ = [
     "KIND_COLOURS",
@@ -100,6 +98,8 @@ class TimeChart(_ChartWidget):
 
         Cheap: the chart is drawn lazily, once, at the next refresh.
         """
+        from tui.widgets.plots import draw_time_chart
+
         shaded = tuple(b if isinstance(b, Band) else Band(*b) for b in bands)
         self._show(partial(draw_time_chart, tuple(series), x_range, shaded))
 
@@ -111,6 +111,8 @@ class Tachogram(TimeChart):
         self, time_s: npt.ArrayLike, rr_ms: npt.ArrayLike, gap_before: npt.ArrayLike
     ) -> None:
         """Beat times (epoch s), RR intervals (ms) and gap flags, as stored."""
+        from tui.widgets.plots import tachogram_series
+
         self.set_data([tachogram_series(time_s, rr_ms, gap_before)])
 
 
@@ -129,5 +131,8 @@ class PoincarePlot(_ChartWidget):
         sd2_ms: float | None = None,
     ) -> None:
         """Successive RR pairs in ms; SD1 / SD2 (ms) as reported for the session."""
+        from tui.widgets.braille import as_float
+        from tui.widgets.plots import draw_poincare
+
         x, y = as_float(rr_n_ms), as_float(rr_next_ms)
         self._show(partial(draw_poincare, x, y, sd1_ms, sd2_ms))

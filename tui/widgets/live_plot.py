@@ -20,9 +20,6 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-import numpy as np
-
-from signals.artifacts import RR_MAX_MS, RR_MIN_MS
 from tui.widgets.chart import Band, Series, TimeChart
 
 if TYPE_CHECKING:
@@ -75,6 +72,8 @@ class LivePlot(TimeChart):
         The plot is redrawn when the batch closed a step: once per ``HR_STEP_S`` of
         beats at most, however the beats are batched.
         """
+        from signals.artifacts import RR_MAX_MS, RR_MIN_MS  # loaded once the beats come
+
         closed = False
         for beat in beats:
             step = math.floor(beat.time_s / HR_STEP_S)
@@ -134,6 +133,8 @@ class LivePlot(TimeChart):
     def _update(self) -> None:
         if self.now_s is None:
             return
+        import numpy as np  # with the first data, after the screen's first frame
+
         lo, hi = self.now_s - WINDOW_S, self.now_s
         hr_t, hr = self.hr_points()
         stress_t = [t for t, _ in self._stress]

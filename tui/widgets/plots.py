@@ -8,8 +8,7 @@ NaN values (and NaN times) break a line, so gaps stay visible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -28,6 +27,7 @@ from tui.widgets.braille import (
     text_cells,
     value_range,
 )
+from tui.widgets.series import KIND_COLOURS, OTHER_KIND, Band, Series
 
 __all__ = [
     "KIND_COLOURS",
@@ -40,42 +40,6 @@ __all__ = [
 ]
 
 TICK_STEPS_MIN: Final = (1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720)
-
-KIND_COLOURS: Final[Mapping[str, tuple[str, str]]] = {
-    "client": ("#a37fd6", "#2a2238"),
-    "break": ("#6cbf78", "#1d2e21"),
-    "supervision": ("#5f9bd6", "#1c2838"),
-    "admin": ("#a0a0a0", "#262626"),
-}
-"""Session kind to (strip colour, background tint of the plot)."""
-_OTHER_KIND: Final = ("#c9a15f", "#2e2619")
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """One line: ``values`` over ``time_s`` (epoch seconds); NaN breaks the line.
-
-    ``style`` is a Rich colour ("#e06c75", "red"); ``y_range`` fixes the axis
-    (else the finite data's range, padded by 5 %); ``shades`` colour the line by value.
-    """
-
-    name: str
-    time_s: npt.ArrayLike
-    values: npt.ArrayLike
-    style: str = "#e06c75"
-    y_range: tuple[float, float] | None = None
-    shades: tuple[tuple[float, str], ...] = ()
-    """Bands of the value axis as (lowest value, colour), ascending: the line takes the
-    colour of the band its row lies in (e.g. stress 0-25 rest, 26-50 low ...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    """A shaded stretch of the time axis (a session): epoch seconds and its kind."""
-
-    start_s: float
-    end_s: float
-    kind: str
 
 
 def _ticks(x_lo: float, x_hi: float, cols: int) -> list[tuple[int, str]]:
@@ -139,7 +103,7 @@ def draw_time_chart(
         _row_colours(s, colour, lo, hi, rows, base)
         for s, colour, (lo, hi) in zip(series, colours, y_ranges, strict=True)
     ]
-    tints = {k: Style(bgcolor=KIND_COLOURS.get(k, _OTHER_KIND)[1]) for k in column_kind if k}
+    tints = {k: Style(bgcolor=KIND_COLOURS.get(k, OTHER_KIND)[1]) for k in column_kind if k}
     lines = [_legend(series, colours, bands, width, base)]
     for row in range(rows):
         lo, hi = y_ranges[0] if y_ranges else (0.0, 0.0)
@@ -195,7 +159,7 @@ def _band_columns(bands: Sequence[Band], x_lo: float, x_span: float, cols: int) 
 def _band_cell(kind: str | None, base: Style) -> tuple[str, Style]:
     if kind is None:
         return (" ", base)
-    return ("▀", base + Style(color=KIND_COLOURS.get(kind, _OTHER_KIND)[0]))
+    return ("▀", base + Style(color=KIND_COLOURS.get(kind, OTHER_KIND)[0]))
 
 
 def _legend(

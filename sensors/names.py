@@ -1,0 +1,18 @@
+"""Names the command line offers before anything heavy is loaded.
+
+The modules that implement them (:mod:`sensors.rrformats`,
+:mod:`sensors.simulate`) import numpy; ``holdspace --help`` and the screens
+should not have to.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["IMPORT_FORMATS", "SCENARIOS"]
+
+IMPORT_FORMATS: Final[tuple[str, ...]] = ("rr-ms", "rr-s", "kubios", "polar")
+"""Formats ``holdspace import`` and ``analyze`` read (:mod:`sensors.rrformats`)."""
+
+SCENARIOS: Final[tuple[str, ...]] = ("calm", "heavy", "rest", "paced-breathing")
+"""Days ``holdspace simulate`` generates (:mod:`sensors.simulate`)."""
