@@ -130,6 +130,11 @@ def bench_t1(work: Path) -> None:
     live = _median_frame(
         "live", f"{env} {shlex.quote(exe)} replay {shlex.quote(str(HEAVY))} --speed 100", "bpm"
     )
+    first_env = (
+        f"env TZ=UTC HOLDSPACE_DATA_DIR={shlex.quote(str(work / 't1-first'))} "
+        f"HOLDSPACE_SOCKET={shlex.quote(str(work / 't1.sock'))}"
+    )
+    first_run = _median_frame("first", f"{first_env} {shlex.quote(exe)}", "Find your strap")
     review_env = f"env TZ=UTC HOLDSPACE_DATA_DIR={shlex.quote(str(review_dir))}"
     review = _median_frame(
         "review", f"{review_env} {shlex.quote(exe)} review", "Loading the day", "Kind"
@@ -137,7 +142,10 @@ def bench_t1(work: Path) -> None:
     base = minimal[0] if minimal else None
     if base is not None:
         print(f"    baseline, minimal Textual app: {base:.2f} s")
-    rows = [("replay (live screen)", live[0] if live else None)]
+    rows = [
+        ("holdspace, first run (finding the strap)", first_run[0] if first_run else None),
+        ("replay (live screen)", live[0] if live else None),
+    ]
     if review:
         rows += [("review, first frame", review[0]), ("review, day's table (heavy day)", review[1])]
     for label, value in rows:

@@ -452,6 +452,23 @@ def _command(name: str) -> Any:
     return STRAP_COMMANDS[name]
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors that are the user's to fix (a bad file, a bad option): one sentence each.
+
+    The file readers' errors count only once their modules are loaded (no command
+    imports them just to catch what they cannot have raised).
+    """
+    errors: list[type[Exception]] = [HoldspaceError]
+    for module, name in (
+        ("sensors.recording", "RecordingError"),
+        ("sensors.rrformats", "RRImportError"),
+    ):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            errors.append(getattr(loaded, name))
+    return tuple(errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``holdspace`` command; returns the exit status."""
     parser = build_parser()
@@ -461,12 +478,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="holdspace: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
-    from sensors.recording import RecordingError
-    from sensors.rrimport import RRImportError
-
     try:
         return int(_command(args.command or "live")(args))
-    except (HoldspaceError, RecordingError, RRImportError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
         message = str(exc).rstrip(".")
         print(f"holdspace: error: {message}.", file=sys.stderr)
         return 1

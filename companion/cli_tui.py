@@ -8,7 +8,6 @@ a service, CI) the commands fall back to their headless form.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
@@ -80,7 +79,7 @@ def run_screen(
 
 def _remembered_strap(store: Any) -> str | None:
     """The strap ``holdspace record`` used last (kept in the store), if any."""
-    from companion.record import STRAP_SETTING
+    from companion.settings import STRAP_SETTING
 
     address = store.setting(STRAP_SETTING)
     return address if isinstance(address, str) and address else None
@@ -111,9 +110,8 @@ def attach_runner(socket_path: Path) -> Any:
 
 
 def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.livesocket import default_socket_path, recorder_running
-    from companion.record import RecordOptions
     from companion.settings import load_settings
+    from companion.socketdir import default_socket_path, recorder_running
 
     socket_path = default_socket_path()
     attached = recorder_running(socket_path)
@@ -128,13 +126,20 @@ def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
         return run_screen(attach_runner(socket_path), data_dir, read_only=True)
     settings = load_settings(data_dir)
     device = getattr(args, "device", None) or settings.strap_address
-    options = RecordOptions(
-        device=device, socket_path=socket_path, policy_config=settings.policy_config()
-    )
+
+    def strap(address: str) -> Any:
+        # The recorder (Bleak, the pipeline, SciPy) loads when the run starts, after
+        # the screen's first frame.
+        def run(live: Any) -> Any:
+            from companion.record import RecordOptions
+
+            options = RecordOptions(
+                device=address, socket_path=socket_path, policy_config=settings.policy_config()
+            )
+            return live.strap(options)
+
+        return run
+
     if device is None:  # first run: the screen finds the strap, then records from it
-        return run_screen(
-            None,
-            data_dir,
-            setup_runner=lambda address: strap_runner(dataclasses.replace(options, device=address)),
-        )
-    return run_screen(strap_runner(options), data_dir)
+        return run_screen(None, data_dir, setup_runner=strap)
+    return run_screen(strap(device), data_dir)

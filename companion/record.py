@@ -35,6 +35,7 @@ from companion.prompt_rules import PolicyConfig
 from companion.prompts import Prompt
 from companion.runs import RunOutcome, run_source
 from companion.sessions import Session
+from companion.settings import STRAP_SETTING
 from companion.store import Store
 from sensors.beats import Beat, GapReason
 from sensors.ble.supervisor import LinkState, ReconnectPolicy, StrapSupervisor, SupervisorStatus
@@ -44,8 +45,6 @@ from sensors.recording import RecordingHeader, RecordingWriter
 
 __all__ = ["Emulation", "RecordHooks", "RecordOptions", "StatusLine", "record"]
 
-STRAP_SETTING: Final = "strap_address"
-"""The store setting remembering the chosen strap."""
 STATUS_EVERY_S: Final = 5.0
 """How often the status line is redrawn (on a terminal) or printed (in a log)."""
 LOG_STATUS_EVERY_S: Final = 60.0

@@ -35,6 +35,7 @@ __all__ = [
     "HIGH_STRESS_RANGE",
     "QUIET_IN",
     "SETTINGS_FILE",
+    "STRAP_SETTING",
     "QuietIn",
     "Settings",
     "SettingsError",
@@ -42,6 +43,9 @@ __all__ = [
     "save_settings",
     "settings_path",
 ]
+
+STRAP_SETTING: Final = "strap_address"
+"""The store setting in which the recorder remembers the strap it connected to."""
 
 log = logging.getLogger("holdspace.settings")
 

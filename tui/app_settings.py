@@ -86,7 +86,7 @@ class SettingsActions(App[str | None]):
 
     def _forget_strap(self) -> None:
         """The recorder remembers the strap too (in the store): forget it there as well."""
-        from companion.record import STRAP_SETTING
+        from companion.settings import STRAP_SETTING
 
         if self.store is not None and not self.store.read_only:
             self.store.put_setting(STRAP_SETTING, None)

@@ -10,7 +10,7 @@ it shows the plain sentence of :mod:`sensors.ble.errors` and offers the demo.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import ClassVar, Final, Literal
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,11 +22,18 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
-from sensors.ble.scan import FoundStrap, scan_straps
+
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    from sensors.ble.scan import FoundStrap
+
+    SetupChoice: TypeAlias = FoundStrap | Literal["demo"] | None
+    """The chosen strap, "demo", or None (the helper left)."""
 
 __all__ = ["ScanFn", "SetupScreen", "explain_scan_error", "real_scan", "signal_words"]
 
-ScanFn = Callable[[], Awaitable[Sequence[FoundStrap]]]
+ScanFn = Callable[[], Awaitable[Sequence["FoundStrap"]]]
 """Scans for straps nearby, strongest signal first; raises what Bleak raises."""
 
 _OFFER: Final = "Press d for the demo, or r to look again."
@@ -34,6 +41,7 @@ _OFFER: Final = "Press d for the demo, or r to look again."
 
 async def real_scan() -> Sequence[FoundStrap]:
     """A five-second Bluetooth scan for devices advertising the Heart Rate service."""
+    from sensors.ble.scan import scan_straps  # Bleak loads when the scan starts
 
     return await scan_straps()
 
@@ -61,7 +69,7 @@ def explain_scan_error(error: BaseException | None) -> str:
     return f"The scan for straps failed ({type(error).__name__})."
 
 
-class SetupScreen(ModalScreen[FoundStrap | Literal["demo"] | None]):
+class SetupScreen(ModalScreen["SetupChoice"]):
     """Find and pick a strap: arrows and enter choose, r scans again, d opens the demo."""
 
     CSS_PATH = "settings.tcss"
