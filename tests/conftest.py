@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import tempfile
 import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from companion.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -25,9 +33,42 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+SUN_PATH_MAX_BYTES = 100
+"""Unix socket paths must stay under 108 bytes (less on macOS)."""
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+async def store(data_dir: Path) -> AsyncIterator[Store]:
+    """A writable store in ``data_dir``, closed after the test."""
+    from companion.store import Store
+
+    opened = Store(data_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sock_path(tmp_path: Path) -> Iterator[Path]:
+    """A socket path in a not-yet-existing directory, short enough for AF_UNIX."""
+    candidate = tmp_path / "run" / "recorder.sock"
+    if len(os.fsencode(candidate)) < SUN_PATH_MAX_BYTES:
+        yield candidate
+        return
+    base = Path(tempfile.mkdtemp(prefix="hs", dir="/tmp"))
+    try:
+        yield base / "run" / "recorder.sock"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+async def idle(live: Any) -> None:
+    """A runner that runs nothing until the app quits (for screens without a source)."""
+    await asyncio.Event().wait()
 
 
 @pytest.fixture(scope="session")

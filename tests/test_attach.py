@@ -13,9 +13,7 @@ import asyncio
 import json
 import logging
 import os
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,7 +41,6 @@ T = TypeVar("T")
 HEAVY = FIXTURES / "heavy-day.hsrec"
 TIMEOUT_S = 30.0
 """Safety net only: every wait below ends on an event, never on this timeout."""
-SUN_PATH_MAX_BYTES = 100
 
 
 def at(hhmm: str) -> float:
@@ -54,20 +51,6 @@ def at(hhmm: str) -> float:
 
 async def within(awaitable: Awaitable[T]) -> T:
     return await asyncio.wait_for(awaitable, timeout=TIMEOUT_S)
-
-
-@pytest.fixture
-def sock_path(tmp_path: Path) -> Iterator[Path]:
-    """A socket path short enough for AF_UNIX."""
-    candidate = tmp_path / "run" / "recorder.sock"
-    if len(os.fsencode(candidate)) < SUN_PATH_MAX_BYTES:
-        yield candidate
-        return
-    base = Path(tempfile.mkdtemp(prefix="hs", dir="/tmp"))
-    try:
-        yield base / "run" / "recorder.sock"
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 class Gate:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import socket
 import stat
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +30,6 @@ T = TypeVar("T")
 
 TIMEOUT_S = 5.0
 """Safety net only: every wait below ends on an event, never on this timeout."""
-SUN_PATH_MAX_BYTES = 100
 """Unix socket paths must stay under 104 bytes (macOS) / 108 bytes (Linux)."""
 
 HELLO: dict[str, Any] = {"type": "hello", "version": 1, "source": "emulated", "state": "streaming"}
@@ -48,20 +46,6 @@ async def next_message(feed: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
 async def assert_feed_ends(feed: AsyncIterator[dict[str, Any]]) -> None:
     with pytest.raises(StopAsyncIteration):
         await next_message(feed)
-
-
-@pytest.fixture
-def sock_path(tmp_path: Path) -> Iterator[Path]:
-    """A socket path in a not-yet-existing directory, short enough for AF_UNIX."""
-    candidate = tmp_path / "run" / "recorder.sock"
-    if len(os.fsencode(candidate)) < SUN_PATH_MAX_BYTES:
-        yield candidate
-        return
-    base = Path(tempfile.mkdtemp(prefix="hs", dir="/tmp"))
-    try:
-        yield base / "run" / "recorder.sock"
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def mode_of(path: Path) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from companion.settings import Settings
 from companion.store import Store
 from sensors.clock import ManualClock
 from sensors.replay import ReplaySource
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, idle
 from tests.gated import GatedSource
 from tui.app import HoldspaceApp
 from tui.live_screen import LiveScreen
@@ -149,25 +147,12 @@ def test_an_alert_that_fails_never_raises() -> None:
 # -- in the app -------------------------------------------------------------------------------
 
 
-async def _idle(live: Any) -> None:
-    await asyncio.Event().wait()
-
-
-@pytest.fixture
-async def store(data_dir: Path) -> AsyncIterator[Store]:
-    s = Store(data_dir)
-    yield s
-    s.close()
-
-
 def _prompt(kind: str = "pause") -> Prompt:
     return Prompt(f"{kind}-1", kind, 1_795_500_000.0, "Your heart has been busy.", False, None)  # type: ignore[arg-type]
 
 
 async def test_quiet_in_all_sessions_holds_the_prompt_and_its_alert(store: Store) -> None:
-    app = HoldspaceApp(
-        _idle, store=store, clock=ManualClock(0.0), settings=Settings(quiet_in="all")
-    )
+    app = HoldspaceApp(idle, store=store, clock=ManualClock(0.0), settings=Settings(quiet_in="all"))
     emitted: list[str] = []
     app.alerts = PromptAlerts(app, env={"TERM": "foot"}, emit=emitted.append)
     supervision = Session("supervision", "S-1", 1_795_499_000.0)
@@ -189,7 +174,7 @@ async def test_quiet_in_all_sessions_holds_the_prompt_and_its_alert(store: Store
 
 
 async def test_quiet_in_client_sessions_only_shows_it_in_supervision(store: Store) -> None:
-    app = HoldspaceApp(_idle, store=store, clock=ManualClock(0.0), settings=Settings())
+    app = HoldspaceApp(idle, store=store, clock=ManualClock(0.0), settings=Settings())
     emitted: list[str] = []
     app.alerts = PromptAlerts(app, env={"TERM": "foot"}, emit=emitted.append)
     async with app.run_test() as pilot:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
-
-import pytest
 from textual.widgets import Static
 
 from companion.settings import Settings, load_settings
 from companion.store import Store
 from sensors.clock import ManualClock
+from tests.conftest import idle
 from tests.screens import screen_text
 from tui.app import HoldspaceApp
 from tui.live_screen import LiveScreen
@@ -21,20 +16,9 @@ from tui.settings_screen import SettingsScreen
 REMEMBERED = Settings(strap_address="F0:C0:FF:EE:00:01", strap_name="Polar H10 1A2B3C4D")
 
 
-async def _idle(live: Any) -> None:
-    await asyncio.Event().wait()
-
-
-@pytest.fixture
-async def store(data_dir: Path) -> AsyncIterator[Store]:
-    s = Store(data_dir)
-    yield s
-    s.close()
-
-
 def _app(store: Store, settings: Settings = REMEMBERED) -> HoldspaceApp:
     return HoldspaceApp(
-        _idle,
+        idle,
         store=store,
         clock=ManualClock(0.0),
         settings=settings,

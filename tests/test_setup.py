@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import math
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from sensors.beats import Beat
 from sensors.ble.errors import StrapError
 from sensors.ble.scan import FoundStrap
 from sensors.clock import ManualClock
+from tests.conftest import idle
 from tests.screens import screen_text
 from tui.app import HoldspaceApp
 from tui.live_screen import LiveScreen
@@ -40,21 +40,10 @@ NO_DBUS = (
 T0_S = 1_795_500_000.0
 
 
-async def _idle(live: Any) -> None:
-    await asyncio.Event().wait()
-
-
-@pytest.fixture
-async def store(data_dir: Path) -> AsyncIterator[Store]:
-    s = Store(data_dir)
-    yield s
-    s.close()
-
-
 def _setup_app(store: Store, scan: Any, started: list[str]) -> HoldspaceApp:
     def runner_for(address: str) -> Any:
         started.append(address)
-        return _idle
+        return idle
 
     return HoldspaceApp(
         None,
@@ -183,7 +172,7 @@ async def _feed(pilot: Any, app: HoldspaceApp, beats: list[Beat]) -> None:
 
 
 async def test_a_resting_measurement_reaches_done_and_is_stored(store: Store) -> None:
-    app = HoldspaceApp(_idle, store=store, clock=ManualClock(0.0))
+    app = HoldspaceApp(idle, store=store, clock=ManualClock(0.0))
     async with app.run_test(size=(100, 36)) as pilot:
         await pilot.press("m")
         resting = app.screen
@@ -208,7 +197,7 @@ async def test_a_resting_measurement_reaches_done_and_is_stored(store: Store) ->
 
 
 async def test_poor_signal_is_said_and_not_saved(store: Store) -> None:
-    app = HoldspaceApp(_idle, store=store, clock=ManualClock(0.0))
+    app = HoldspaceApp(idle, store=store, clock=ManualClock(0.0))
     beats = _resting_beats(330.0)
     # The strap loses contact for a minute and a half in the middle.
     kept = [b for b in beats if not T0_S + 100.0 < b.time_s < T0_S + 190.0]
