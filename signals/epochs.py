@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -49,6 +48,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from signals.hr_rise import RiseTracker
 from signals.rolling import MIN_BEATS
 
 __all__ = [
@@ -69,12 +69,6 @@ EPOCH_S: Final = 60.0
 """Length of an epoch, in seconds (one clock minute)."""
 LONG_WINDOW_S: Final = 300.0
 """Window of the 5-min RMSSD, in seconds."""
-RISE_SMOOTH_S: Final = 10.0
-"""Heart rate for the rise rule is the mean over this many seconds."""
-RISE_SPAN_S: Final = 30.0
-"""The rise is measured against the lowest smoothed heart rate of this span, in seconds."""
-MIN_RISE_BEATS: Final = 5
-"""Fewest beats in the smoothing window before a rise is measured."""
 MIN_COVERAGE: Final = 0.8
 """Below this share of the minute covered by beats, the minute is poor."""
 MAX_ARTIFACT_FRACTION: Final = 0.10
@@ -155,6 +149,7 @@ class EpochBuilder:
     """
 
     __slots__ = (
+        "_ahead",
         "_beats",
         "_covered_s",
         "_diff_ok",
@@ -163,13 +158,11 @@ class EpochBuilder:
         "_last_rr",
         "_lost_at_s",
         "_lost_cause",
-        "_low_hr",
         "_max_rise",
         "_minute_cause",
         "_n_artifacts",
         "_n_beats",
-        "_smooth_rr",
-        "_smooth_t",
+        "_rise",
         "_start_s",
         "_window_end_s",
         "late_beats",
@@ -187,9 +180,9 @@ class EpochBuilder:
         self._diff_ok: list[bool] = []
         self._last_rr = math.nan  # RR of the beat before _beats[len(_diff_sq)]
         self._window_end_s: float | None = None  # the newest beat or closed minute's end
-        self._smooth_t: deque[float] = deque()  # included beats of the last RISE_SMOOTH_S
-        self._smooth_rr: deque[float] = deque()
-        self._low_hr: deque[tuple[float, float]] = deque()  # (time_s, hr) increasing hr
+        self._rise = RiseTracker()
+        # Rises of _beats[_fed:], worked out by push_many ahead of the minutes' close.
+        self._ahead: list[float] = []
         self._start_s: float | None = None
         self._lost_at_s: float | None = None  # a loss of signal not yet ended by a beat
         self._lost_cause = ""
@@ -268,6 +261,12 @@ class EpochBuilder:
         flags = np.asarray(artifact, dtype=np.bool_)
         n = t.size
         ordered = bool(n < 2 or (t[1:] >= t[:-1]).all())
+        if n and ordered and self._keeps_all(float(t[0])):
+            # Every beat will be kept: their rises, as arrays, before the minutes close.
+            self._track_rise()
+            gaps = np.asarray(gap_before, dtype=np.bool_)
+            kept = np.where(np.isfinite(rr) & ~flags, rr, np.nan)
+            self._ahead.extend(self._rise.feed_arrays(t, kept, gaps).tolist())
         out: list[tuple[int, list[Epoch]]] = []
         i = 0
         while i < n:
@@ -288,6 +287,11 @@ class EpochBuilder:
             self._take_within_minute(t[i:stop], rr[i:stop], gap_before[i:stop], flags[i:stop])
             i = stop
         return out
+
+    def _keeps_all(self, first_s: float) -> bool:
+        """Whether beats from ``first_s`` on (in time order) are all kept (none late)."""
+        start_s, end_s = self._start_s, self._window_end_s
+        return (start_s is None or first_s >= start_s) and (end_s is None or first_s >= end_s)
 
     def _take_within_minute(
         self,
@@ -329,9 +333,7 @@ class EpochBuilder:
             "the strap disconnected" if disconnected else "the strap lost skin contact"
         )
         self._track_rise()
-        self._smooth_t.clear()
-        self._smooth_rr.clear()
-        self._low_hr.clear()
+        self._rise.reset()
         return closed
 
     def advance_to(self, time_s: float) -> list[Epoch]:
@@ -365,51 +367,27 @@ class EpochBuilder:
             self._covered_s += overlap
 
     def _track_rise(self) -> None:
-        """Take the beats not yet seen into the 10-s heart rate and its rise."""
+        """Take the beats not yet seen into the 10-s heart rate and its rise
+        (:mod:`signals.hr_rise`); rises worked out ahead by :meth:`push_many` first."""
         beats = self._beats[self._fed :]
         if not beats:
             return
-        self._fed += len(beats)
-        # Each beat's heart rate over the last RISE_SMOOTH_S s (its included RR summed
-        # exactly), and its rise above the lowest in the last 30 s (within one gap-free
-        # stretch): lows holds the candidates for the lowest, increasing.
-        smooth_t = self._smooth_t
-        smooth_rr = self._smooth_rr
-        lows = self._low_hr
-        drop_oldest = lows.popleft
-        drop_newest = lows.pop
-        add = lows.append
-        fsum = math.fsum
-        max_rise = self._max_rise
-        for time_s, rr, gap_before in beats:
-            if gap_before:
-                smooth_t.clear()
-                smooth_rr.clear()
-                lows.clear()
-            if rr == rr:  # included
-                smooth_t.append(time_s)
-                smooth_rr.append(rr)
-            start_s = time_s - RISE_SMOOTH_S
-            while smooth_t and smooth_t[0] < start_s:
-                smooth_t.popleft()
-                smooth_rr.popleft()
-            since_s = time_s - RISE_SPAN_S
-            while lows and lows[0][0] < since_s:
-                drop_oldest()
-            n = len(smooth_rr)
-            if n < MIN_RISE_BEATS:
-                continue
-            mean_rr = fsum(smooth_rr) / n
-            if not mean_rr > 0.0:
-                continue
-            hr = 60000.0 / mean_rr
-            while lows and lows[-1][1] >= hr:
-                drop_newest()
-            add((time_s, hr))
-            rise = hr - lows[0][1]
-            if max_rise is None or rise > max_rise:
-                max_rise = rise
-        self._max_rise = max_rise
+        rise: float | None = None
+        ahead = self._ahead
+        if ahead:
+            k = min(len(beats), len(ahead))
+            known = [r for r in ahead[:k] if r == r]
+            del ahead[:k]
+            self._fed += k
+            beats = beats[k:]
+            rise = max(known) if known else None
+        if beats:
+            self._fed += len(beats)
+            fed = self._rise.feed(beats)
+            if fed is not None and (rise is None or fed > rise):
+                rise = fed
+        if rise is not None and (self._max_rise is None or rise > self._max_rise):
+            self._max_rise = rise
 
     def _take_differences(self) -> None:
         """Squared successive differences of the beats that have none yet."""
