@@ -480,17 +480,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(_command(args.command or "live")(args))
+    except KeyboardInterrupt:
+        print("holdspace: interrupted; what was read so far is stored.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
     except Exception as exc:
         if not isinstance(exc, _user_errors()):
             raise
         message = str(exc).rstrip(".")
         print(f"holdspace: error: {message}.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("holdspace: interrupted; what was read so far is stored.", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

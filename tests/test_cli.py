@@ -238,3 +238,18 @@ def test_a_second_writer_is_told_plainly(tmp_path: Path) -> None:
             check=False,
         )
     _assert_plain_error(result, "another Holdspace process")
+
+
+def test_output_cut_short_by_a_closed_pipe_is_no_error(tmp_path: Path) -> None:
+    """``holdspace analyze ... --json | head`` ends quietly (exit 0, no traceback)."""
+    env = {**os.environ, "HOLDSPACE_DATA_DIR": str(tmp_path / "d")}
+    command = [sys.executable, "-m", "companion", "analyze", str(HEAVY), "--epochs", "60"]
+    with subprocess.Popen(
+        [*command, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(100)  # more than a pipe's buffer is still to come
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        assert process.wait() == 0
+    assert "Traceback" not in errors
