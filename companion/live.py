@@ -18,12 +18,13 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
+from companion.live_listener import LinkInfo, LiveListener
+from companion.merged_source import MergedSource
 from companion.prompt_rules import FEELING_KEY, CheckInAnswer
 from companion.sessions import Session, validate_kind, validate_label
 from sensors.events import (
@@ -39,7 +40,7 @@ from sensors.events import (
 from sensors.hrm import SensorContact
 
 if TYPE_CHECKING:  # the pipeline, stage and recorder load when a run starts, not with the screen
-    from companion.analysis import MinuteResult, SignalStage
+    from companion.analysis import SignalStage
     from companion.attached import AttachedRecorder
     from companion.prompt_rules import PolicyConfig
     from companion.prompts import Prompt, Response
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # the pipeline, stage and recorder load when a run starts, no
     from companion.runs import RunOutcome
     from companion.store import Store
     from sensors.beats import Beat, GapReason
-    from sensors.ble.supervisor import StrapSupervisor, SupervisorStatus
+    from sensors.ble.supervisor import StrapSupervisor
     from sensors.clock import Clock
     from sensors.source import BeatSource
     from signals.baseline import Baseline
@@ -60,87 +61,6 @@ CHECK_IN_KEYS: Final = ("tension", "intensity", "heavy", "note", FEELING_KEY)
 """What a post-session check-in may hold: where tension sits (comma-separated
 places), intensity 0-10, heavy yes/no, a short note; "heavy" also sets the
 feeling the prompt policy reads."""
-
-
-@dataclass(frozen=True, slots=True)
-class LinkInfo:
-    """The state of the beat source, in words a screen can show as it is.
-
-    Attributes
-    ----------
-    state : ``scanning``, ``connecting``, ``streaming``, ``contact-lost``,
-        ``reconnecting``, ``gave-up``, ``stopped``, or ``playing`` / ``ended``
-        for a recording.
-    detail : a plain sentence ("the link dropped"), or "".
-    retry_in_s : seconds to the next attempt while reconnecting.
-    """
-
-    state: str
-    detail: str = ""
-    retry_in_s: float | None = None
-
-    @classmethod
-    def from_status(cls, status: SupervisorStatus) -> LinkInfo:
-        return cls(status.state.value, status.detail, status.retry_in_s)
-
-
-class LiveListener(Protocol):
-    """What a screen hears from a :class:`LiveSession` (all on the event loop's thread)."""
-
-    def live_beats(self, beats: Sequence[Beat]) -> None: ...
-
-    def live_minute(self, minute: MinuteResult) -> None: ...
-
-    def live_prompt(self, prompt: Prompt) -> None: ...
-
-    def live_session(self, session: Session, is_open: bool) -> None: ...
-
-    def live_link(self, link: LinkInfo) -> None: ...
-
-    def live_battery(self, percent: int) -> None: ...
-
-    def live_contact(self, contact: bool) -> None:
-        """Skin contact, from straps that can tell (never called by those that cannot)."""
-
-    def live_heart_rate(self, hr_bpm: int) -> None:
-        """The heart rate the strap itself reports, with each notification."""
-
-    def live_ended(self) -> None: ...
-
-
-class MergedSource:
-    """A source's events with the helper's own events put in as they happen."""
-
-    def __init__(self, inner: BeatSource) -> None:
-        self.inner = inner
-        self.source_id = inner.source_id
-        self.description = inner.description
-        self._queue: asyncio.Queue[SourceEvent | None] = asyncio.Queue()
-
-    @property
-    def progress(self) -> float | None:
-        return self.inner.progress
-
-    def put(self, event: SourceEvent) -> None:
-        self._queue.put_nowait(event)
-
-    async def events(self) -> AsyncIterator[SourceEvent]:
-        async def pump() -> None:
-            try:
-                async for event in self.inner.events():
-                    self._queue.put_nowait(event)
-            finally:
-                self._queue.put_nowait(None)
-
-        pumping = asyncio.create_task(pump())
-        try:
-            while (event := await self._queue.get()) is not None:
-                yield event
-        finally:
-            if not pumping.done():
-                pumping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pumping  # re-raises the inner source's error
 
 
 class LiveSession:

@@ -33,20 +33,20 @@ import errno
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from companion.livewire import (
-    LINE_LIMIT_BYTES,
-    CommandError,
-    decode_line,
-    encode_line,
-    refusal,
-    request_id,
+from companion.livecommands import (
+    COMMAND_LIMIT_BYTES,
+    CommandHandler,
+    over_limit_reply,
+    reply_line,
 )
+from companion.livereader import attach
+from companion.livewire import LINE_LIMIT_BYTES, decode_line, encode_line
 from companion.socketdir import (
     SOCKET_ENV,
     SOCKET_MODE,
@@ -54,7 +54,6 @@ from companion.socketdir import (
     acquire_lock,
     already_running,
     default_socket_path,
-    open_connection,
     os_reason,
     recorder_running,
     secure_directory,
@@ -76,14 +75,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-COMMAND_LIMIT_BYTES: Final = 64 * 1024
-"""Longest command line a reader may send, in bytes (acts are small)."""
 CLOSE_GRACE_S: Final = 1.0
 """Seconds :meth:`LiveServer.close` lets readers take their last messages before cutting them."""
-
-CommandHandler = Callable[[dict[str, Any]], Mapping[str, Any]]
-"""Carries out one command message; returns the fields of its ``ack`` or raises
-:class:`~companion.livewire.CommandError` (any other exception is logged as a fault)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -321,42 +314,14 @@ class LiveServer:
             try:
                 line = await reader.readline()
             except ValueError:  # longer than the limit: the buffer was dropped
-                logger.warning("Live socket: a command line over %d bytes", COMMAND_LIMIT_BYTES)
-                reply = refusal(None, f"a command line is at most {COMMAND_LIMIT_BYTES} bytes")
-                self._send(client, encode_line(reply))
+                self._send(client, over_limit_reply())
                 continue
             except OSError:
                 return
             if not line:
                 return
             if line.strip() and client in self._clients:
-                reply = self._answer(line)
-                try:
-                    encoded = encode_line(reply)
-                except (TypeError, ValueError):
-                    logger.exception("Live socket: the reply to %r is not JSON", reply.get("id"))
-                    encoded = encode_line(refusal(reply.get("id"), "the reply could not be sent"))
-                self._send(client, encoded)
-
-    def _answer(self, line: bytes) -> dict[str, Any]:
-        """The reply to one line a reader sent."""
-        try:
-            message = decode_line(line)
-        except (ValueError, RecursionError) as exc:  # nested too deep: RecursionError
-            logger.warning("Live socket: a line that is not a JSON object: %s", exc)
-            return refusal(None, f"a command is one JSON object per line ({exc})")
-        request = request_id(message)
-        if self._commands is None:
-            return refusal(request, "this feed takes no commands")
-        try:
-            fields = self._commands(message)
-            return {"type": "ack", "id": request, "ok": True, **fields}
-        except CommandError as exc:
-            logger.warning("Live socket: refused %s: %s", message.get("op"), exc)
-            return refusal(request, str(exc))
-        except Exception:
-            logger.exception("Live socket: the command %r failed", message.get("op"))
-            return refusal(request, "the recorder could not do that (see its log)")
+                self._send(client, reply_line(line, self._commands))
 
     @staticmethod
     async def _pump(client: _Client) -> bool:
@@ -425,50 +390,3 @@ class LiveServer:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-
-async def attach(path: Path) -> AsyncIterator[dict[str, Any]]:
-    """Read a running recorder's live feed, one message at a time, until it closes.
-
-    Lines that are not JSON objects are skipped with a warning. Leaving the loop (or
-    ``aclose()``) hangs up; the recorder keeps recording.
-
-    Parameters
-    ----------
-    path : Path
-        The recorder's socket, usually :func:`default_socket_path`.
-
-    Yields
-    ------
-    dict[str, Any]
-        Each message, starting with the recorder's ``hello``.
-
-    Raises
-    ------
-    LiveSocketError
-        No recorder is running at ``path``, or its socket cannot be opened.
-    """
-    reader, writer = await open_connection(path, LINE_LIMIT_BYTES)
-    try:
-        while True:
-            try:
-                line = await reader.readline()
-            except ValueError:
-                logger.warning("Skipping a live-feed line longer than %d bytes", LINE_LIMIT_BYTES)
-                continue
-            except OSError:
-                return
-            if not line:
-                return
-            if not line.strip():
-                continue
-            try:
-                message = decode_line(line)
-            except ValueError as exc:
-                logger.warning("Skipping a live-feed line that is not a JSON object: %s", exc)
-                continue
-            yield message
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError):
-            await writer.wait_closed()

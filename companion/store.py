@@ -17,24 +17,21 @@ store that opens.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from tinydb import Query, TinyDB
 
-from companion.errors import StoreError, StoreLockedError
+from companion.errors import StoreError
 from companion.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
+from companion.store_lock import WriterLock
+from companion.store_records import StoreRecords
+from companion.store_types import BeatChunk, DayBeats, StoredSession, local_day
 from sensors.beats import Beat
-
-if TYPE_CHECKING:  # numpy loads with the first day read (the screens open before that)
-    import numpy as np
-    import numpy.typing as npt
 
 __all__ = ["SCHEMA_VERSION", "BeatChunk", "DayBeats", "Store", "StoredSession", "local_day"]
 
@@ -48,87 +45,11 @@ SEGMENT_MIN: Final = 10
 _OPEN_SEGMENTS_MAX: Final = 4
 
 
-def local_day(time_s: float) -> date:
-    """The local calendar day of an epoch time."""
-    return datetime.fromtimestamp(time_s).date()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSession:
-    """A tagged session as stored. Times are epoch seconds; ``end_s`` is None while open."""
-
-    session_id: int
-    kind: str
-    label: str
-    start_s: float
-    end_s: float | None
-    heavy: bool | None
-    source_id: str
-
-    @property
-    def day(self) -> date:
-        return local_day(self.start_s)
-
-
-@dataclass(frozen=True, slots=True)
-class DayBeats:
-    """All beats stored for one day, sorted by time.
-
-    ``time_s`` epoch seconds, ``rr_ms`` milliseconds, ``gap_before`` flags.
-    """
-
-    day: date
-    time_s: npt.NDArray[np.float64]
-    rr_ms: npt.NDArray[np.float64]
-    gap_before: npt.NDArray[np.bool_]
-    gap_reasons: Mapping[int, str]
-    """Index of each beat flagged ``gap_before`` to why ("disconnected", ...)."""
-
-    def __len__(self) -> int:
-        return int(self.time_s.size)
-
-
-@dataclass(frozen=True, slots=True)
-class BeatChunk:
-    """Beats bound for one ten-minute segment file (``slot``: its first minute of the day)."""
-
-    day: date
-    slot: int
-    doc: dict[str, Any]
-
-
-class _WriterLock:
-    """An exclusive advisory lock on a file in the data directory."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: IO[str] | None = None
-
-    def acquire(self) -> None:
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        fh = os.fdopen(fd, "a", encoding="utf-8")
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no advisory lock
-            self._fh = fh
-            return
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            raise StoreLockedError(
-                f"another Holdspace process is writing to {self.path.parent}; close it first."
-            ) from None
-        self._fh = fh
-
-    def release(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-
-
-class Store:
+class Store(StoreRecords):
     """The one writer (or a reader) of a Holdspace data directory.
+
+    The records kept in the main file (prompts, sessions, settings, check-ins, acts, day
+    summaries) are read and written with the methods of :class:`StoreRecords`.
 
     Parameters
     ----------
@@ -147,7 +68,7 @@ class Store:
     def __init__(self, data_dir: Path | str, *, read_only: bool = False) -> None:
         self.data_dir = Path(data_dir)
         self.read_only = read_only
-        self._lock: _WriterLock | None = None
+        self._lock: WriterLock | None = None
         self._segments: dict[tuple[date, int], TinyDB] = {}
         self._source_days: dict[str, set[str]] = {}
         if not read_only:
@@ -158,7 +79,7 @@ class Store:
                 raise StoreError(
                     f"cannot create the data directory {self.data_dir} ({exc.strerror})."
                 ) from None
-            self._lock = _WriterLock(self.data_dir / LOCK_FILE)
+            self._lock = WriterLock(self.data_dir / LOCK_FILE)
             self._lock.acquire()
             remove_stale_temp_files(self.data_dir)
         self._main = TinyDB(
@@ -399,7 +320,7 @@ class Store:
         self._main.table("checkins").remove(Query().source == source_id)
         self._main.table("acts").remove(Query().source == source_id)
 
-    # -- minutes (epochs) and prompts --------------------------------------------------------
+    # -- minutes (epochs) ------------------------------------------------------------------
 
     def _epochs_db(self, day: date, create: bool = False) -> TinyDB | None:
         directory = self._day_dir(day)
@@ -431,137 +352,7 @@ class Store:
         db.close()
         return sorted(docs, key=lambda d: float(d["start_s"]))
 
-    def put_prompts(self, records: Sequence[Mapping[str, Any]], source_id: str) -> None:
-        """Store (replace) prompt records, keyed by ``prompt_id`` within a source.
-
-        One atomic write for the whole batch.
-        """
-        ids = {r["prompt_id"] for r in records}
-        table = self._main.table("prompts")
-        table.remove((Query().source == source_id) & (Query().prompt_id.one_of(list(ids))))
-        table.insert_multiple({**r, "source": source_id} for r in records)
-
-    def prompts(self, day: date | None = None) -> list[dict[str, Any]]:
-        docs = [dict(d) for d in self._main.table("prompts").all()]
-        if day is not None:
-            docs = [d for d in docs if local_day(float(d["raised_s"])) == day]
-        return sorted(docs, key=lambda d: float(d["raised_s"]))
-
-    def set_session_analysis(self, session_id: int, analysis: Mapping[str, Any]) -> None:
-        """Attach the load, recovery and HRV report of a finished session."""
-        self._main.table("sessions").update({"analysis": dict(analysis)}, doc_ids=[session_id])
-
-    def session_analysis(self, session_id: int) -> dict[str, Any] | None:
-        doc = self._main.table("sessions").get(doc_id=session_id)
-        if not isinstance(doc, dict):
-            return None
-        found = doc.get("analysis")
-        return dict(found) if isinstance(found, dict) else None
-
-    # -- settings ----------------------------------------------------------------------------
-
-    def put_setting(self, key: str, value: Any) -> None:
-        self._main.table("settings").upsert({"key": key, "value": value}, Query().key == key)
-
-    def setting(self, key: str, default: Any = None) -> Any:
-        found = self._main.table("settings").get(Query().key == key)
-        return found["value"] if isinstance(found, dict) else default
-
-    # -- sessions --------------------------------------------------------------------------
-
-    def begin_session(self, kind: str, label: str, start_s: float, source_id: str) -> int:
-        """Store a session as open; returns its id."""
-        doc_id: int = self._main.table("sessions").insert(
-            {
-                "kind": kind,
-                "label": label,
-                "start_s": start_s,
-                "end_s": None,
-                "heavy": None,
-                "day": local_day(start_s).isoformat(),
-                "source": source_id,
-            }
-        )
-        return doc_id
-
-    def finish_session(self, session_id: int, end_s: float, heavy: bool | None = None) -> None:
-        self._main.table("sessions").update({"end_s": end_s, "heavy": heavy}, doc_ids=[session_id])
-
-    def sessions(self, day: date | None = None) -> list[StoredSession]:
-        """Sessions of one local day (or all), ordered by start."""
-        table = self._main.table("sessions")
-        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
-        out = [
-            StoredSession(
-                session_id=doc.doc_id,
-                kind=doc["kind"],
-                label=doc["label"],
-                start_s=doc["start_s"],
-                end_s=doc["end_s"],
-                heavy=doc["heavy"],
-                source_id=doc["source"],
-            )
-            for doc in docs
-        ]
-        return sorted(out, key=lambda s: (s.start_s, s.session_id))
-
-    def mark_heavy(self, session_id: int, heavy: bool) -> None:
-        """The helper's own verdict on a finished session (from its check-in)."""
-        self._main.table("sessions").update({"heavy": heavy}, doc_ids=[session_id])
-
-    # -- check-ins -------------------------------------------------------------------------
-
-    def add_check_in(
-        self, at_s: float, answers: Mapping[str, Any], session_id: int | None, source_id: str
-    ) -> int:
-        """Store a check-in: where tension sits, intensity, heavy, a note (the helper's words)."""
-        doc = {"session_id": session_id, "answers": dict(answers)}
-        return self._add_dated("checkins", at_s, doc, source_id)
-
-    def check_ins(self, day: date | None = None) -> list[dict[str, Any]]:
-        """Check-ins of one local day (or all), oldest first."""
-        return self._dated("checkins", day)
-
-    # -- acts (a pause, a breathing exercise, a colleague contacted) -------------------------
-
-    def add_act(
-        self,
-        at_s: float,
-        kind: str,
-        result: Mapping[str, Any],
-        prompt_id: str | None,
-        source_id: str,
-    ) -> int:
-        """Store what the helper did (``kind`` pause / breathe / contact) and how it went."""
-        doc = {"kind": kind, "prompt_id": prompt_id, "result": dict(result)}
-        return self._add_dated("acts", at_s, doc, source_id)
-
-    def acts(self, day: date | None = None) -> list[dict[str, Any]]:
-        """Acts of one local day (or all), oldest first."""
-        return self._dated("acts", day)
-
-    def _add_dated(self, table: str, at_s: float, doc: Mapping[str, Any], source_id: str) -> int:
-        """Insert ``doc`` stamped with its time, local day and source; returns its id."""
-        stamped = {"at_s": at_s, "day": local_day(at_s).isoformat(), **doc, "source": source_id}
-        doc_id: int = self._main.table(table).insert(stamped)
-        return doc_id
-
-    def _dated(self, table: str, day: date | None) -> list[dict[str, Any]]:
-        found = self._main.table(table)
-        docs = found.all() if day is None else found.search(Query().day == day.isoformat())
-        return sorted((dict(d) for d in docs), key=lambda d: float(d["at_s"]))
-
-    # -- day summaries ---------------------------------------------------------------------
-
-    def put_day_summary(self, day: date, summary: Mapping[str, Any]) -> None:
-        """Store (replace) the summary of a day; long-range views read only these."""
-        self._main.table("days").upsert(
-            {**summary, "day": day.isoformat()}, Query().day == day.isoformat()
-        )
-
-    def day_summary(self, day: date) -> dict[str, Any] | None:
-        found = self._main.table("days").get(Query().day == day.isoformat())
-        return dict(found) if isinstance(found, dict) else None
+    # -- disk use ----------------------------------------------------------------------------
 
     def file_sizes(self, day: date) -> int:
         """Bytes on disk used by a day's beat files."""

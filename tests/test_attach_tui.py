@@ -16,7 +16,7 @@ from companion.cli_tui import attach_runner
 from companion.store import Store
 from sensors.clock import ManualClock
 from tests.screens import screen_text
-from tests.test_attach import Recorder, sock_path  # noqa: F401 - a fixture
+from tests.test_attach import Recorder
 from tui.app import HoldspaceApp
 from tui.live_screen import LiveScreen
 from tui.prompt_modals import PromptScreen
@@ -38,7 +38,7 @@ async def until(pilot: Any, condition: Callable[[], bool]) -> None:
 
 async def test_keys_on_an_attached_screen_start_and_end_a_session_in_the_recorder(
     data_dir: Path,
-    sock_path: Path,  # noqa: F811
+    sock_path: Path,
 ) -> None:
     rec = Recorder(data_dir, sock_path)
     await rec.start()
