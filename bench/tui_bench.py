@@ -135,6 +135,14 @@ def bench_t1(work: Path) -> None:
         f"HOLDSPACE_SOCKET={shlex.quote(str(work / 't1.sock'))}"
     )
     first_run = _median_frame("first", f"{first_env} {shlex.quote(exe)}", "Find your strap")
+    daily_dir = work / "t1-daily"
+    daily_dir.mkdir(parents=True, exist_ok=True)
+    (daily_dir / "settings.json").write_text('{"strap_address": "F0:C0:FF:EE:00:01"}')
+    daily_env = (
+        f"env TZ=UTC HOLDSPACE_DATA_DIR={shlex.quote(str(daily_dir))} "
+        f"HOLDSPACE_SOCKET={shlex.quote(str(work / 't1.sock'))}"
+    )
+    daily = _median_frame("daily", f"{daily_env} {shlex.quote(exe)}", "bpm")
     review_env = f"env TZ=UTC HOLDSPACE_DATA_DIR={shlex.quote(str(review_dir))}"
     review = _median_frame(
         "review", f"{review_env} {shlex.quote(exe)} review", "Loading the day", "Kind"
@@ -144,6 +152,7 @@ def bench_t1(work: Path) -> None:
         print(f"    baseline, minimal Textual app: {base:.2f} s")
     rows = [
         ("holdspace, first run (finding the strap)", first_run[0] if first_run else None),
+        ("holdspace, the remembered strap (live screen)", daily[0] if daily else None),
         ("replay (live screen)", live[0] if live else None),
     ]
     if review:

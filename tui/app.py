@@ -34,6 +34,8 @@ from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseSc
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from companion.prompts import Prompt, Response
     from companion.sessions import Session
     from companion.store import Store
@@ -106,18 +108,19 @@ class HoldspaceApp(SettingsActions):
 
     def on_mount(self) -> None:
         if self.setup_runner is not None:  # first run: find the strap, then start
-            self.live_screen = LiveScreen()
-            self.push_screen(self.live_screen)
-            self._setup()
+            self._setup()  # the live screen comes with the strap (one screen to draw first)
             return
         if self.runner is None:
             self.action_review()
             return
-        self.live_screen = LiveScreen()
-        self.push_screen(self.live_screen)
+        self._open_live_screen()
         # The pipeline, the signal stage and the strap's stack load when the run
         # starts: after the first frame, so the screen is there at once.
         self.call_after_refresh(self._start, self.runner)
+
+    def _open_live_screen(self) -> AwaitMount:
+        self.live_screen = LiveScreen()
+        return self.push_screen(self.live_screen)
 
     def _start(self, runner: Runner) -> None:
         self.run_worker(

@@ -17,6 +17,8 @@ from companion.errors import HoldspaceError
 from companion.settings import Settings, save_settings
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from companion.live import LiveSession
     from companion.store import Store
     from sensors.ble.scan import FoundStrap
@@ -42,6 +44,9 @@ class SettingsActions(App[str | None]):
         raise NotImplementedError
 
     def _note(self, text: str) -> None:
+        raise NotImplementedError
+
+    def _open_live_screen(self) -> AwaitMount:
         raise NotImplementedError
 
     def _offer_waiting(self) -> None:
@@ -108,6 +113,12 @@ class SettingsActions(App[str | None]):
         self.keep_settings(self.settings.with_strap(choice.address, choice.name or None))
         self.runner = self.setup_runner(choice.address)
         self.setup_runner = None
+        # Once the setup dialog is gone: the live screen, the run, the resting offer.
+        self.call_later(self._begin, choice)
+
+    async def _begin(self, choice: FoundStrap) -> None:
+        assert self.runner is not None
+        await self._open_live_screen()
         self._note(f"Using {choice.name or 'your strap'} ({choice.address}); it is remembered.")
         self._start(self.runner)
         if self.store is not None and not self._has_resting():

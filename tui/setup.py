@@ -101,7 +101,8 @@ class SetupScreen(ModalScreen["SetupChoice"]):
             )
 
     def on_mount(self) -> None:
-        self.action_rescan()
+        # After the first frame: the scan loads Bleak and asks the system's Bluetooth.
+        self.call_after_refresh(self.action_rescan)
 
     def action_rescan(self) -> None:
         self.remove_class("-failed")
