@@ -181,11 +181,15 @@ def make_executor(offload: Offload) -> Executor | None:
     if offload == "thread":
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="holdspace-signals")
     if offload == "process":
-        return BatchingExecutor(
-            ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context(_start_method()),
-                initializer=_start_worker,
-            )
+        method = _start_method()
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
         )
+        if method == "fork":
+            # Fork now, while this is the only thread: the pool would otherwise fork at
+            # its first job, by when the run's store writer may be running.
+            pool.submit(int)
+        return BatchingExecutor(pool)
     return None

@@ -111,7 +111,7 @@ class RiseTracker:
         own_start = np.where(gap_before, np.arange(m), -1)
         np.maximum.accumulate(own_start, out=own_start)
         included = rr_ms == rr_ms
-        rr_us = np.where(included, np.rint(np.where(included, rr_ms, 0.0) * 1000.0), 0.0)
+        rr_us = np.rint(np.where(included, rr_ms, 0.0) * 1000.0)
         # The smoothing window over the carried beats, then these.
         c = len(self._times)
         t = np.concatenate((np.fromiter(self._times, np.float64, c), time_s))
