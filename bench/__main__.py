@@ -17,6 +17,7 @@ import asyncio
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -37,7 +38,7 @@ BASELINE_HOURS: Final = 4
 START: Final = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
 
 
-def _batches(beats: tuple[Beat, ...], span_s: float = 10.0) -> list[list[Beat]]:
+def _batches(beats: Sequence[Beat], span_s: float = 10.0) -> list[list[Beat]]:
     out: list[list[Beat]] = []
     current: list[Beat] = []
     for beat in beats:

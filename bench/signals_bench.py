@@ -24,6 +24,7 @@ import numpy as np
 from companion.analysis import SignalStage
 from companion.runs import run_source
 from companion.store import Store
+from sensors.beats import beat_columns
 from sensors.events import BeatsImported, Measurement, SessionEnded, SessionStarted, SourceEvent
 from sensors.replay import ReplaySource
 from sensors.rrimport import RRFileSource
@@ -62,7 +63,7 @@ class ScheduledSource:
         async for event in self.inner.events():
             assert isinstance(event, BeatsImported)
             beats = event.beats
-            times = [beat.time_s for beat in beats]
+            times = beat_columns(beats).time_s
             start = 0
             while marks and marks[0][0] <= times[-1]:
                 # The beats before the mark, then the mark (a session starts or ends).

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -22,13 +21,14 @@ from typing import Any, Final
 import numpy as np
 
 from companion.baselines import baseline_json
+from companion.beat_queue import BeatQueue
 from companion.offload import Offload, breathing_or_none, make_executor, span_report
 from companion.prompt_rules import MinuteInput, PolicyConfig
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
 from companion.prompts import Prompt, PromptPolicy, PromptRecord
 from companion.sessions import Session
 from companion.store import local_day
-from sensors.beats import Beat, GapReason
+from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import CheckIn, Disconnected, Measurement, SourceEvent
 from sensors.hrm import SensorContact
 from signals.artifacts_live import LiveArtifactDetector
@@ -165,8 +165,8 @@ class SignalStage:
         self.on_prompt = on_prompt
         self._day: date | None = None
         self._day_of = day_of
-        self._pending: deque[Beat] = deque()
-        self._recent: deque[Beat] = deque()
+        self._pending = BeatQueue()  # not yet answered for by the artifact detector
+        self._recent = BeatQueue()  # the breathing window
         self._open: _OpenSession | None = None
         self._executor = make_executor(offload)
         self._after: dict[str, list[MinuteResult]] = {}
@@ -188,11 +188,11 @@ class SignalStage:
                 self._deliver(self.policy.check_in(t, answers))
 
     def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
-        self._pending.extend(beats)
-        rr_ms = [beat.rr_ms for beat in beats]
-        gaps = [beat.gap_before for beat in beats]
+        columns = beat_columns(beats)
+        time_s, rr_ms, gaps = columns.time_s, columns.rr_ms, columns.gap_before
+        self._pending.extend(time_s, rr_ms, gaps)
         if self._open is not None:
-            self._open.time_s.extend([beat.time_s for beat in beats])
+            self._open.time_s.extend(time_s)
             self._open.rr_ms.extend(rr_ms)
             self._open.gaps.extend(gaps)
         if len(beats) >= BATCH_BEATS:  # an imported chunk: worked out as arrays
@@ -303,49 +303,40 @@ class SignalStage:
         pending = self._pending
         add_recent = self._recent.append
         push = self.builder.push
-        beat: Beat | None = None
+        time_s: float | None = None
         for artifact in flagged:
-            beat = pending.popleft()
-            add_recent(beat)
-            closed = push(beat.time_s, beat.rr_ms, beat.gap_before, artifact)
+            time_s, rr_ms, gap = pending.popleft()
+            add_recent(time_s, rr_ms, gap)
+            closed = push(time_s, rr_ms, gap, artifact)
             if closed:
-                self._trim_recent(beat.time_s)
+                self._trim_recent(time_s)
                 self._minutes(closed)
-        if beat is not None:
-            self._trim_recent(beat.time_s)
+        if time_s is not None:
+            self._trim_recent(time_s)
 
     def _drain_many(self, flagged: list[bool]) -> None:
         """:meth:`_drain` for many beats at once (the epoch builder takes them as arrays)."""
         if not flagged:
             return
-        pending = list(self._pending)
-        beats, rest = pending[: len(flagged)], pending[len(flagged) :]
-        self._pending.clear()
-        self._pending.extend(rest)
-        closes = self.builder.push_many(
-            [b.time_s for b in beats],
-            [b.rr_ms for b in beats],
-            [b.gap_before for b in beats],
-            flagged,
-        )
+        time_s, rr_ms, gaps = self._pending.take(len(flagged))
+        closes = self.builder.push_many(time_s, rr_ms, gaps, flagged)
         recent = self._recent
         done = 0
         for index, closed in closes:
-            recent.extend(beats[done : index + 1])  # the beats up to the one that closed them
+            # The beats up to the one that closed the minutes.
+            recent.extend(time_s[done : index + 1], rr_ms[done : index + 1], gaps[done : index + 1])
             done = index + 1
-            self._trim_recent(beats[index].time_s)
+            self._trim_recent(time_s[index])
             self._minutes(closed)
-        recent.extend(beats[done:])
-        self._trim_recent(beats[-1].time_s)
+        recent.extend(time_s[done:], rr_ms[done:], gaps[done:])
+        self._trim_recent(time_s[-1])
 
     def _trim_recent(self, now_s: float) -> None:
         """Keep the beats of the breathing window before ``now_s``, the newest beat's time.
 
         Trimmed when a minute closes and after each batch: what a minute's
         breathing rate reads is what trimming at every beat would have left."""
-        recent = self._recent
-        while recent and recent[0].time_s < now_s - BREATHING_WINDOW_S:
-            recent.popleft()
+        self._recent.drop_before(now_s - BREATHING_WINDOW_S)
 
     def _minutes(self, epochs: Sequence[Epoch]) -> None:
         for epoch in epochs:
@@ -376,16 +367,11 @@ class SignalStage:
             )
 
     def _breathing(self, epoch: Epoch) -> Future[float | None]:
-        window = [b for b in self._recent if b.time_s <= epoch.end_s] if epoch.is_good else []
-        if len(window) < MIN_BREATHING_BEATS:
+        args = self._recent.up_to(epoch.end_s) if epoch.is_good else ([], [], [])
+        if len(args[0]) < MIN_BREATHING_BEATS:
             done: Future[float | None] = Future()
             done.set_result(None)
             return done
-        args = (
-            [b.time_s for b in window],
-            [b.rr_ms for b in window],
-            [b.gap_before for b in window],
-        )
         if self._executor is not None:
             return self._executor.submit(breathing_or_none, *args)
         done = Future()

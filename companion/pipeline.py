@@ -17,7 +17,7 @@ from typing import Final, Protocol
 
 from companion.sessions import Session, validate_kind, validate_label
 from companion.store import Store
-from sensors.beats import Beat, GapReason
+from sensors.beats import Beat, BeatColumns, GapReason, beat_columns
 from sensors.clock import Clock, SystemClock
 from sensors.events import (
     BatteryLevel,
@@ -79,7 +79,7 @@ class BeatBuffer:
         self.source_id = source_id
         self.flush_every_s = flush_every_s
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self._beats: list[Beat] = []
+        self._beats = BeatColumns([], [], [])
         self._reasons: dict[int, str] = {}
         self._last_flush = self.clock.monotonic()
         self.stored_beats = 0
@@ -100,12 +100,15 @@ class BeatBuffer:
         """Beat time covered by pending beats, from the start of the first interval."""
         if not self._beats:
             return 0.0
-        first = self._beats[0]
-        return self._beats[-1].time_s - (first.time_s - first.rr_ms / 1000.0)
+        beats = self._beats
+        return beats.time_s[-1] - (beats.time_s[0] - beats.rr_ms[0] / 1000.0)
 
     def add(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
         offset = len(self._beats)
-        self._beats.extend(beats)
+        columns = beat_columns(beats)
+        self._beats.time_s.extend(columns.time_s)
+        self._beats.rr_ms.extend(columns.rr_ms)
+        self._beats.gap_before.extend(columns.gap_before)
         for index, reason in gap_reasons.items():
             self._reasons[offset + index] = reason.value
         if (
@@ -129,9 +132,9 @@ class BeatBuffer:
             "stored %d beats (%d in all) up to t=%r",
             len(self._beats),
             self.stored_beats,
-            self._beats[-1].time_s,
+            self._beats.time_s[-1],
         )
-        self._beats = []
+        self._beats = BeatColumns([], [], [])
         self._reasons = {}
 
     def _wait(self) -> None:

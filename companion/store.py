@@ -20,6 +20,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
+from itertools import compress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
@@ -31,7 +32,7 @@ from companion.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale
 from companion.store_lock import WriterLock
 from companion.store_records import StoreRecords
 from companion.store_types import BeatChunk, DayBeats, StoredSession, local_day
-from sensors.beats import Beat
+from sensors.beats import Beat, beat_columns
 
 __all__ = ["SCHEMA_VERSION", "BeatChunk", "DayBeats", "Store", "StoredSession", "local_day"]
 
@@ -180,37 +181,39 @@ class Store(StoreRecords):
         if not beats:
             return []
         reasons = gap_reasons or {}
-        groups: dict[tuple[date, int], list[int]] = defaultdict(list)
-        # Beats mostly arrive in time order: the segment of the previous beat is
-        # reused while a beat falls inside it (local offsets only change on the
-        # segment boundaries, at whole ten minutes in every time zone).
-        lo_s = hi_s = 0.0
-        indices: list[int] = []
-        for index, beat in enumerate(beats):
-            time_s = beat.time_s
-            if not lo_s <= time_s < hi_s:
-                local = datetime.fromtimestamp(time_s)
-                slot = local.hour * 60 + local.minute - local.minute % SEGMENT_MIN
-                into_s = (local.minute % SEGMENT_MIN) * 60 + local.second + local.microsecond / 1e6
-                lo_s = time_s - into_s
-                # A millisecond inside either boundary: the rest asks the calendar.
-                hi_s = lo_s + SEGMENT_MIN * 60 - 1e-3
-                lo_s += 1e-3
-                indices = groups[(local.date(), slot)]
-            indices.append(index)
+        columns = beat_columns(beats)
+        times, rrs, gaps = columns.time_s, columns.rr_ms, columns.gap_before
+        groups: dict[tuple[date, int], list[range]] = defaultdict(list)
+        # Beats mostly arrive in time order: the segment of a beat is reused for
+        # the run of beats after it that fall inside it (local offsets only change
+        # on the segment boundaries, at whole ten minutes in every time zone).
+        index, n = 0, len(times)
+        while index < n:
+            time_s = times[index]
+            local = datetime.fromtimestamp(time_s)
+            slot = local.hour * 60 + local.minute - local.minute % SEGMENT_MIN
+            into_s = (local.minute % SEGMENT_MIN) * 60 + local.second + local.microsecond / 1e6
+            lo_s = time_s - into_s
+            # A millisecond inside either boundary: the rest asks the calendar.
+            hi_s = lo_s + SEGMENT_MIN * 60 - 1e-3
+            lo_s += 1e-3
+            end = index + 1
+            while end < n and lo_s <= times[end] < hi_s:
+                end += 1
+            groups[(local.date(), slot)].append(range(index, end))
+            index = end
         chunks: list[BeatChunk] = []
-        for (day, slot), indices in groups.items():
-            chunk = [beats[i] for i in indices]
-            doc = {
-                "source": source_id,
-                "t": [b.time_s for b in chunk],
-                "rr": [b.rr_ms for b in chunk],
-                "gap": [
-                    [pos, reasons.get(i, "")]
-                    for pos, i in enumerate(indices)
-                    if beats[i].gap_before
-                ],
-            }
+        for (day, slot), runs in groups.items():
+            chunk_t: list[float] = []
+            chunk_rr: list[float] = []
+            chunk_gap: list[list[int | str]] = []
+            for run in runs:
+                a, b = run.start, run.stop
+                offset = len(chunk_t) - a
+                chunk_gap.extend([i + offset, reasons.get(i, "")] for i in compress(run, gaps[a:b]))
+                chunk_t.extend(times[a:b])
+                chunk_rr.extend(rrs[a:b])
+            doc = {"source": source_id, "t": chunk_t, "rr": chunk_rr, "gap": chunk_gap}
             chunks.append(BeatChunk(day, slot, doc))
             self._note_source_day(source_id, day)
         return chunks

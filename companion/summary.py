@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from companion.sessions import Session
 from companion.store import DayBeats, local_day
-from sensors.beats import Beat, GapReason
+from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import BatteryLevel, SourceEvent
 from signals.artifacts import screen_artifacts
 
@@ -166,11 +166,10 @@ class RunCollector:
 
     def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
         offset = len(self._time_s)
-        for i, beat in enumerate(beats):
-            self._time_s.append(beat.time_s)
-            self._rr_ms.append(beat.rr_ms)
-            if beat.gap_before:
-                self._gaps.append(offset + i)
+        columns = beat_columns(beats)
+        self._time_s.extend(columns.time_s)
+        self._rr_ms.extend(columns.rr_ms)
+        self._gaps.extend(columns.gap_indices(offset))
         for i, reason in gap_reasons.items():
             self._reasons[offset + i] = reason.value
 

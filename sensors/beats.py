@@ -12,13 +12,14 @@ successive difference may ever be taken across a gap.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final
+from itertools import compress
+from typing import Final, overload
 
 from sensors.hrm import SensorContact, ticks_to_ms
 
-__all__ = ["DEFAULT_MAX_DRIFT_S", "Beat", "BeatClock", "GapReason"]
+__all__ = ["DEFAULT_MAX_DRIFT_S", "Beat", "BeatClock", "BeatColumns", "GapReason", "beat_columns"]
 
 DEFAULT_MAX_DRIFT_S: Final = 5.0
 """Polar notes RR values can arrive 3-4 s late; beyond 5 s the clock re-anchors."""
@@ -53,6 +54,70 @@ class Beat:
     time_s: float
     rr_ms: float
     gap_before: bool = False
+
+
+class BeatColumns(Sequence[Beat]):
+    """Many beats held as three columns: what an imported file yields.
+
+    A sequence of :class:`Beat` (indexing, iteration and equality as for a tuple
+    of beats; a slice is a :class:`BeatColumns`), whose consumers that work on
+    whole batches read :attr:`time_s`, :attr:`rr_ms` and :attr:`gap_before`
+    directly instead of making a hundred thousand beat objects. The columns
+    are shared, not copied: treat them as read-only.
+    """
+
+    __slots__ = ("gap_before", "rr_ms", "time_s")
+
+    def __init__(self, time_s: list[float], rr_ms: list[float], gap_before: list[bool]) -> None:
+        if not len(time_s) == len(rr_ms) == len(gap_before):
+            raise ValueError("beat columns differ in length")
+        self.time_s = time_s
+        self.rr_ms = rr_ms
+        self.gap_before = gap_before
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    @overload
+    def __getitem__(self, index: int) -> Beat: ...
+    @overload
+    def __getitem__(self, index: slice) -> BeatColumns: ...
+    def __getitem__(self, index: int | slice) -> Beat | BeatColumns:
+        if isinstance(index, slice):
+            return BeatColumns(self.time_s[index], self.rr_ms[index], self.gap_before[index])
+        return Beat(self.time_s[index], self.rr_ms[index], self.gap_before[index])
+
+    def __iter__(self) -> Iterator[Beat]:
+        return map(Beat, self.time_s, self.rr_ms, self.gap_before)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, BeatColumns):
+            return (self.time_s, self.rr_ms, self.gap_before) == (
+                other.time_s,
+                other.rr_ms,
+                other.gap_before,
+            )
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BeatColumns(<{len(self)} beats>)"
+
+    def gap_indices(self, offset: int = 0) -> list[int]:
+        """Indices (plus ``offset``) of the beats flagged ``gap_before``."""
+        return list(compress(range(offset, offset + len(self)), self.gap_before))
+
+
+def beat_columns(beats: Sequence[Beat]) -> BeatColumns:
+    """``beats`` as columns (itself when it already is :class:`BeatColumns`)."""
+    if isinstance(beats, BeatColumns):
+        return beats
+    return BeatColumns(
+        [b.time_s for b in beats], [b.rr_ms for b in beats], [b.gap_before for b in beats]
+    )
 
 
 class BeatClock:

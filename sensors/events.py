@@ -8,7 +8,7 @@ check-in events are shared by all of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -84,7 +84,7 @@ class BeatsImported:
     ``gap_reasons`` maps the index of each beat flagged ``gap_before`` to why.
     """
 
-    beats: tuple[Beat, ...]
+    beats: Sequence[Beat]
     gap_reasons: Mapping[int, GapReason] = field(default_factory=dict)
 
 

@@ -28,7 +28,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from sensors.beats import Beat, GapReason
+from sensors.beats import BeatColumns, GapReason
 from sensors.events import BeatsImported, SourceEvent
 from sensors.rrformats import IMPORT_FORMATS, ParsedRR, RRImportError, parse_rr_bytes
 
@@ -54,15 +54,16 @@ class ImportedRR:
 
     Attributes
     ----------
-    beats : one beat per RR interval, oldest first; ``time_s`` in seconds since
-        the Unix epoch, ``rr_ms`` in milliseconds as in the file (unrounded).
+    beats : one beat per RR interval, oldest first, as columns; ``time_s`` in
+        seconds since the Unix epoch, ``rr_ms`` in milliseconds as in the file
+        (unrounded).
     gap_reasons : index of every beat flagged ``gap_before`` to the reason,
         including beat 0 (:attr:`GapReason.START`).
     source_format : the format the file was read as, one of :data:`IMPORT_FORMATS`.
     path : the file.
     """
 
-    beats: tuple[Beat, ...]
+    beats: BeatColumns
     gap_reasons: Mapping[int, GapReason]
     source_format: str
     path: Path
@@ -70,23 +71,22 @@ class ImportedRR:
     @property
     def rr_ms(self) -> npt.NDArray[np.float64]:
         """RR intervals in milliseconds, one per beat."""
-        return np.fromiter((b.rr_ms for b in self.beats), np.float64, len(self.beats))
+        return np.asarray(self.beats.rr_ms, dtype=np.float64)
 
     @property
     def time_s(self) -> npt.NDArray[np.float64]:
         """Beat times in seconds since the Unix epoch."""
-        return np.fromiter((b.time_s for b in self.beats), np.float64, len(self.beats))
+        return np.asarray(self.beats.time_s, dtype=np.float64)
 
     @property
     def start_s(self) -> float:
         """Epoch seconds at which the first RR interval began (first beat minus its RR)."""
-        first = self.beats[0]
-        return first.time_s - first.rr_ms / 1000.0
+        return self.beats.time_s[0] - self.beats.rr_ms[0] / 1000.0
 
     @property
     def end_s(self) -> float:
         """Epoch seconds of the last beat."""
-        return self.beats[-1].time_s
+        return self.beats.time_s[-1]
 
     @property
     def duration_s(self) -> float:
@@ -249,7 +249,7 @@ def _to_imported(parsed: ParsedRR, path: Path, fmt: str, start: dt.datetime | No
     gap_reasons.update(sorted(parsed.gap_reasons.items()))
     flags = np.zeros(times_s.size, dtype=bool)
     flags[list(gap_reasons)] = True
-    beats = tuple(map(Beat, times_s.tolist(), parsed.rr_ms.tolist(), flags.tolist()))
+    beats = BeatColumns(times_s.tolist(), parsed.rr_ms.tolist(), flags.tolist())
     return ImportedRR(
         beats=beats,
         gap_reasons=MappingProxyType(gap_reasons),

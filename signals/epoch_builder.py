@@ -209,7 +209,16 @@ class EpochBuilder:
         self._n_artifacts += int(flags.sum())
         self._window_end_s = float(t[-1])
         kept = np.where(finite & ~flags, rr, np.nan)
-        self._beats.extend(zip(t.tolist(), kept.tolist(), list(gaps), strict=True))
+        # Their squared differences now, as _take_differences would take them.
+        self._take_differences()
+        gap_flags = np.asarray(gaps, dtype=np.bool_)
+        with np.errstate(invalid="ignore"):
+            d = kept - np.concatenate(([self._last_rr], kept[:-1]))  # nan if either is excluded
+        ok = ~gap_flags & (d == d)
+        self._diff_sq.extend(np.where(ok, d * d, 0.0).tolist())
+        self._diff_ok.extend(ok.tolist())
+        self._last_rr = float(kept[-1])
+        self._beats.extend(zip(t.tolist(), kept.tolist(), gap_flags.tolist(), strict=True))
 
     def mark_no_signal(self, time_s: float, *, disconnected: bool = False) -> list[Epoch]:
         """The strap lost skin contact (or, ``disconnected``, the link dropped) at ``time_s``.

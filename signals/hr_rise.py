@@ -170,10 +170,32 @@ class RiseTracker:
 def _window_min(
     values: FloatArray, first: npt.NDArray[np.intp], last: npt.NDArray[np.intp]
 ) -> FloatArray:
-    """Minimum of ``values[first[i] : last[i] + 1]`` ignoring NaN, per ``i`` (inf if none)."""
-    width = int((last - first).max()) + 1 if last.size else 1
-    offsets = last[:, None] - np.arange(width)[None, :]
-    window = np.where(offsets >= first[:, None], values[np.maximum(offsets, 0)], np.inf)
-    window[window != window] = np.inf
-    lowest: FloatArray = window.min(axis=1)
+    """Minimum of ``values[first[i] : last[i] + 1]`` ignoring NaN, per ``i`` (inf if none).
+
+    A sparse table: level ``j`` holds the minimum of each run of ``2**j``
+    values, and a window is covered by two runs of the largest level that fits.
+    """
+    if last.size == 0:
+        return np.empty(0)
+    clean = np.where(values == values, values, np.inf)
+    width = last - first + 1
+    empty = width <= 0
+    width = np.where(empty, 1, width)
+    level = np.zeros(width.size, dtype=np.intp)
+    np.log2(width, out=level, casting="unsafe")
+    # log2 of an exact power of two is exact; guard the others against rounding.
+    level -= (1 << level) > width
+    level += (1 << (level + 1)) <= width
+    levels = [clean]
+    for j in range(1, int(level.max()) + 1):
+        prev, step = levels[-1], 1 << (j - 1)
+        levels.append(np.minimum(prev[:-step], prev[step:]))
+    lowest = np.full(width.size, np.inf)
+    for j in np.unique(level).tolist():
+        pick = np.flatnonzero(level == j)
+        lo = np.where(empty[pick], 0, first[pick])
+        hi = np.where(empty[pick], 0, last[pick] - (1 << j) + 1)
+        table = levels[j]
+        lowest[pick] = np.minimum(table[lo], table[hi])
+    lowest[empty] = np.inf
     return lowest

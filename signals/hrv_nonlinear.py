@@ -154,28 +154,37 @@ def dfa_alpha(
 
 
 def _match_counts(templates: FloatArray, tolerance: float, dimension: int) -> tuple[int, int]:
-    """Pairs within ``tolerance`` (Chebyshev) over the first ``dimension`` columns, and all."""
+    """Pairs within ``tolerance`` (Chebyshev) over the first ``dimension`` columns, and all.
+
+    The templates are sorted by their first value; then, for each offset ``d``,
+    every template ``i`` is compared with the one ``d`` places later, as long
+    as their first values are within ``tolerance`` (so ``d`` runs to the widest
+    such band). Each pair is compared once, with the same float operations as
+    comparing all pairs directly.
+    """
     order = np.argsort(templates[:, 0], kind="stable")
-    sorted_t = templates[order]
-    first = sorted_t[:, 0]
-    upper = np.searchsorted(first, first + tolerance, side="right")
-    n = first.size
+    ordered = templates[order]
+    n = ordered.shape[0]
+    first = ordered[:, 0]
+    # Partners j > i with first[j] - first[i] <= r: the next `width[i]` templates.
+    width = np.searchsorted(first, first + tolerance, side="right") - np.arange(n) - 1
+    columns = [np.ascontiguousarray(ordered[:, c]) for c in range(1, dimension + 1)]
+    diff = np.empty(n)
+    close = np.empty(n, dtype=np.bool_)
+    near = np.empty(n, dtype=np.bool_)
     b_count, a_count = 0, 0
-    chunk = 1024
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        i = np.arange(start, stop)
-        width = upper[start:stop] - i - 1  # partners j > i with first[j] - first[i] <= r
-        total = int(width.sum())
-        if total == 0:
-            continue
-        ii = np.repeat(i, width)
-        offsets = np.arange(total) - np.repeat(np.cumsum(width) - width, width)
-        jj = ii + 1 + offsets
-        dist = np.abs(sorted_t[ii, 1:] - sorted_t[jj, 1:])
-        close_m = np.all(dist[:, : dimension - 1] <= tolerance, axis=1)
-        b_count += int(np.count_nonzero(close_m))
-        a_count += int(np.count_nonzero(close_m & (dist[:, dimension - 1] <= tolerance)))
+    for d in range(1, int(width.max()) + 1 if n else 1):
+        m = n - d
+        ok, within, x = close[:m], near[:m], diff[:m]
+        np.greater_equal(width[:m], d, out=ok)
+        for c, column in enumerate(columns, start=1):
+            if c == dimension:  # the first `dimension` values match
+                b_count += int(np.count_nonzero(ok))
+            np.subtract(column[d:], column[:m], out=x)
+            np.abs(x, out=x)
+            np.less_equal(x, tolerance, out=within)
+            ok &= within
+        a_count += int(np.count_nonzero(ok))
     return b_count, a_count
 
 
