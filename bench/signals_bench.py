@@ -22,7 +22,7 @@ from typing import Final
 import numpy as np
 
 from companion.analysis import SignalStage
-from companion.runs import run_source
+from companion.runs import RunOutcome, run_source
 from companion.store import Store
 from sensors.beats import beat_columns
 from sensors.events import BeatsImported, Measurement, SessionEnded, SessionStarted, SourceEvent
@@ -37,6 +37,8 @@ HOLTER: Final = ROOT.parent / "shared" / "data" / "holter-24h" / "nsr001_rr_secs
 HEAVY: Final = ROOT / "fixtures" / "heavy-day.hsrec"
 START: Final = datetime(2026, 11, 3, 7, 0, tzinfo=UTC)
 NK_SAMPLE_WINDOWS: Final = 40
+REPEATS: Final = 3
+"""Warm runs of our pipeline, and passes of the NeuroKit2 loop; the best of each counts."""
 
 
 class ScheduledSource:
@@ -89,17 +91,33 @@ def bench_p1(work: Path) -> None:
         print(f"[skip] P1: {HOLTER} not available")
         return
     print("P1  Holter day + 8 sessions through the whole pipeline")
-    # The first run loads what the pipeline imports lazily (SciPy's filters and
-    # spectra, the signal stage); the NeuroKit2 loop below is timed with
-    # NeuroKit2 loaded too, so the ratio compares the second run.
-    runs_s: list[float] = []
-    for run in range(2):
+    imported = RRFileSource(HOLTER, "rr-s", start=START, first_is_time=True).imported
+    t, rr = imported.time_s, imported.rr_ms
+    gaps = np.asarray(imported.beats.gap_before, dtype=np.bool_)
+    ends = np.arange(t[0] + 300.0, t[-1], 30.0)
+    pick = ends[np.linspace(0, ends.size - 1, NK_SAMPLE_WINDOWS).astype(int)]
+
+    def ours() -> tuple[float, RunOutcome]:
         t0 = time.perf_counter()
         source = ScheduledSource(RRFileSource(HOLTER, "rr-s", start=START, first_is_time=True))
-        with Store(work / f"p1-{run}") as store:
+        with Store(work / f"p1-{time.perf_counter_ns()}") as store:
             outcome = asyncio.run(run_source(source, store, baseline=NORMS, offload="process"))
-        runs_s.append(time.perf_counter() - t0)
-    cold_s, ours_s = runs_s
+        return time.perf_counter() - t0, outcome
+
+    # Both sides warm: the first run loads what the pipeline imports lazily
+    # (SciPy's filters and spectra, the signal stage), a first NeuroKit2 pass
+    # over a few windows loads NeuroKit2 and pandas. Then the two alternate,
+    # so a slow spell of this shared machine hits both, and the best of each
+    # counts (as timeit does: the least disturbed run).
+    cold_s, outcome = ours()
+    _neurokit_windows(t, rr, gaps, pick[:5])
+    ours_runs: list[float] = []
+    nk_runs: list[tuple[float, dict[str, float]]] = []
+    for _ in range(REPEATS):
+        ours_s, outcome = ours()
+        ours_runs.append(ours_s)
+        nk_runs.append(_neurokit_windows(t, rr, gaps, pick))
+    ours_s = min(ours_runs)
     n = outcome.summary.beats
     assert outcome.stage is not None
     print(
@@ -107,20 +125,21 @@ def bench_p1(work: Path) -> None:
         f"{len(outcome.stage.minutes)} minutes, {len(outcome.stage.sessions)} session reports, "
         f"{len(outcome.stage.prompts)} prompts raised   [target <= 3 s]"
     )
+    print(f"    warm runs: {', '.join(f'{x:.2f}' for x in ours_runs)} s (best counts)")
     print(f"    first run in this process, loading SciPy and the signal stage: {cold_s:.2f} s")
-    imported = source.inner.imported
-    t = np.asarray([b.time_s for b in imported.beats])
-    rr = np.asarray([b.rr_ms for b in imported.beats])
-    gaps = np.asarray([b.gap_before for b in imported.beats])
-    ends = np.arange(t[0] + 300.0, t[-1], 30.0)
-    pick = ends[np.linspace(0, ends.size - 1, NK_SAMPLE_WINDOWS).astype(int)]
-    nk_s, diffs = _neurokit_windows(t, rr, gaps, pick)
+    nk_s, diffs = min(nk_runs, key=lambda run: run[0])
+    per_window = [run[0] / pick.size for run in nk_runs]
     nk_total_s = nk_s / pick.size * ends.size
     print(
         f"    NeuroKit2 loop: {nk_s / pick.size * 1000:.0f} ms per window x {ends.size:,} windows "
-        f"= {nk_total_s:.0f} s (measured on {pick.size} windows, extrapolated)"
+        f"= {nk_total_s:.0f} s (best of {REPEATS} passes over {pick.size} windows, extrapolated;"
+        f" passes {', '.join(f'{x * 1000:.0f}' for x in per_window)} ms per window)"
     )
-    print(f"    ratio NeuroKit2 / ours: {nk_total_s / ours_s:,.0f}x   [target >= 50x]")
+    pairs = [w * ends.size / o for w, o in zip(per_window, ours_runs, strict=True)]
+    print(
+        f"    ratio NeuroKit2 / ours: {nk_total_s / ours_s:,.0f}x   [target >= 50x]"
+        f" (run by run: {', '.join(f'{x:.0f}x' for x in pairs)})"
+    )
     print(
         f"    same numbers: RMSSD max rel diff {diffs['rmssd']:.1e}, SDNN {diffs['sdnn']:.1e}, "
         f"mean NN {diffs['mean']:.1e}; LF/HF median rel diff {diffs['lfhf']:.1%} "

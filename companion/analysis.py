@@ -16,13 +16,19 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 
 from companion.baselines import baseline_json
 from companion.beat_queue import BeatQueue
-from companion.offload import Offload, breathing_or_none, make_executor, span_report
+from companion.offload import (
+    BatchingExecutor,
+    Offload,
+    breathing_or_none,
+    make_executor,
+    span_report,
+)
 from companion.prompt_rules import MinuteInput, PolicyConfig
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
 from companion.prompts import Prompt, PromptPolicy, PromptRecord
@@ -39,6 +45,8 @@ from signals.load import DailyLoad, Recovery, SessionLoad, recovery_after, sessi
 from signals.stress import StressScore, StressScorer
 
 __all__ = ["MinuteResult", "SessionResult", "SignalStage"]
+
+_T = TypeVar("_T")
 
 log = logging.getLogger("holdspace.analysis")
 
@@ -268,6 +276,18 @@ class SignalStage:
             result.recovery = recovery_after(
                 session.end_s, epochs, scores, self.baseline, until_s=nxt
             )
+
+    def run_aside(self, fn: Callable[..., _T], *args: Any) -> Future[_T]:
+        """Run ``fn(*args)`` where the stage's costly steps run, starting now (after
+        the jobs already waiting); inline without an executor."""
+        if self._executor is None:
+            done: Future[_T] = Future()
+            done.set_result(fn(*args))
+            return done
+        future = self._executor.submit(fn, *args)
+        if isinstance(self._executor, BatchingExecutor):
+            self._executor.ship()
+        return future
 
     def finish(self) -> None:
         """:meth:`settle`, then wait for every breathing rate and session report."""

@@ -72,13 +72,12 @@ def span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HR
 
 
 def _start_worker() -> None:
-    """Set up the worker process: interrupts are the parent's, and the parts of SciPy
-    the reports load lazily (about 0.7 s) load now, while no job is waiting yet."""
+    """Set up the worker process: interrupts are the parent's, and the part of SciPy
+    the reports load lazily loads now, while no job is waiting yet."""
     # Ctrl-C reaches the whole process group; the parent decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Artifact correction (every report) and the artifact screen's rank filters.
-    for module in ("scipy.interpolate", "scipy.ndimage"):
-        importlib.import_module(module)
+    # The artifact screen's rank filters (every report).
+    importlib.import_module("scipy.ndimage")
 
 
 Job = tuple[Callable[..., Any], tuple[Any, ...]]

@@ -23,7 +23,7 @@ from companion.prompt_rules import PolicyConfig
 from companion.prompts import Prompt, PromptRecord
 from companion.sessions import Session
 from companion.store import Store, local_day
-from companion.summary import RunCollector, RunSummary, iso_local, summarise
+from companion.summary import RunCollector, RunSummary, iso_local, summarise, summarise_run
 from companion.trends import stress_by_hour
 from sensors.clock import Clock, SystemClock
 from sensors.source import BeatSource
@@ -216,18 +216,26 @@ async def run_source(
     finally:
         # Summaries first: they need no breathing rate or session report, so they
         # are computed while the worker finishes those.
+        # The run's summary goes where the stage's costly steps run, while the
+        # days are summarised here.
+        summary_job = (
+            stage.run_aside(summarise_run, *collector.summary_args(extra))
+            if stage is not None
+            else None
+        )
         if stage is not None:
             stage.settle()
-        summary = collector.summary(extra)
         days: list[tuple[date, dict[str, Any]]] = []
-        if store is not None and summary.start_s is not None and summary.end_s is not None:
+        span = collector.span_s()
+        if store is not None and span is not None:
             days = day_summaries(
                 store,
-                local_day(summary.start_s),
-                local_day(summary.end_s),
+                local_day(span[0]),
+                local_day(span[1]),
                 stage,
                 own=(source.source_id, collector),
             )
+        summary = summary_job.result() if summary_job is not None else collector.summary(extra)
         if stage is not None:
             stage.finish()
         if sink is not None:

@@ -183,6 +183,12 @@ class RunCollector:
     def on_stream_end(self, at_s: float | None) -> None:
         pass
 
+    def span_s(self) -> tuple[float, float] | None:
+        """The first and the last beat collected, epoch seconds (None without beats)."""
+        if not self._time_s:
+            return None
+        return self._time_s[0], self._time_s[-1]
+
     @property
     def beat_count(self) -> int:
         return len(self._time_s)
@@ -229,13 +235,41 @@ class RunCollector:
         )
 
     def summary(self, extra: Mapping[str, Any] | None = None) -> RunSummary:
+        return summarise_run(*self.summary_args(extra))
+
+    def summary_args(
+        self, extra: Mapping[str, Any] | None = None
+    ) -> tuple[
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.bool_],
+        dict[int, str],
+        list[Session],
+        int | None,
+        Mapping[str, Any] | None,
+    ]:
+        """What :meth:`summary` passes to :func:`summarise` (for :func:`summarise_run`
+        elsewhere, e.g. in the worker process while the day summaries are made)."""
         t, rr, gap = self.arrays()
-        return summarise(
-            t,
-            rr,
-            gap,
-            self._reasons,
-            self.sessions,
-            battery_percent=self.battery_percent,
-            extra=extra,
-        )
+        return t, rr, gap, dict(self._reasons), self.sessions, self.battery_percent, extra
+
+
+def summarise_run(
+    time_s: npt.ArrayLike,
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike,
+    gap_reasons: Mapping[int, str],
+    sessions: Sequence[Session],
+    battery_percent: int | None,
+    extra: Mapping[str, Any] | None,
+) -> RunSummary:
+    """:func:`summarise` with positional arguments only (for an executor's job)."""
+    return summarise(
+        time_s,
+        rr_ms,
+        gap_before,
+        gap_reasons,
+        sessions,
+        battery_percent=battery_percent,
+        extra=extra,
+    )

@@ -251,7 +251,7 @@ def _is_number(field: str) -> bool:
 def _read_text(lines: Sequence[str]) -> _Text:
     """Sort lines into leading comments, an optional first header line and data lines."""
     comments: list[str] = []
-    if any("#" in raw for raw in lines):
+    if "#" in "\n".join(lines):
         for raw in lines:
             text, mark, comment = raw.partition("#")
             if text.strip():
@@ -285,9 +285,10 @@ def _columns(
 ) -> tuple[FloatArray, ...]:
     """Split and convert the data lines; raise for the earliest bad line."""
     rows: list[list[str]] | None = None
-    if any("," in text or ";" in text for text in body):
+    joined = "\n".join(body)  # holds a character if and only if some line does
+    if "," in joined or ";" in joined:
         rows = [_split_fields(text) for text in body]
-    elif any(" " in text or "\t" in text for text in body):
+    elif " " in joined or "\t" in joined:
         rows = [text.split() for text in body]
     ncols = len(rows[0]) if rows is not None else 1
     if ncols > 2:

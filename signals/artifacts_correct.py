@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from signals.artifacts import ArtifactKind, ArtifactScreen, screen_artifacts, segment_bounds
+from signals.pchip import pchip
 
 __all__ = ["CorrectedRR", "correct_artifacts"]
 
@@ -200,8 +201,4 @@ def correct_artifacts(
 def _pchip(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], at: npt.NDArray[np.float64]
 ) -> Any:
-    # Imported here: scipy.interpolate takes ~0.6 s to import, and most spans have
-    # nothing to interpolate.
-    from scipy.interpolate import PchipInterpolator
-
-    return PchipInterpolator(x, y)(at)
+    return pchip(x, y, at)

@@ -159,6 +159,7 @@ class EpochBuilder:
             kept = np.where(np.isfinite(rr) & ~flags, rr, np.nan)
             self._ahead.extend(self._rise.feed_arrays(t, kept, gaps).tolist())
         out: list[tuple[int, list[Epoch]]] = []
+        batch = _Batch(t, rr, gap_before, flags) if n and ordered else None
         i = 0
         while i < n:
             start_s = self._start_s
@@ -175,7 +176,8 @@ class EpochBuilder:
                 i += 1
                 continue
             stop = int(np.searchsorted(t, start_s + EPOCH_S, side="left"))
-            self._take_within_minute(t[i:stop], rr[i:stop], gap_before[i:stop], flags[i:stop])
+            assert batch is not None  # ordered
+            self._take_within_minute(batch, i, stop)
             i = stop
         return out
 
@@ -184,20 +186,13 @@ class EpochBuilder:
         start_s, end_s = self._start_s, self._window_end_s
         return (start_s is None or first_s >= start_s) and (end_s is None or first_s >= end_s)
 
-    def _take_within_minute(
-        self,
-        t: npt.NDArray[np.float64],
-        rr: npt.NDArray[np.float64],
-        gaps: Sequence[bool],
-        flags: npt.NDArray[np.bool_],
-    ) -> None:
-        """Beats that all end inside the minute being filled, in order (push's else-branch)."""
+    def _take_within_minute(self, batch: _Batch, i: int, stop: int) -> None:
+        """Beats ``i .. stop-1`` of ``batch``, which all end inside the minute being
+        filled, in order (push's else-branch)."""
         start_s = self._start_s
         assert start_s is not None
-        finite = np.isfinite(rr)
-        with np.errstate(invalid="ignore"):
-            begin_s = np.where(finite, t - rr / 1000.0, t)
-        overlap = t - np.maximum(start_s, begin_s)
+        t = batch.t[i:stop]
+        overlap = t - np.maximum(start_s, batch.begin_s[i:stop])
         positive = overlap[overlap > 0.0]
         if positive.size:
             # Added one after the other, as push() adds them (cumsum is sequential).
@@ -205,20 +200,27 @@ class EpochBuilder:
         if self._lost_at_s is not None:
             self._minute_cause = self._lost_cause
             self._lost_at_s = None
-        self._n_beats += t.size
-        self._n_artifacts += int(flags.sum())
-        self._window_end_s = float(t[-1])
-        kept = np.where(finite & ~flags, rr, np.nan)
-        # Their squared differences now, as _take_differences would take them.
+        self._n_beats += stop - i
+        self._n_artifacts += batch.artifacts_before[stop] - batch.artifacts_before[i]
+        self._window_end_s = batch.t_list[stop - 1]
+        # Their squared differences now, as _take_differences would take them:
+        # within the batch worked out ahead, the first against the beat before.
         self._take_differences()
-        gap_flags = np.asarray(gaps, dtype=np.bool_)
-        with np.errstate(invalid="ignore"):
-            d = kept - np.concatenate(([self._last_rr], kept[:-1]))  # nan if either is excluded
-        ok = ~gap_flags & (d == d)
-        self._diff_sq.extend(np.where(ok, d * d, 0.0).tolist())
-        self._diff_ok.extend(ok.tolist())
-        self._last_rr = float(kept[-1])
-        self._beats.extend(zip(t.tolist(), kept.tolist(), gap_flags.tolist(), strict=True))
+        kept = batch.kept_list
+        diff_sq, diff_ok = self._diff_sq, self._diff_ok
+        d = kept[i] - self._last_rr  # nan if either is excluded
+        if batch.gap_list[i] or d != d:
+            diff_sq.append(0.0)
+            diff_ok.append(False)
+        else:
+            diff_sq.append(d * d)
+            diff_ok.append(True)
+        diff_sq.extend(batch.diff_sq[i + 1 : stop])
+        diff_ok.extend(batch.diff_ok[i + 1 : stop])
+        self._last_rr = kept[stop - 1]
+        self._beats.extend(
+            zip(batch.t_list[i:stop], kept[i:stop], batch.gap_list[i:stop], strict=True)
+        )
 
     def mark_no_signal(self, time_s: float, *, disconnected: bool = False) -> list[Epoch]:
         """The strap lost skin contact (or, ``disconnected``, the link dropped) at ``time_s``.
@@ -366,3 +368,45 @@ def _rmssd(sum_sq_diff: float, n_diffs: int) -> tuple[float | None, float | None
         return None, None
     rmssd = math.sqrt(max(sum_sq_diff, 0.0) / n_diffs)
     return rmssd, math.log(rmssd) if rmssd > 0.0 else None
+
+
+class _Batch:
+    """What :meth:`EpochBuilder.push_many` works out once for all its beats (in time
+    order): the values :meth:`EpochBuilder.push` would derive beat by beat."""
+
+    __slots__ = (
+        "artifacts_before",
+        "begin_s",
+        "diff_ok",
+        "diff_sq",
+        "gap_list",
+        "kept_list",
+        "t",
+        "t_list",
+    )
+
+    def __init__(
+        self,
+        t: npt.NDArray[np.float64],
+        rr: npt.NDArray[np.float64],
+        gap_before: Sequence[bool],
+        flags: npt.NDArray[np.bool_],
+    ) -> None:
+        finite = np.isfinite(rr)
+        with np.errstate(invalid="ignore"):
+            self.begin_s = np.where(finite, t - rr / 1000.0, t)
+        kept = np.where(finite & ~flags, rr, np.nan)
+        gaps = np.asarray(gap_before, dtype=np.bool_)
+        # Each beat's difference with the one before it in the batch (the first's
+        # is taken against the builder's last beat when it is added).
+        d = np.empty_like(kept)
+        d[0] = np.nan
+        d[1:] = kept[1:] - kept[:-1]
+        ok = ~gaps & (d == d)
+        self.diff_sq: list[float] = np.where(ok, d * d, 0.0).tolist()
+        self.diff_ok: list[bool] = ok.tolist()
+        self.t = t
+        self.t_list: list[float] = t.tolist()
+        self.kept_list: list[float] = kept.tolist()
+        self.gap_list: list[bool] = gaps.tolist()
+        self.artifacts_before: list[int] = np.concatenate(([0], np.cumsum(flags))).tolist()

@@ -37,3 +37,23 @@ def test_nan_row_quantile_equals_numpy(n: int) -> None:
         np.testing.assert_allclose(
             _nan_row_quantile(rows, q), np.nanquantile(rows, q, axis=1), rtol=1e-12
         )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pchip_equals_scipy(seed: int) -> None:
+    from scipy.interpolate import PchipInterpolator
+
+    from signals.pchip import pchip
+
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        n = int(rng.integers(2, 60))
+        x = np.cumsum(rng.uniform(0.3, 1.5, n))
+        y = rng.normal(800.0, 50.0, n)
+        if seed % 2:  # quantised (flat runs and sign changes)
+            y = np.round(y / 7.8125) * 7.8125
+        at = np.concatenate((np.sort(rng.uniform(x[0] - 1.0, x[-1] + 1.0, 40)), x))
+        expected = PchipInterpolator(x, y)(at)
+        np.testing.assert_allclose(pchip(x, y, at), expected, rtol=1e-12, atol=0.0)
+    with pytest.raises(ValueError, match="two knots"):
+        pchip([1.0], [2.0], [1.0])
