@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
 from tinydb.storages import Storage
 
 from companion.errors import StoreError
@@ -89,12 +90,17 @@ class AtomicJSONStorage(Storage):
     ----------
     path : the JSON file. It is created (mode 0600) on the first write only.
     read_only : refuse writes; reading a missing file yields an empty database.
+    finite : the documents hold only finite floats (beat times and RR); they are
+        then encoded with orjson, some fifteen times faster than the standard
+        library on long lists of floats, and the same JSON values (orjson would
+        write a non-finite float as null, where :mod:`json` refuses it).
     """
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, read_only: bool = False, finite: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
         self.read_only = read_only
+        self.finite = finite
         self._cache: dict[str, dict[str, Any]] | None = None
 
     def read(self) -> dict[str, dict[str, Any]] | None:
@@ -120,7 +126,11 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         if self.read_only:
             raise StoreError(f"{self.path} is open read-only.")
-        encoded = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        encoded = (
+            orjson.dumps(data)
+            if self.finite
+            else json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        )
         directory = self.path.parent
         try:
             fd, tmp_name = tempfile.mkstemp(

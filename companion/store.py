@@ -17,6 +17,7 @@ store that opens.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -149,6 +150,7 @@ class Store(StoreRecords):
                 directory / f"beats-{slot // 60:02d}{slot % 60:02d}.json",
                 storage=AtomicJSONStorage,
                 read_only=self.read_only,
+                finite=True,  # beat times and RR, finite by the readers' checks
             )
             self._segments[key] = db
         return db
@@ -183,6 +185,8 @@ class Store(StoreRecords):
         reasons = gap_reasons or {}
         columns = beat_columns(beats)
         times, rrs, gaps = columns.time_s, columns.rr_ms, columns.gap_before
+        if not (all(map(math.isfinite, times)) and all(map(math.isfinite, rrs))):
+            raise ValueError(f"beats from {source_id} hold a time or RR that is not finite")
         groups: dict[tuple[date, int], list[range]] = defaultdict(list)
         # Beats mostly arrive in time order: the segment of a beat is reused for
         # the run of beats after it that fall inside it (local offsets only change

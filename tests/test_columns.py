@@ -166,3 +166,13 @@ def test_match_counts_equal_all_pairs(dimension: int, seed: int) -> None:
     templates = rr[np.arange(n - dimension)[:, None] + np.arange(dimension + 1)]
     r = 0.2 * float(rr.std(ddof=1))
     assert _match_counts(templates, r, dimension) == _match_counts_plain(templates, r, dimension)
+
+
+def test_a_beat_that_is_not_finite_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    beats = _beats(20, seed=2)
+    beats[5] = Beat(beats[5].time_s, float("nan"), False)
+    with Store(tmp_path / "s") as store:
+        with pytest.raises(ValueError, match="not finite"):
+            store.append_beats(beats, "src")
+        assert store.days() == []
+    assert not list((tmp_path / "s").rglob("beats-*.json"))
