@@ -277,6 +277,11 @@ class SignalStage:
                 session.end_s, epochs, scores, self.baseline, until_s=nxt
             )
 
+    def colleagues_due(self, t_s: float, due: Mapping[str, int]) -> None:
+        """Colleagues whose check-in rhythm has passed (name to days since the last
+        contact): the policy's gentle reminder, delivered like any prompt."""
+        self._deliver(self.policy.colleagues_due(t_s, due))
+
     def run_aside(self, fn: Callable[..., _T], *args: Any) -> Future[_T]:
         """Run ``fn(*args)`` where the stage's costly steps run, starting now (after
         the jobs already waiting); inline without an executor."""

@@ -43,6 +43,10 @@ examples:
   holdspace record --emulated heavy.hsrec --speed 60
   holdspace attach
   holdspace service install --device F0:C0:FF:EE:00:01
+  holdspace colleagues add Sam --channel 'mailtos://me:PASS@example.org?to=sam@example.org'
+  holdspace colleagues list
+  holdspace contact Sam --message 'How are you holding up?'
+  holdspace calendar import work.ics --date 2026-11-30 --days 5
 """
 
 
@@ -214,9 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("day", nargs="?", metavar="DATE", help="YYYY-MM-DD, 'today' or 'all'")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    from companion.cli_connect import add_connect_parsers
     from companion.cli_strap import add_strap_parsers
 
     add_strap_parsers(sub, _speed)
+    add_connect_parsers(sub)
     return parser
 
 
@@ -447,6 +453,10 @@ COMMANDS = {
 def _command(name: str) -> Any:
     if name in COMMANDS:
         return COMMANDS[name]
+    from companion.cli_connect import CONNECT_COMMANDS
+
+    if name in CONNECT_COMMANDS:
+        return CONNECT_COMMANDS[name]
     from companion.cli_strap import STRAP_COMMANDS
 
     return STRAP_COMMANDS[name]

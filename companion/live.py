@@ -273,6 +273,13 @@ class LiveSession:
         elif self.store is not None and self.now_s is not None:
             self.store.add_act(self.now_s, kind, result, prompt_id, self.source_id)
 
+    def colleagues_due(self, due: Mapping[str, int]) -> None:
+        """Tell the policy which colleagues' check-ins are due (see
+        :meth:`~companion.prompts.PromptPolicy.colleagues_due`); a reminder it delivers
+        arrives as a prompt. Attached to a recorder, its policy has no colleagues: nothing."""
+        if self._remote is None and self.stage is not None and self.now_s is not None:
+            self.stage.colleagues_due(self.now_s, due)
+
     def snooze(self, minutes: float) -> float | None:
         """Quiet prompts for ``minutes`` from now; returns until when (None: nothing runs).
 

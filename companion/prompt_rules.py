@@ -61,6 +61,7 @@ Rule = Literal[
     "daily_load",
     "sustained_high",
     "recovery_stall",
+    "check_in_due",
 ]
 """The rule that raised a prompt (in order of precedence, see :data:`RULES`)."""
 
@@ -379,6 +380,16 @@ def heavy_run_trigger(run: int) -> Trigger:
         "heavy_run",
         f"Your last {run} client sessions were heavy, one after another. "
         "Talking it over with a colleague may help.",
+    )
+
+
+def check_in_due_trigger(name: str, days: int) -> Trigger:
+    """Contact, as a gentle reminder: the check-in rhythm with ``name`` has passed."""
+    return Trigger(
+        "contact",
+        "check_in_due",
+        f"It has been {days} days since you checked in with {name}. "
+        "A short message, or a word in person, keeps the thread.",
     )
 
 

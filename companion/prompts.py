@@ -17,6 +17,9 @@ Rules (thresholds in :class:`~companion.prompt_rules.PolicyConfig`):
   falling (or the day's load rising), unless another client session has begun.
 - **contact**: the day's load reaches 70; two heavy client sessions in a row; a session
   the helper marked heavy; a check-in asking for support or naming a heavy feeling.
+  And a gentle reminder when a colleague's check-in rhythm has passed
+  (:meth:`PromptPolicy.colleagues_due`): once per colleague until they are contacted,
+  only outside sessions, and only when it can be delivered (never capped away).
 
 What happens to a raised prompt:
 
@@ -24,7 +27,8 @@ What happens to a raised prompt:
    (``delivered_s`` is then the end time); a second one of the same kind meanwhile is
    *merged* into the waiting one. Other kinds of session do not defer.
 2. The prompts decided at one moment are taken most useful first (one the helper asked
-   for, then contact, pause, breathe). Each is *snoozed* while a snooze lasts, *capped*
+   for, then contact, pause, breathe; within a kind, the rule first in
+   :data:`~companion.prompt_rules.RULES`). Each is *snoozed* while a snooze lasts, *capped*
    once the day's cap is delivered, *cooled_down* within its kind's cooldown or the
    minimum gap after any delivery; the first that passes is *delivered* and the rest
    are *merged* into it, so one moment never brings a burst. A check-in asking for
@@ -55,6 +59,7 @@ from companion.prompt_rules import (
     SessionLoad,
     SessionTally,
     Trigger,
+    check_in_due_trigger,
     check_in_triggers,
     daily_load_trigger,
     heavy_run_trigger,
@@ -175,6 +180,8 @@ class PromptPolicy:
         self._snoozed_until_s = float("-inf")
         self._delivered_per_day: dict[date, int] = {}
         self._last_delivered_s: dict[PromptKind, float] = {}
+        self._due: dict[str, int] = {}  # colleague -> days since the last contact
+        self._reminded: set[str] = set()
 
     # --- what the screen and the store read ----------------------------------------------
 
@@ -239,7 +246,18 @@ class PromptPolicy:
                 breathe = recovery_stall_trigger(tuple(self._recent), now, ended_s, cfg)
                 if breathe is not None:
                     triggers.append(breathe)
-        return self._decide(triggers, now)
+        if triggers:
+            return self._decide(triggers, now)
+        return self._remind(now)
+
+    def colleagues_due(self, t_s: float, due: Mapping[str, int]) -> tuple[Prompt, ...]:
+        """The colleagues whose check-in rhythm has passed now (name to whole days since
+        the last contact; the complete list each time: a name missing from it was
+        contacted). Each gets one reminder, delivered here or at a later quiet minute."""
+        now = self._advance(t_s)
+        self._due = {name: int(days) for name, days in due.items()}
+        self._reminded &= set(self._due)
+        return self._remind(now)
 
     def session_started(self, kind: str, label: str, t_s: float) -> tuple[Prompt, ...]:
         """A session begins. One still running is ended first (and may deliver)."""
@@ -313,6 +331,25 @@ class PromptPolicy:
 
     # --- the machine -------------------------------------------------------------------
 
+    def _remind(self, now: float) -> tuple[Prompt, ...]:
+        """Deliver one check-in reminder if one is due and nothing stands in its way.
+
+        Unlike the other rules, a reminder is not raised to be capped or deferred: it
+        waits, unrecorded, for a moment outside any session when it would be delivered.
+        """
+        waiting = [name for name in self._due if name not in self._reminded]
+        if not waiting or self._session is not None or self._pending:
+            return ()
+        name = max(waiting, key=lambda n: (self._due[n], n))
+        trigger = check_in_due_trigger(name, self._due[name])
+        probe = PromptRecord(
+            Prompt("probe", "contact", now, "", False), trigger.rule, "deferred", None
+        )
+        if self._gate(probe, now) is not None:
+            return ()
+        self._reminded.add(name)
+        return self._decide([trigger], now)
+
     def _advance(self, t_s: float) -> float:
         """Move the policy's time to ``t_s`` (never backwards); reset per-day rules."""
         now = t_s if self._now is None else max(t_s, self._now)
@@ -356,6 +393,7 @@ class PromptPolicy:
             key=lambda r: (
                 r.rule not in ASKED_RULES,
                 PROMPT_KINDS.index(r.prompt.kind),
+                RULES.index(r.rule),
                 r.prompt.raised_s,
             )
         )

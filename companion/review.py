@@ -120,6 +120,8 @@ class DayReview:
     daily_load_end: float | None
     daily_load_peak: float | None
     baseline: BaselineNote
+    connection: str = ""
+    """Who the helper was in contact with that day, and how, in one line ("" for nobody)."""
 
     @property
     def empty(self) -> bool:
@@ -190,7 +192,44 @@ def load_day(store: Store, day: date) -> DayReview:
         baseline=baseline_note(
             _baseline_of(store, day, (store.session_analysis(s.session_id) for s in sessions))
         ),
+        connection=connection_line(store, day, sessions),
     )
+
+
+_WAYS: Final = {"message": "a message to {}", "in_person": "a talk in person with {}"}
+
+
+def connection_line(store: Store, day: date, sessions: Sequence[SessionRow]) -> str:
+    """The day's contacts with colleagues (messages sent, talks in person, supervision
+    and peer sessions), and stress in those sessions against client sessions when the
+    day has both: an observation about this day, not a finding."""
+    from companion.colleagues import load_book
+    from companion.errors import HoldspaceError
+
+    parts: list[str] = []
+    try:
+        contacts = load_book(store.data_dir).contacts
+    except HoldspaceError:
+        contacts = ()
+    for record in contacts:
+        if record.ok and record.way in _WAYS and local_day(record.t_s) == day:
+            parts.append(_WAYS[record.way].format(record.name))
+    parts += [f"a {s.kind} session" for s in sessions if s.kind in ("supervision", "peer")]
+    if not parts:
+        return ""
+    text = "Connection today: " + ", ".join(dict.fromkeys(parts)) + "."
+    connected = [
+        s.stress_mean
+        for s in sessions
+        if s.kind in ("supervision", "peer") and s.stress_mean is not None
+    ]
+    client = [s.stress_mean for s in sessions if s.kind == "client" and s.stress_mean is not None]
+    if connected and client:
+        text += (
+            f" Stress averaged {sum(connected) / len(connected):.0f} in supervision and peer "
+            f"sessions, {sum(client) / len(client):.0f} in client sessions (this day only)."
+        )
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,20 +12,16 @@ Nothing here imports Textual; the settings screen lives in :mod:`tui.settings_sc
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import json
 import logging
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
 from companion.errors import HoldspaceError
+from companion.jsonfile import read_json_object, write_private_json
 from companion.prompt_rules import MEDIUM_BAND_MIN, PolicyConfig
-from companion.storage import FILE_MODE, fsync_dir
 from signals.pacer import PATTERNS, RATE_RANGE_PER_MIN, BreathPattern, pattern_named, with_rate
 
 __all__ = [
@@ -52,7 +48,6 @@ log = logging.getLogger("holdspace.settings")
 SETTINGS_FILE: Final = "settings.json"
 """The settings file's name inside the data directory."""
 SETTINGS_VERSION: Final = 1
-_DIR_MODE: Final = 0o700
 
 QuietIn = Literal["client", "all"]
 """Where prompts stay quiet: inside client sessions only, or inside every session."""
@@ -205,25 +200,9 @@ def load_settings(data_dir: Path) -> Settings:
     file (and the key) when the file cannot be read or holds a bad value.
     """
     path = settings_path(data_dir)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    doc = read_json_object(path, "settings", "delete the file to start from the defaults")
+    if doc is None:
         return Settings()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-        raise HoldspaceError(f"{path} cannot be read ({reason}).") from None
-    if not raw.strip():
-        return Settings()
-    try:
-        doc = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise HoldspaceError(
-            f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it, or delete the "
-            "file to start from the defaults."
-        ) from None
-    if not isinstance(doc, dict):
-        kind = type(doc).__name__
-        raise HoldspaceError(f"{path} must hold a JSON object of settings, not a {kind}.")
     known = {f.name for f in dataclasses.fields(Settings)}
     unknown = sorted(k for k in doc if k not in known and k != "version")
     if unknown:
@@ -238,25 +217,4 @@ def load_settings(data_dir: Path) -> Settings:
 
 def save_settings(data_dir: Path, settings: Settings) -> Path:
     """Write ``settings`` to ``data_dir/settings.json`` atomically (mode 0600); returns the path."""
-    directory = Path(data_dir)
-    path = settings_path(directory)
-    encoded = (json.dumps(settings.to_json(), indent=2, allow_nan=False) + "\n").encode("utf-8")
-    try:
-        directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{SETTINGS_FILE}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise HoldspaceError(f"cannot write {path} ({exc.strerror}).") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(encoded)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(FILE_MODE)
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise HoldspaceError(f"cannot write {path} ({exc.strerror}).") from None
-    fsync_dir(directory)
-    return path
+    return write_private_json(settings_path(Path(data_dir)), settings.to_json())

@@ -157,3 +157,29 @@ class StoreRecords:
     def day_summary(self, day: date) -> dict[str, Any] | None:
         found = self._main.table("days").get(Query().day == day.isoformat())
         return dict(found) if isinstance(found, dict) else None
+
+    # -- planned sessions (calendar) -------------------------------------------------------
+
+    def put_planned(
+        self, planned: Sequence[Mapping[str, Any]], first: date, last: date, *, source: str
+    ) -> None:
+        """Replace the planned sessions of local days ``first`` .. ``last`` (one write).
+
+        Each document has ``start_s``, ``end_s``, ``kind``, ``label``, ``uid``,
+        ``all_day`` and ``title`` (None unless the helper kept titles).
+        """
+        table = self._main.table("planned")
+        lo, hi = first.isoformat(), last.isoformat()
+        keep = [dict(d) for d in table.all() if not lo <= str(d.get("day", "")) <= hi]
+        new = [
+            {**doc, "day": local_day(float(doc["start_s"])).isoformat(), "source": source}
+            for doc in planned
+        ]
+        table.truncate()
+        table.insert_multiple(sorted(keep + new, key=lambda d: float(d["start_s"])))
+
+    def planned(self, day: date | None = None) -> list[dict[str, Any]]:
+        """Planned sessions (of one local day), by start time."""
+        table = self._main.table("planned")
+        docs = table.all() if day is None else table.search(Query().day == day.isoformat())
+        return sorted((dict(d) for d in docs), key=lambda d: float(d["start_s"]))

@@ -1,6 +1,6 @@
 """Trends over 7 or 30 days, from day summaries, session analyses, prompts and minutes.
 
-Five parts, each with its own plain-language headline:
+Six parts, each with its own plain-language headline (or lines):
 
 - **daily load**: the peak and the end-of-day value of the day's load (0-100, see
   :mod:`signals.load`) for every day of the period; a day without a summary is ``None``;
@@ -9,15 +9,20 @@ Five parts, each with its own plain-language headline:
   with the number of scored minutes behind it;
 - **heavy sessions per ISO week**: count (marked or measured heavy) and their mean peak stress;
 - **what followed an act**: over accepted prompts with before/after markers, the mean
-  change of stress (mean of the minutes after minus the minute before) and of heart rate.
+  change of stress (mean of the minutes after minus the minute before) and of heart rate;
+- **connection effect**: stress, heart rate, RMSSD and recovery in supervision and peer
+  sessions against client sessions, and the end-of-day load on days with a colleague
+  contact against days without (:mod:`companion.connection_effect`).
 
 Nothing here is a diagnosis. Each headline says what moved and against which baseline
 (the period's mean, all sessions, the previous week, the minute before), says "in your
 own data", and shows n so that small samples stay visible. Raw beats are never read:
 only day summaries, sessions, prompts and per-minute documents (at most 1440 a day).
 
-This module reads the store (:func:`trends`) and computes stress by hour of day; the
-other four parts are computed in :mod:`companion.trend_parts`.
+This module reads the store (:func:`trends`) and computes stress by hour of day; four
+other parts are computed in :mod:`companion.trend_parts`, the connection effect in
+:mod:`companion.connection_effect` (which also reads the colleague book in the store's
+data directory).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from companion.connection_effect import ConnectionEffect, connection_effect, read_contact_days
 from companion.store import Store, local_day
 from companion.trend_parts import (
     MIN_DAYS,
@@ -91,6 +97,7 @@ class Trends:
     hours: HourProfile
     heavy: HeavyWeeks
     acts: ActOutcomes
+    connection: ConnectionEffect
 
     @property
     def n_days_recorded(self) -> int:
@@ -120,6 +127,7 @@ def trends(store: Store, end: date, days: int = 7) -> Trends:
     day_hours = (_day_hours(store, d, summaries[d] or {}) for d in recorded)
     few = f"Not enough days yet ({len(recorded)} of {days}) to see a pattern"
     enough = len(recorded) >= MIN_DAYS
+    contact_days, book_problem = read_contact_days(store.data_dir)
     return Trends(
         end=end,
         days=days,
@@ -129,6 +137,7 @@ def trends(store: Store, end: date, days: int = 7) -> Trends:
         hours=_hours(day_hours, days, None if enough else few + " by hour of day."),
         heavy=heavy_weeks(calendar, sessions, None if enough else few + " across weeks."),
         acts=act_outcomes(prompts),
+        connection=connection_effect(sessions, summaries, contact_days, book_problem=book_problem),
     )
 
 

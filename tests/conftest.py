@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+pytest_plugins = ["tests.loopback"]
+
 if TYPE_CHECKING:
     from companion.store import Store
 

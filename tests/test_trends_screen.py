@@ -100,6 +100,10 @@ async def test_three_days_show_the_heaviest_hours(heavy_day_store: Path, tmp_pat
             assert "12" in chart.render().plain
             assert text(app, "#daily-headline") == expected.daily.headline
             assert "over 3 days" in text(app, "#daily-headline")
+            connection = text(app, "#connection-lines")
+            assert connection == "\n".join(expected.connection.lines)
+            assert "1 supervision or peer session and 8 client sessions" in connection
+            assert "1 recorded day with a colleague contact and 2 without" in connection
 
 
 async def test_empty_store_says_how_to_start(tmp_path: Path) -> None:

@@ -26,11 +26,11 @@ from companion.errors import HoldspaceError
 from companion.live import LinkInfo, LiveSession
 from companion.settings import Settings
 from sensors.clock import Clock, SystemClock
-from tui.app_settings import SettingsActions
+from tui.app_connect import ConnectActions
 from tui.feed import Feed
 from tui.live_screen import LiveScreen, clock_text
 from tui.notify import PromptAlerts
-from tui.prompt_modals import ContactChoice, ContactScreen, PauseResult, PauseScreen, PromptScreen
+from tui.prompt_modals import PauseResult, PauseScreen, PromptScreen
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ Runner = Callable[[LiveSession], Awaitable[Any]]
 """What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
 
 
-class HoldspaceApp(SettingsActions):
+class HoldspaceApp(ConnectActions):
     """The companion. ``runner`` None opens review (``holdspace review``).
 
     ``settings`` are the helper's (saved in ``settings_dir`` when changed); with a
@@ -65,6 +65,8 @@ class HoldspaceApp(SettingsActions):
         Binding("b", "breathe", "Breathe"),
         Binding("p", "pause", "Pause"),
         Binding("k", "contact", "Colleague"),
+        Binding("c", "colleagues", "Colleagues", show=False),
+        Binding("u", "not_happening", "Not happening", show=False),
         Binding("z", "snooze", "Snooze 30 min"),
         Binding("r", "review", "Review"),
         Binding("t", "trends", "Trends"),
@@ -149,6 +151,7 @@ class HoldspaceApp(SettingsActions):
         beats = message.take()
         if self.live_screen is not None:
             self.live_screen.show_beats(beats)
+        self.follow_plan()
         add_beats = getattr(self.screen, "add_beats", None)  # breathing, resting measurement
         if not callable(add_beats):
             return
@@ -172,6 +175,7 @@ class HoldspaceApp(SettingsActions):
             if self.live_screen.baseline is None:
                 self.live_screen.baseline = self.live.baseline
             self.live_screen.show_minute(message.minute)
+        self.check_reminders()
 
     @on(Feed.Link)
     def _link(self, message: Feed.Link) -> None:
@@ -192,6 +196,7 @@ class HoldspaceApp(SettingsActions):
         if self.live_screen is not None:
             self.live_screen.show_session(message.session, message.is_open)
         if not message.is_open:
+            self.session_contact(message.session)
             self._offer_waiting()
         elif self.settings.quiet_during(message.session.kind) and isinstance(
             self.screen, PromptScreen
@@ -304,15 +309,7 @@ class HoldspaceApp(SettingsActions):
                 breathed,
             )
         else:
-
-            def contacted(choice: ContactChoice | None) -> None:
-                self.live.record_act("contact", {"choice": choice or "not-now"}, prompt_id)
-                if choice == "message":
-                    self._note("Reaching out — good. The colleagues list comes in a later version.")
-                elif choice == "in-person":
-                    self._note("A conversation in person — good.")
-
-            self.push_screen(ContactScreen(reason), contacted)
+            self.open_contact(prompt)
 
     def action_pause(self) -> None:
         self._act("pause")
@@ -415,6 +412,12 @@ class HoldspaceApp(SettingsActions):
             ("Breathe", "A paced breathing exercise with your heart's rhythm", "breathe"),
             ("Pause", "Two quiet minutes", "pause"),
             ("Contact a colleague", "Reach out to someone", "contact"),
+            ("Colleagues", "Who you check in with, and how to reach them", "colleagues"),
+            (
+                "Team check-in",
+                "A one-line status for your team, from today's bands",
+                "team_check_in",
+            ),
             ("Snooze prompts", "Quiet for 30 minutes", "snooze"),
             ("Review a day", "Sessions, load and prompts of a day", "review"),
             ("Trends", "7 and 30 days", "trends"),

@@ -1,21 +1,21 @@
-"""Typed modal screens for prompts: the invitation, a pause, contacting a colleague.
+"""Typed modal screens for prompts: the invitation and a pause.
 
-The breathing exercise lives in :mod:`tui.breathe`. Timers read the injected
+The breathing exercise lives in :mod:`tui.breathe`, reaching a colleague in
+:mod:`tui.contact_screen`. Timers read the injected
 clock, so a test moves time by hand and calls ``tick()``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Label, Static
 
 from companion.prompts import Response
 
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from sensors.clock import Clock
 
 __all__ = [
-    "CONTACT_CHOICES",
-    "ContactChoice",
-    "ContactScreen",
     "PauseResult",
     "PauseScreen",
     "PromptScreen",
@@ -163,45 +160,3 @@ class PauseScreen(ModalScreen[PauseResult]):
                 hr_end_bpm=self.hr_now_bpm,
             )
         )
-
-
-ContactChoice = Literal["message", "in-person", "not-now"]
-CONTACT_CHOICES: Final[tuple[tuple[ContactChoice, str], ...]] = (
-    ("message", "I'll send a colleague a message"),
-    ("in-person", "I'll talk to someone in person"),
-    ("not-now", "Not now"),
-)
-
-
-class ContactScreen(ModalScreen[ContactChoice]):
-    """Reaching out: the helper's choice is kept, so they can see later what helped."""
-
-    CSS_PATH = "holdspace.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "choose('not-now')", "Not now")]
-
-    def __init__(self, reason: str = "") -> None:
-        super().__init__()
-        self.reason = reason
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog contact"):
-            yield Label("Reach out to a colleague", classes="dialog-title")
-            if self.reason:
-                yield Static(self.reason, classes="note")
-            yield Static(
-                "A simple 'how are you holding up?' goes a long way, both ways.", classes="note"
-            )
-            yield OptionList(*(Option(text, id=key) for key, text in CONTACT_CHOICES), id="how")
-            yield Static("enter choose · escape not now", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#how", OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_choose(event.option.id or "not-now")
-
-    def action_choose(self, choice: str) -> None:
-        for key, _ in CONTACT_CHOICES:
-            if key == choice:
-                self.dismiss(key)
-                return

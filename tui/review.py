@@ -137,6 +137,7 @@ class ReviewScreen(Screen[None]):
         with Vertical(id="review"):
             yield Static(LOADING_DAY, id="review-title")
             yield Static("", id="review-baseline")
+            yield Static("", id="review-connection")
             yield TimeChart(id="day-chart")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="day-prompts"):
@@ -182,6 +183,8 @@ class ReviewScreen(Screen[None]):
             title.append("  ·  nothing was recorded on this day", style="italic")
         self.query_one("#review-title", Static).update(title)
         self.query_one("#review-baseline", Static).update(review.baseline.text)
+        self.query_one("#review-connection", Static).update(review.connection)
+        self.query_one("#review-connection", Static).display = bool(review.connection)
         self.set_class(not review.baseline.personal, "-norms")
         middle = review.minute_s + 30.0
         midnight = datetime.combine(review.day, time()).timestamp()

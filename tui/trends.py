@@ -1,5 +1,7 @@
 """The trends screen: 7 or 30 days of daily load, load by session kind, stress by hour of
-day, heavy sessions per week, and what followed a pause, a breath or a contact.
+day, heavy sessions per week, what followed a pause, a breath or a contact, and the
+connection effect (supervision and peer sessions against client sessions, days with a
+colleague contact against days without).
 
 The numbers come from :func:`companion.trends.trends`, read in a worker thread that posts
 :class:`TrendsScreen.Loaded`. Every part shows its headline (what moved, against which
@@ -199,6 +201,15 @@ class TrendsScreen(Screen[None]):
                     "before it, in your own data. A hint about what may help you, not a finding.",
                     classes="note",
                 )
+            with Vertical(classes="part"):
+                yield Static("Connection — colleagues and clients", classes="part-title")
+                yield Static(id="connection-lines", classes="headline")
+                yield Static(
+                    "Supervision and peer sessions against client sessions; days with a "
+                    "colleague contact (a message, a talk, a supervision or peer session) "
+                    "against days without. Observations about your own data, not a finding.",
+                    classes="note",
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -300,6 +311,7 @@ class TrendsScreen(Screen[None]):
                 for w in t.heavy.weeks
             ]
         )
+        self.query_one("#connection-lines", Static).update(Content("\n".join(t.connection.lines)))
         table = self.query_one("#acts-table", DataTable)
         table.clear()
         for act in t.acts.acts:

@@ -1,0 +1,254 @@
+"""The connection commands of ``holdspace``: colleagues, contact, calendar.
+
+Channel URLs hold secrets: every command prints them masked, and nothing here logs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from companion.errors import HoldspaceError
+
+__all__ = ["CONNECT_COMMANDS", "add_connect_parsers"]
+
+CALENDAR_DAYS_DEFAULT: Final = 7
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
+
+
+def add_connect_parsers(sub: Any) -> None:
+    """Add the connection commands to the ``holdspace`` sub-parsers."""
+    p = sub.add_parser(
+        "colleagues",
+        help="the colleagues you check in with, and how to reach them",
+        description=(
+            "Keep a small list of colleagues with a channel each (an Apprise URL: e-mail, "
+            "Matrix, Signal, Slack, ntfy, a JSON webhook, ...) and a check-in rhythm. "
+            "Channel URLs hold secrets: they are stored mode 0600 and always shown masked."
+        ),
+    )
+    csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = csub.add_parser("add", help="add a colleague (or change one)")
+    q.add_argument("name", metavar="NAME", help="as you want it shown")
+    q.add_argument(
+        "--channel",
+        action="append",
+        required=True,
+        metavar="URL",
+        help="an Apprise URL, e.g. mailtos://user:pass@mail.example.org?to=sam@example.org "
+        "(repeat for a fallback)",
+    )
+    q.add_argument("--role", default="peer", choices=["peer", "supervisor", "team"])
+    q.add_argument("--every", metavar="RHYTHM", help="check-in rhythm: 7d, 2w, weekly, monthly")
+    q = csub.add_parser("list", help="list colleagues (channels masked)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q = csub.add_parser("remove", help="remove a colleague and their channels")
+    q.add_argument("name", metavar="NAME")
+    q = csub.add_parser("test", help="send a harmless test message to a colleague's channels")
+    q.add_argument("name", metavar="NAME")
+
+    p = sub.add_parser(
+        "contact",
+        help="send a colleague a message (or note that you talked in person)",
+        description=(
+            "Send a short message to a colleague through their channel, or record that you "
+            "talked in person. Nothing about your physiology is added unless you ask with "
+            "--with-load (one line from today's stress bands: no numbers, no labels)."
+        ),
+    )
+    p.add_argument("name", metavar="NAME")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--message", metavar="TEXT", help="the message (default: a kind check-in)")
+    what.add_argument("--in-person", action="store_true", help="record that you talked in person")
+    p.add_argument(
+        "--with-load", action="store_true", help="add one line about today's load (bands only)"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser(
+        "calendar",
+        help="turn calendar events into planned sessions",
+        description=(
+            "Import a calendar file (.ics): the events of the chosen days become planned "
+            "sessions, their kind from keywords and categories. Titles are not stored unless "
+            "--keep-titles (they can name clients). Importing again replaces those days' plan."
+        ),
+    )
+    csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = csub.add_parser("import", help="import the events of some days from an .ics file")
+    q.add_argument("file", metavar="FILE.ics")
+    q.add_argument("--date", type=_date, metavar="D", help="first day (default: today)")
+    q.add_argument(
+        "--days",
+        type=int,
+        default=CALENDAR_DAYS_DEFAULT,
+        metavar="N",
+        help=f"number of days from the first (default: {CALENDAR_DAYS_DEFAULT})",
+    )
+    q.add_argument("--keep-titles", action="store_true", help="store event titles too")
+    q.add_argument("--json", action="store_true", help="print the planned sessions as JSON")
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from companion.paths import resolve_data_dir
+
+    return resolve_data_dir(args.data_dir, os.environ)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def _describe(colleague: Any, now_s: float) -> str:
+    rhythm = f", check in every {colleague.every_days} d" if colleague.every_days else ""
+    last = (
+        "no contact yet"
+        if colleague.last_contact_s is None
+        else f"last contact {colleague.days_since_contact(now_s)} d ago"
+    )
+    channels = "; ".join(colleague.masked_channels())
+    return f"{colleague.name} ({colleague.role}{rhythm}, {last}): {channels}"
+
+
+def cmd_colleagues(args: argparse.Namespace) -> int:
+    from companion.colleagues import add_colleague, load_book, parse_rhythm, remove_colleague
+
+    data_dir = _data_dir(args)
+    now_s = time.time()
+    if args.action == "add":
+        every = parse_rhythm(args.every) if args.every else None
+        colleague = add_colleague(
+            data_dir, args.name, args.channel, role=args.role, every_days=every, now_s=now_s
+        )
+        print(f"Saved {_describe(colleague, now_s)}")
+        return 0
+    if args.action == "remove":
+        gone = remove_colleague(data_dir, args.name)
+        print(f"Removed {gone.name} and their channels.")
+        return 0
+    book = load_book(data_dir)
+    if args.action == "test":
+        from companion.contact import TEST_MESSAGE, send_to
+
+        colleague = book.find(args.name)
+        records = send_to(data_dir, colleague, TEST_MESSAGE, now_s=now_s, test=True)
+        for record in records:
+            print(record.detail)
+        return 0 if records and records[-1].ok else 1
+    if args.json:
+        _print_json([c.to_json(secrets=False) for c in book.colleagues])
+    elif not book.colleagues:
+        print("No colleagues yet: `holdspace colleagues add NAME --channel URL`.")
+    else:
+        for colleague in book.colleagues:
+            due = "  (check-in due)" if colleague.overdue(now_s) else ""
+            print(_describe(colleague, now_s) + due)
+    return 0
+
+
+def _today_minutes(data_dir: Path, now_s: float) -> list[tuple[float, int | None]]:
+    """Today's minutes (start, stress) from the store, read-only; none without a store."""
+    from companion.store import Store, local_day
+
+    if not data_dir.exists():
+        return []
+    with Store(data_dir, read_only=True) as store:
+        docs = store.epochs(local_day(now_s))
+    return [(float(d["start_s"]), d.get("stress")) for d in docs]
+
+
+def cmd_contact(args: argparse.Namespace) -> int:
+    from companion.colleagues import load_book
+    from companion.contact import (
+        TEMPLATES,
+        day_load_line,
+        send_to,
+        talked_in_person,
+        with_load_line,
+    )
+
+    data_dir = _data_dir(args)
+    now_s = time.time()
+    colleague = load_book(data_dir).find(args.name)
+    if args.in_person:
+        record = talked_in_person(data_dir, colleague, now_s=now_s)
+        records = [record]
+    else:
+        if not colleague.channels:
+            raise HoldspaceError(f"{colleague.name} has no channel; add one, or use --in-person.")
+        message = args.message if args.message is not None else TEMPLATES[0][1]
+        if not message.strip():
+            raise HoldspaceError("the message is empty; write a few words, or leave --message out.")
+        if args.with_load:
+            line = day_load_line(_today_minutes(data_dir, now_s), now_s)
+            if line is None:
+                print("Too little of today was measured for a line about it; sending without.")
+            message = with_load_line(message, line)
+        records = send_to(data_dir, colleague, message, now_s=now_s)
+    if args.json:
+        _print_json([r.to_json() for r in records])
+    else:
+        for record in records:
+            print(record.detail, file=sys.stdout if record.ok else sys.stderr)
+    return 0 if records[-1].ok else 1
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from companion.calendar_ics import KindRules, read_calendar
+    from companion.store import Store
+
+    if not 1 <= args.days <= 366:
+        raise HoldspaceError(f"--days must be from 1 to 366, not {args.days}.")
+    first: date = args.date or date.today()
+    last = first + timedelta(days=args.days - 1)
+    path = Path(args.file).expanduser()
+    planned = read_calendar(path, first, last, rules=KindRules(), keep_titles=args.keep_titles)
+    with Store(_data_dir(args)) as store:
+        store.put_planned([p_to_doc(p) for p in planned], first, last, source=path.name)
+    if args.json:
+        _print_json([p_to_doc(p) for p in planned])
+        return 0
+    sessions = [p for p in planned if not p.all_day]
+    print(
+        f"Planned {len(sessions)} sessions from {path.name} for {first.isoformat()} to "
+        f"{last.isoformat()} (titles {'kept' if args.keep_titles else 'not stored'})."
+    )
+    for p in planned:
+        start = datetime.fromtimestamp(p.start_s).strftime("%a %d %b %H:%M")
+        end = datetime.fromtimestamp(p.end_s).strftime("%H:%M")
+        what = "all day" if p.all_day else f"{start}-{end}"
+        title = f"  {p.title}" if p.title else ""
+        print(f"  {what:<24} {p.kind:<11} {p.label}{title}")
+    return 0
+
+
+def p_to_doc(planned: Any) -> dict[str, Any]:
+    """A planned session as the store keeps it (and ``--json`` prints it)."""
+    return {
+        "uid": planned.uid,
+        "start_s": planned.start_s,
+        "end_s": planned.end_s,
+        "kind": planned.kind,
+        "label": planned.label,
+        "title": planned.title,
+        "all_day": planned.all_day,
+    }
+
+
+CONNECT_COMMANDS = {
+    "colleagues": cmd_colleagues,
+    "contact": cmd_contact,
+    "calendar": cmd_calendar,
+}

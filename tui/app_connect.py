@@ -1,0 +1,309 @@
+"""The app's part in connection: contacting a colleague, the colleagues list, reminders.
+
+:class:`ConnectActions` is mixed into :class:`tui.app.HoldspaceApp`. The contact
+dialog's choice is kept as an act (what helped, later); a message is sent in a
+thread worker, and its result, in one plain sentence with no secret in it, is shown
+and kept in the contact log. Due check-ins are told to the prompt policy about once
+an hour of the day, which decides when (and whether) to remind.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from companion.errors import HoldspaceError
+from tui.app_settings import SettingsActions
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from companion.colleagues import ColleagueBook, ContactRecord
+    from companion.planner import Planner
+    from companion.prompts import Prompt
+    from companion.sessions import Session
+    from tui.contact_screen import ContactRequest
+
+__all__ = ["ConnectActions"]
+
+REMINDER_CHECK_S: Final = 3600.0
+"""How often (in the source's time) due check-ins are told to the policy."""
+_CHOICE_WORDS: Final = {"message": "message", "in_person": "in-person", "not_now": "not-now"}
+
+
+class ConnectActions(SettingsActions):
+    """Contact, colleagues and check-in reminders; the app provides the attributes."""
+
+    contact_worker: Worker[list[ContactRecord]] | None = None
+    wall_time: Callable[[], float] = staticmethod(time.time)
+    """When contacts happen (the helper's own time, not the source's); tests set it."""
+    _reminded_at_s: float | None = None
+    _planner: Planner | None = None
+    _planner_day: date | None = None
+
+    @property
+    def data_dir(self) -> Path | None:
+        """Where the colleagues live: the settings' folder, else the store's."""
+        if self.settings_dir is not None:
+            return self.settings_dir
+        return self.store.data_dir if self.store is not None else None
+
+    def colleague_book(self) -> ColleagueBook:
+        """The colleague book (empty without a data folder, or when it cannot be read)."""
+        from companion.colleagues import ColleagueBook, load_book
+
+        if self.data_dir is None:
+            return ColleagueBook()
+        try:
+            return load_book(self.data_dir)
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+            return ColleagueBook()
+
+    def today_minutes(self) -> list[tuple[float, int | None]]:
+        """(start, stress) of today's minutes so far, from the running stage."""
+        stage = self.live.stage
+        now = self.live.now_s
+        if stage is None or now is None:
+            return []
+        day = datetime.fromtimestamp(now).date()
+        return [
+            (m.epoch.start_s, m.score.score)
+            for m in stage.minutes
+            if datetime.fromtimestamp(m.epoch.start_s).date() == day
+        ]
+
+    # -- contact ------------------------------------------------------------------------------
+
+    def open_contact(
+        self, prompt: Prompt | None = None, *, message: str | None = None, chosen: str | None = None
+    ) -> None:
+        """Open the contact dialog (for ``prompt``, when it came from one)."""
+        from companion.contact import day_load_line
+        from tui.contact_screen import ContactScreen
+
+        now = self.live.now_s
+        line = day_load_line(self.today_minutes(), now) if now is not None else None
+        prompt_id = prompt.prompt_id if prompt is not None else None
+
+        def chosen_way(request: ContactRequest | None) -> None:
+            self._contact_chosen(request, prompt_id, line)
+
+        screen = ContactScreen(
+            self.colleague_book().colleagues,
+            reason=prompt.reason if prompt is not None else "",
+            load_line=line,
+            message=message,
+            chosen=chosen,
+        )
+        self.push_screen(screen, chosen_way)
+
+    def _contact_chosen(
+        self, request: ContactRequest | None, prompt_id: str | None, load_line: str | None
+    ) -> None:
+        from companion.contact import talked_in_person, with_load_line
+
+        way = request.way if request is not None else "not_now"
+        act: dict[str, object] = {"choice": _CHOICE_WORDS[way]}
+        if request is not None and request.name is not None:
+            act["to"] = request.name
+        self.live.record_act("contact", act, prompt_id)
+        if request is None or way == "not_now":
+            return
+        book = self.colleague_book()
+        if way == "in_person":
+            self._note("A conversation in person — good.")
+            if request.name is not None and self.data_dir is not None:
+                colleague = book.find(request.name)
+                talked_in_person(self.data_dir, colleague, now_s=self._now_s(), prompt_id=prompt_id)
+            return
+        assert request.name is not None
+        try:
+            colleague = book.find(request.name)
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        text = with_load_line(request.message, load_line if request.with_load else None)
+        self._note(f"Sending to {colleague.name}…")
+        self.contact_worker = self.run_worker(
+            lambda: self._send(colleague.name, text, prompt_id),
+            name="contact",
+            group="contact",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _now_s(self) -> float:
+        return self.wall_time()
+
+    def _send(self, name: str, text: str, prompt_id: str | None) -> list[ContactRecord]:
+        """On a worker thread: send, log, and report back to the screen."""
+        from companion.contact import send_to
+
+        assert self.data_dir is not None
+        try:
+            colleague = self.colleague_book().find(name)
+            records = send_to(
+                self.data_dir, colleague, text, now_s=self._now_s(), prompt_id=prompt_id
+            )
+        except HoldspaceError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return []
+        self.call_from_thread(self._sent, records)
+        return records
+
+    def _sent(self, records: list[ContactRecord]) -> None:
+        if not records:
+            self.notify("This colleague has no channel to send to.", severity="warning")
+            return
+        last = records[-1]
+        self._note(last.detail)
+        self.notify(last.detail, severity="information" if last.ok else "error")
+
+    # -- colleagues and reminders ---------------------------------------------------------------
+
+    def session_contact(self, session: Session) -> None:
+        """A supervision or peer session labelled with a colleague's name is a contact."""
+        from companion.colleagues import ContactRecord, record_contact
+
+        if session.kind not in ("supervision", "peer") or self.data_dir is None:
+            return
+        names = {c.name.casefold(): c.name for c in self.colleague_book().colleagues}
+        name = names.get(session.label.strip().casefold())
+        if name is None:
+            return
+        when = session.end_s if session.end_s is not None else session.start_s
+        record = ContactRecord(
+            when, name, "session", True, f"A {session.kind} session with {name}."
+        )
+        try:
+            record_contact(self.data_dir, record)
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+
+    def action_colleagues(self) -> None:
+        from tui.colleagues_screen import ColleaguesScreen
+
+        if self.data_dir is None:
+            self.notify("Nothing is stored in this run, so there is no colleagues list.")
+            return
+        self.push_screen(ColleaguesScreen(self.data_dir, now_s=self._now_s()))
+
+    def action_team_check_in(self) -> None:
+        """A one-line status for the team, from today's bands, to a team channel."""
+        from companion.contact import team_status_line
+
+        now = self.live.now_s
+        line = team_status_line(self.today_minutes(), now if now is not None else self._now_s())
+        team = next((c for c in self.colleague_book().colleagues if c.role == "team"), None)
+        self.open_contact(message=line, chosen=team.name if team is not None else None)
+
+    def check_reminders(self) -> None:
+        """Tell the policy which check-ins are due, about once an hour of the source's time."""
+        from companion.colleagues import due_check_ins
+
+        now = self.live.now_s
+        if now is None or self.data_dir is None:
+            return
+        if self._reminded_at_s is not None and now - self._reminded_at_s < REMINDER_CHECK_S:
+            return
+        self._reminded_at_s = now
+        self.live.colleagues_due(due_check_ins(self.colleague_book(), now))
+
+    # -- the calendar's plan ------------------------------------------------------------------
+
+    def _check_in(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def follow_plan(self) -> None:
+        """Start or end a planned session when its time comes (while beats arrive)."""
+        from companion.planner import Planner
+
+        now = self.live.now_s
+        if now is None or self.store is None or self.live.attached is not None:
+            return
+        day = datetime.fromtimestamp(now).date()
+        if day != self._planner_day:
+            self._planner_day = day
+            self._planner = Planner(self.store.planned(day))
+        planner = self._planner
+        assert planner is not None
+        due = planner.next_change_s()
+        if due is None or now < due:
+            return
+        step = planner.step(now, self.live.session is not None)
+        if step is None:
+            return
+        label = step.planned.label
+        if step.action == "start":
+            try:
+                self.live.start_session(step.planned.kind, label)
+            except HoldspaceError as exc:
+                self.notify(str(exc), severity="warning")
+                planner.skip()
+                return
+            self._note(f"Started {label} from your calendar · u if it is not happening.")
+        else:
+            ended = self.live.end_session()
+            self._note(f"{label} has ended, as planned.")
+            if ended is not None:
+                self._check_in(ended)
+
+    def action_not_happening(self) -> None:
+        """The one-key correction: the planned session just started is not happening."""
+        planner = self._planner
+        if planner is None or planner.running is None:
+            self.notify("No planned session is running.")
+            return
+        skipped = planner.skip()
+        self.live.end_session()
+        if skipped is not None:
+            self._note(f"Ended {skipped.label}: not happening. It will not start again today.")
+
+    def action_import_calendar(self) -> None:
+        from tui.calendar_screen import CalendarFileScreen
+
+        if self.store is None or self.store.read_only:
+            self.notify("This run keeps no store of its own, so there is no plan to import into.")
+            return
+
+        def chosen(path: str | None) -> None:
+            if path is not None:
+                self.run_worker(
+                    lambda: self._read_calendar(path),
+                    name="calendar",
+                    group="calendar",
+                    thread=True,
+                    exit_on_error=False,
+                )
+
+        self.push_screen(CalendarFileScreen(), chosen)
+
+    def _read_calendar(self, path_text: str) -> None:
+        """On a worker thread: read the next week's events; the store is written on the app's."""
+        from datetime import timedelta
+
+        from companion.calendar_ics import read_calendar
+        from companion.cli_connect import p_to_doc
+
+        now = self.live.now_s if self.live.now_s is not None else self._now_s()
+        first = datetime.fromtimestamp(now).date()
+        last = first + timedelta(days=6)
+        path = Path(path_text).expanduser()
+        try:
+            planned = read_calendar(path, first, last)
+        except HoldspaceError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        docs = [p_to_doc(p) for p in planned]
+        self.call_from_thread(self._keep_plan, docs, first, last, path.name)
+
+    def _keep_plan(self, docs: list[dict[str, object]], first: date, last: date, name: str) -> None:
+        assert self.store is not None
+        self.store.put_planned(docs, first, last, source=name)
+        self._planner_day = None  # read again at the next beats
+        count = sum(1 for d in docs if not d["all_day"])
+        self._note(f"Planned {count} sessions from {name} for the next seven days.")

@@ -1,0 +1,241 @@
+"""The colleagues list: who the helper checks in with, how to reach them, and when.
+
+Channel addresses hold passwords or tokens: they are typed into a password field,
+stored mode 0600 on this machine and only ever shown masked. Adding a colleague
+checks the address with Apprise, and a test message goes out, in thread workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from companion.colleagues import ROLES, Colleague, ColleagueBook, load_book
+from companion.errors import HoldspaceError
+
+__all__ = ["AddColleagueScreen", "ColleaguesScreen", "NewColleague"]
+
+PRIVACY_NOTE = (
+    "Channel addresses hold passwords or tokens: they stay on this machine (mode 0600) "
+    "and are shown masked. Nothing about your body is sent unless you add it to a message."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewColleague:
+    """The add form's answers."""
+
+    name: str
+    channel: str
+    role: str
+    rhythm: str
+
+
+class AddColleagueScreen(ModalScreen[NewColleague | None]):
+    """Name, channel (an Apprise URL, typed like a password), role and check-in rhythm."""
+
+    CSS_PATH = "holdspace.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label("Add a colleague", classes="dialog-title")
+            yield Input(placeholder="name, as you want it shown", id="name")
+            yield Input(
+                placeholder="channel: an Apprise URL (mailtos://…, matrixs://…, ntfys://…)",
+                password=True,
+                id="channel",
+            )
+            yield OptionList(*(Option(role, id=role) for role in ROLES), id="role")
+            yield Input(
+                placeholder="check in every… (7d, 2w, weekly; empty: no rhythm)", id="rhythm"
+            )
+            yield Static(PRIVACY_NOTE, classes="note")
+            yield Static("enter on the last field saves · escape cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#role", OptionList).highlighted = 0
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        order = ["name", "channel", "rhythm"]
+        current = event.input.id or "name"
+        if current != "rhythm":
+            self.query_one(f"#{order[order.index(current) + 1]}", Input).focus()
+            return
+        role_index = self.query_one("#role", OptionList).highlighted or 0
+        self.dismiss(
+            NewColleague(
+                name=self.query_one("#name", Input).value,
+                channel=self.query_one("#channel", Input).value.strip(),
+                role=ROLES[role_index],
+                rhythm=self.query_one("#rhythm", Input).value.strip(),
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ColleaguesScreen(Screen[None]):
+    """The list, with keys to add, test, remove, and note a talk in person."""
+
+    CSS_PATH = "holdspace.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add"),
+        Binding("t", "test", "Send a test"),
+        Binding("i", "in_person", "Talked in person"),
+        Binding("x", "remove", "Remove"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, data_dir: Path, *, now_s: float) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.now_s = now_s
+        self.book = ColleagueBook()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="colleagues"):
+            yield Label("Colleagues", classes="dialog-title")
+            yield Static("", id="colleagues-empty", classes="note")
+            yield OptionList(id="colleague-list")
+            yield Static("", id="colleague-result", classes="note")
+            yield Static(PRIVACY_NOTE, classes="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#colleague-list", OptionList).focus()
+
+    def reload(self) -> None:
+        """Read the book again and redraw the list (masked)."""
+        try:
+            self.book = load_book(self.data_dir)
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        options = self.query_one("#colleague-list", OptionList)
+        options.clear_options()
+        options.add_options(
+            [Option(self.describe(c), id=f"c{i}") for i, c in enumerate(self.book.colleagues)]
+        )
+        if self.book.colleagues:
+            options.highlighted = 0
+        self.query_one("#colleagues-empty", Static).update(
+            ""
+            if self.book.colleagues
+            else "No colleagues yet. a adds one: start small, with one colleague for regular "
+            "check-ins."
+        )
+
+    def describe(self, colleague: Colleague) -> str:
+        """One line, secrets masked."""
+        rhythm = f" · every {colleague.every_days} d" if colleague.every_days else ""
+        if colleague.last_contact_s is None:
+            last = "no contact yet"
+        else:
+            last = f"last contact {colleague.days_since_contact(self.now_s)} d ago"
+        due = " · check-in due" if colleague.overdue(self.now_s) else ""
+        channels = ", ".join(colleague.masked_channels())
+        return f"{colleague.name} · {colleague.role}{rhythm} · {last}{due}\n  {channels}"
+
+    @property
+    def highlighted(self) -> Colleague | None:
+        index = self.query_one("#colleague-list", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.book.colleagues):
+            return None
+        return self.book.colleagues[index]
+
+    def show_result(self, text: str) -> None:
+        self.query_one("#colleague-result", Static).update(text)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        def added(answer: NewColleague | None) -> None:
+            if answer is not None:
+                self.show_result("Checking the channel…")
+                self.add(answer)
+
+        self.app.push_screen(AddColleagueScreen(), added)
+
+    @work(thread=True, exclusive=True, group="colleagues", exit_on_error=False)
+    def add(self, answer: NewColleague) -> None:
+        """On a thread: check the address with Apprise, then save."""
+        from companion.colleagues import add_colleague, parse_rhythm
+
+        try:
+            every = parse_rhythm(answer.rhythm) if answer.rhythm else None
+            colleague = add_colleague(
+                self.data_dir,
+                answer.name,
+                [answer.channel] if answer.channel else [],
+                role=answer.role,
+                every_days=every,
+                now_s=self.now_s,
+            )
+        except HoldspaceError as exc:
+            self.app.call_from_thread(self.show_result, str(exc))
+            return
+        self.app.call_from_thread(self._added, colleague)
+
+    def _added(self, colleague: Colleague) -> None:
+        self.reload()
+        self.show_result(f"Saved {colleague.name}. t sends a harmless test message.")
+
+    def action_test(self) -> None:
+        colleague = self.highlighted
+        if colleague is not None:
+            self.show_result(f"Sending a test message to {colleague.name}…")
+            self.send_test(colleague)
+
+    @work(thread=True, exclusive=True, group="colleagues", exit_on_error=False)
+    def send_test(self, colleague: Colleague) -> None:
+        """On a thread: the test message through each channel until one takes it."""
+        from companion.contact import TEST_MESSAGE, send_to
+
+        records = send_to(self.data_dir, colleague, TEST_MESSAGE, now_s=self.now_s, test=True)
+        text = records[-1].detail if records else f"{colleague.name} has no channel."
+        self.app.call_from_thread(self.show_result, text)
+
+    def action_in_person(self) -> None:
+        from companion.contact import talked_in_person
+
+        colleague = self.highlighted
+        if colleague is None:
+            return
+        try:
+            talked_in_person(self.data_dir, colleague, now_s=self.now_s)
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+        self.show_result(f"Noted: you talked with {colleague.name} in person.")
+
+    def action_remove(self) -> None:
+        from companion.colleagues import remove_colleague
+
+        colleague = self.highlighted
+        if colleague is None:
+            return
+        try:
+            remove_colleague(self.data_dir, colleague.name)
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+        self.show_result(f"Removed {colleague.name} and their channels.")
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,175 @@
+"""Reaching out to a colleague: choose who, edit a kind message, send or talk in person.
+
+The dialog returns a :class:`ContactRequest`; the app sends it in a worker and keeps
+the answer, so the helper can see later what helped. A line about today's load is
+added only when the helper ticks it, and it holds bands only (no numbers, no labels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from companion.colleagues import Colleague
+from companion.contact import TEMPLATES
+
+__all__ = ["ContactRequest", "ContactScreen", "ContactWay"]
+
+ContactWay = Literal["message", "in_person", "not_now"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRequest:
+    """What the helper chose in the contact dialog.
+
+    Attributes
+    ----------
+    way : send a ``message``, note a talk ``in_person``, or ``not_now``.
+    name : the colleague (None for not now, or in person with nobody chosen).
+    message : the text to send, as edited.
+    with_load : add the line about today's load.
+    """
+
+    way: ContactWay
+    name: str | None = None
+    message: str = ""
+    with_load: bool = False
+
+
+class ContactScreen(ModalScreen[ContactRequest]):
+    """Who to reach, what to say, and how: ctrl+s sends, ctrl+t notes a talk in person."""
+
+    CSS_PATH = "holdspace.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send", priority=True),
+        Binding("ctrl+t", "in_person", "Talk in person", priority=True),
+        Binding("escape", "not_now", "Not now"),
+    ]
+
+    def __init__(
+        self,
+        colleagues: Sequence[Colleague],
+        *,
+        reason: str = "",
+        load_line: str | None = None,
+        message: str | None = None,
+        chosen: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.colleagues = tuple(colleagues)
+        self.reason = reason
+        self.load_line = load_line
+        self.first_message = message if message is not None else TEMPLATES[0][1]
+        self.chosen = chosen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog contact"):
+            yield Label("Reach out to a colleague", classes="dialog-title")
+            if self.reason:
+                yield Static(self.reason, classes="note", id="contact-reason")
+            if not self.colleagues:
+                yield Static(
+                    "No colleagues yet. Add one with c (Colleagues) or "
+                    "`holdspace colleagues add NAME --channel URL`; a talk in person counts too.",
+                    classes="note",
+                    id="no-colleagues",
+                )
+            else:
+                yield OptionList(
+                    *(
+                        Option(f"{c.name} · {c.role}", id=f"c{i}")
+                        for i, c in enumerate(self.colleagues)
+                    ),
+                    id="who",
+                )
+                yield OptionList(
+                    *(Option(short, id=f"t{i}") for i, (short, _) in enumerate(TEMPLATES)),
+                    id="template",
+                )
+                yield Input(self.first_message, id="message", placeholder="your message")
+                if self.load_line is not None:
+                    yield Checkbox(f"Add: “{self.load_line}”", id="with-load")
+                else:
+                    yield Static("(Too little of today is measured for a line about it.)")
+            with Horizontal(classes="buttons"):
+                if self.colleagues:
+                    yield Button("Send", id="send", variant="primary")
+                yield Button("I'll talk in person", id="in-person")
+                yield Button("Not now", id="not-now")
+            yield Static("ctrl+s send · ctrl+t talk in person · escape not now", classes="hint")
+
+    def on_mount(self) -> None:
+        if not self.colleagues:
+            self.query_one("#in-person", Button).focus()
+            return
+        who = self.query_one("#who", OptionList)
+        index = next(
+            (
+                i
+                for i, c in enumerate(self.colleagues)
+                if self.chosen is not None and c.name.casefold() == self.chosen.casefold()
+            ),
+            0,
+        )
+        who.highlighted = index
+        who.focus()
+
+    @property
+    def colleague(self) -> Colleague | None:
+        """The highlighted colleague."""
+        if not self.colleagues:
+            return None
+        index = self.query_one("#who", OptionList).highlighted
+        return self.colleagues[index if index is not None else 0]
+
+    @on(OptionList.OptionSelected, "#template")
+    def _template(self, event: OptionList.OptionSelected) -> None:
+        index = int((event.option.id or "t0")[1:])
+        self.query_one("#message", Input).value = TEMPLATES[index][1]
+        self.query_one("#message", Input).focus()
+
+    @on(OptionList.OptionSelected, "#who")
+    def _who(self) -> None:
+        self.query_one("#message", Input).focus()
+
+    @on(Input.Submitted, "#message")
+    def _submitted(self) -> None:
+        self.action_send()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        match event.button.id:
+            case "send":
+                self.action_send()
+            case "in-person":
+                self.action_in_person()
+            case _:
+                self.action_not_now()
+
+    def action_send(self) -> None:
+        colleague = self.colleague
+        if colleague is None:
+            return
+        text = self.query_one("#message", Input).value.strip()
+        if not text:
+            self.notify("Write a few words first.", severity="warning")
+            return
+        boxes = self.query("#with-load")
+        with_load = bool(boxes) and self.query_one("#with-load", Checkbox).value
+        self.dismiss(ContactRequest("message", colleague.name, text, with_load))
+
+    def action_in_person(self) -> None:
+        colleague = self.colleague
+        self.dismiss(ContactRequest("in_person", colleague.name if colleague else None))
+
+    def action_not_now(self) -> None:
+        self.dismiss(ContactRequest("not_now"))
