@@ -97,6 +97,14 @@ def add_connect_parsers(sub: Any) -> None:
         metavar="N",
         help=f"number of days from the first (default: {CALENDAR_DAYS_DEFAULT})",
     )
+    q.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="PATTERN=KIND",
+        help="an event whose title or category holds PATTERN is a KIND session "
+        "(repeatable; before your settings' calendar_rules and the built-in ones)",
+    )
     q.add_argument("--keep-titles", action="store_true", help="store event titles too")
     q.add_argument("--json", action="store_true", help="print the planned sessions as JSON")
 
@@ -206,7 +214,8 @@ def cmd_contact(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    from companion.calendar_ics import KindRules, read_calendar
+    from companion.calendar_ics import read_calendar
+    from companion.settings import load_settings
     from companion.store import Store
 
     if not 1 <= args.days <= 366:
@@ -214,7 +223,19 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     first: date = args.date or date.today()
     last = first + timedelta(days=args.days - 1)
     path = Path(args.file).expanduser()
-    planned = read_calendar(path, first, last, rules=KindRules(), keep_titles=args.keep_titles)
+    settings = load_settings(_data_dir(args))
+    extra = []
+    for text in args.rule:
+        pattern, _, kind = text.rpartition("=")
+        if not pattern.strip() or not kind.strip():
+            raise HoldspaceError(f"--rule {text!r} is not PATTERN=KIND, e.g. --rule intake=client.")
+        extra.append((pattern.strip(), kind.strip()))
+    try:
+        rules = settings.kind_rules(extra)
+    except ValueError as exc:
+        raise HoldspaceError(f"--rule: {exc}") from None
+    keep = args.keep_titles or settings.calendar_titles
+    planned = read_calendar(path, first, last, rules=rules, keep_titles=keep)
     with Store(_data_dir(args)) as store:
         store.put_planned([p_to_doc(p) for p in planned], first, last, source=path.name)
     if args.json:
@@ -223,7 +244,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     sessions = [p for p in planned if not p.all_day]
     print(
         f"Planned {len(sessions)} sessions from {path.name} for {first.isoformat()} to "
-        f"{last.isoformat()} (titles {'kept' if args.keep_titles else 'not stored'})."
+        f"{last.isoformat()} (titles {'kept' if keep else 'not stored'})."
     )
     for p in planned:
         start = datetime.fromtimestamp(p.start_s).strftime("%a %d %b %H:%M")

@@ -15,13 +15,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from companion.errors import HoldspaceError
 from companion.jsonfile import read_json_object, write_private_json
 from companion.prompt_rules import MEDIUM_BAND_MIN, PolicyConfig
+from sensors.events import SESSION_KINDS
+
+if TYPE_CHECKING:
+    from companion.calendar_ics import KindRules
 from signals.pacer import PATTERNS, RATE_RANGE_PER_MIN, BreathPattern, pattern_named, with_rate
 
 __all__ = [
@@ -90,6 +95,10 @@ class Settings:
     pacer_pattern : the pacer's pattern, one of :data:`signals.pacer.PATTERNS`.
     desktop_notify : raise a desktop notification when a prompt is shown.
     bell : ring the terminal's bell when a prompt is shown.
+    calendar_rules : the helper's own (pattern, kind) rules for calendar events, tried
+        before the built-in ones (:data:`companion.calendar_ics.DEFAULT_RULES`).
+    calendar_default_kind : the kind of an event no rule matches.
+    calendar_titles : keep event titles when a calendar is imported (they can name clients).
     """
 
     strap_address: str | None = None
@@ -103,8 +112,16 @@ class Settings:
     pacer_pattern: str = "paced"
     desktop_notify: bool = True
     bell: bool = False
+    calendar_rules: tuple[tuple[str, str], ...] = ()
+    calendar_default_kind: str = "client"
+    calendar_titles: bool = False
 
     def __post_init__(self) -> None:
+        rules = self.calendar_rules
+        if isinstance(rules, list | tuple) and all(
+            isinstance(r, list | tuple) and len(r) == 2 for r in rules
+        ):  # JSON gives lists: kept as tuples
+            object.__setattr__(self, "calendar_rules", tuple((r[0], r[1]) for r in rules))
         for f in dataclasses.fields(self):
             problem = _problem(f.name, getattr(self, f.name))
             if problem is not None:
@@ -129,6 +146,13 @@ class Settings:
         if session_kind is None:
             return False
         return session_kind == "client" or self.quiet_in == "all"
+
+    def kind_rules(self, extra: Sequence[tuple[str, str]] = ()) -> KindRules:
+        """The calendar's kind rules: ``extra``, then the helper's, then the built-in ones."""
+        from companion.calendar_ics import DEFAULT_RULES, KindRule, KindRules
+
+        own = tuple(KindRule(p, k) for p, k in (*extra, *self.calendar_rules))
+        return KindRules(rules=(*own, *DEFAULT_RULES), default_kind=self.calendar_default_kind)
 
     def with_strap(self, address: str | None, name: str | None = None) -> Settings:
         """The same settings remembering another strap (None forgets it)."""
@@ -163,9 +187,25 @@ def _problem(key: str, value: Any) -> str | None:
             if value not in PATTERNS:
                 names = ", ".join(f'"{p}"' for p in PATTERNS)
                 return f"pacer_pattern must be one of {names}, not {value!r}"
-        case "desktop_notify" | "bell":
+        case "calendar_rules":
+            return _rules_problem(value)
+        case "calendar_default_kind":
+            if value not in SESSION_KINDS:
+                return f"calendar_default_kind must be a session kind, not {value!r}"
+        case "desktop_notify" | "bell" | "calendar_titles":
             if not isinstance(value, bool):
                 return f"{key} must be true or false, not {value!r}"
+    return None
+
+
+def _rules_problem(value: Any) -> str | None:
+    if not isinstance(value, tuple):
+        return f'calendar_rules must be a list of ["pattern", "kind"] pairs, not {value!r}'
+    for pattern, kind in value:
+        if not isinstance(pattern, str) or not pattern.strip():
+            return f"calendar_rules: a pattern must be a word or phrase, not {pattern!r}"
+        if kind not in SESSION_KINDS:
+            return f"calendar_rules: {kind!r} (for {pattern!r}) is not a session kind"
     return None
 
 

@@ -238,3 +238,27 @@ def test_the_review_of_a_day_names_its_contacts(heavy_day_store: Path, tmp_path:
     with Store(data, read_only=True) as store:
         after = load_day(store, day).connection
     assert after.startswith("Connection today: a message to Sam, a supervision session.")
+
+
+def test_the_helpers_calendar_rules_come_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from companion.settings import Settings, load_settings, save_settings
+    from tests.conftest import FIXTURES
+
+    data = tmp_path / "data"
+    save_settings(data, Settings(calendar_rules=(("huddle", "admin"),)))
+    assert load_settings(data).calendar_rules == (("huddle", "admin"),)
+    week = FIXTURES / "calendars" / "week.ics"
+    base = ("calendar", "import", str(week), "--date", "2025-10-27", "--days", "3", "--json")
+    assert cli(data, *base) == 0
+    kinds = {d["label"]: d["kind"] for d in json.loads(capsys.readouterr().out)}
+    assert "admin" in kinds.values() and "team" in kinds.values()  # the team huddle: admin now
+    assert cli(data, *base, "--rule", "home visit=peer") == 0
+    kinds_with_rule = [d["kind"] for d in json.loads(capsys.readouterr().out)]
+    assert kinds_with_rule.count("peer") > list(kinds.values()).count("peer")
+    assert cli(data, *base, "--rule", "x=boss") == 1
+    assert "'boss'" in capsys.readouterr().err
+    with pytest.raises(HoldspaceError, match="calendar_rules"):
+        (data / "settings.json").write_text('{"calendar_rules": [["a", "boss"]]}')
+        load_settings(data)

@@ -294,7 +294,13 @@ class ConnectActions(SettingsActions):
         last = first + timedelta(days=6)
         path = Path(path_text).expanduser()
         try:
-            planned = read_calendar(path, first, last)
+            planned = read_calendar(
+                path,
+                first,
+                last,
+                rules=self.settings.kind_rules(),
+                keep_titles=self.settings.calendar_titles,
+            )
         except HoldspaceError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
