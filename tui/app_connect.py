@@ -223,7 +223,7 @@ class ConnectActions(SettingsActions):
         from companion.planner import Planner
 
         now = self.live.now_s
-        if now is None or self.store is None or self.live.attached is not None:
+        if now is None or self.store is None:
             return
         day = datetime.fromtimestamp(now).date()
         if day != self._planner_day:
