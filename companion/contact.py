@@ -13,6 +13,7 @@ network or the disk: the screen runs them in a worker.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Final
 
 from companion.colleagues import Colleague, ContactRecord, ContactWay, record_contact
+from signals.stress import band_of
 
 __all__ = [
     "MESSAGE_TITLE",
@@ -51,16 +53,6 @@ _MIN_MINUTES: Final = 10
 """Scored minutes a part of the day needs before it is described."""
 
 
-def _band(score: float) -> str:
-    if score <= 25:
-        return "rest"
-    if score <= 50:
-        return "low"
-    if score <= 75:
-        return "medium"
-    return "high"
-
-
 def _parts(minutes: Sequence[tuple[float, int | None]], tz: tzinfo | None) -> list[tuple[str, str]]:
     """(part of day, band of its median stress) for the parts with enough scored minutes."""
     scores: dict[str, list[int]] = {}
@@ -71,7 +63,7 @@ def _parts(minutes: Sequence[tuple[float, int | None]], tz: tzinfo | None) -> li
         part = next(name for name, lo, hi in _PARTS if lo <= hour < hi)
         scores.setdefault(part, []).append(score)
     return [
-        (name, _band(statistics.median(scores[name])))
+        (name, band_of(math.ceil(statistics.median(scores[name]))))
         for name, _, _ in _PARTS
         if len(scores.get(name, ())) >= _MIN_MINUTES
     ]
@@ -95,7 +87,7 @@ def day_load_line(
     text = ", ".join(words)
     recent = [s for t, s in minutes if s is not None and now_s - _RECENT_S <= t <= now_s]
     if len(recent) >= _MIN_MINUTES // 2:
-        now_band = _band(statistics.median(recent))
+        now_band = band_of(math.ceil(statistics.median(recent)))
         heaviest = max((band for _, band in parts), key=_ORDER.index)
         if _ORDER.index(now_band) < _ORDER.index(heaviest):
             text += ", steadier now"
