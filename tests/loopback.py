@@ -8,7 +8,8 @@ free loopback port that accepts the login sam / :data:`SECRET`.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,3 +131,51 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
 
 def mail_url(port: int, password: str = SECRET) -> str:
     return f"mailto://sam:{password}@{LOOPBACK}:{port}?{SMTP_QUERY}"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections (the kernel's backlog) and never says a word."""
+    sock = listening_socket()
+    yield int(sock.getsockname()[1])
+    sock.close()
+
+
+def serve_each(reply: Callable[[socket.socket, threading.Event], None]) -> Iterator[int]:
+    """A loopback server calling ``reply`` for each connection, until the test ends."""
+    sock = listening_socket()
+    sock.settimeout(0.05)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                reply(conn, stop)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield int(sock.getsockname()[1])
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+@pytest.fixture
+def http_greeter() -> Iterator[int]:
+    """A server that greets every connection with an HTTP error (not SMTP) and hangs up."""
+
+    def reply(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    yield from serve_each(reply)

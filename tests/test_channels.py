@@ -14,7 +14,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,8 +37,10 @@ from tests.loopback import (
     LoopbackController,
     Mailbox,
     OffLoopbackError,
+    closed_port,
     listening_socket,
     mail_url,
+    serve_each,
 )
 
 HANG_GUARD_S = 5.0
@@ -68,13 +70,6 @@ def test_the_guard_refuses_and_records_other_addresses(loopback_only: list[Any])
 
 
 # --- servers ---------------------------------------------------------------------------
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (it was free a moment ago)."""
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -110,47 +105,6 @@ def webhook() -> Iterator[Hook]:
     server.shutdown()
     server.server_close()
     thread.join()
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A port that accepts connections (the kernel's backlog) and never says a word."""
-    sock = listening_socket()
-    yield int(sock.getsockname()[1])
-    sock.close()
-
-
-def serve_each(reply: Callable[[socket.socket, threading.Event], None]) -> Iterator[int]:
-    """A loopback server calling ``reply`` for each connection, until the test ends."""
-    sock = listening_socket()
-    sock.settimeout(0.05)
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                reply(conn, stop)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield int(sock.getsockname()[1])
-    stop.set()
-    thread.join()
-    sock.close()
-
-
-@pytest.fixture
-def http_greeter() -> Iterator[int]:
-    """A server that greets every connection with an HTTP error (not SMTP) and hangs up."""
-
-    def reply(conn: socket.socket, stop: threading.Event) -> None:
-        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-
-    yield from serve_each(reply)
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def test_colleague_commands_and_contact_by_email(
 def test_failures_are_one_plain_sentence_and_recorded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_channels import closed_port
+    from tests.loopback import closed_port
 
     data = tmp_path / "data"
     port = closed_port()
@@ -262,3 +262,27 @@ def test_the_helpers_calendar_rules_come_first(
     with pytest.raises(HoldspaceError, match="calendar_rules"):
         (data / "settings.json").write_text('{"calendar_rules": [["a", "boss"]]}')
         load_settings(data)
+
+
+@pytest.mark.parametrize("failure", ["refused", "timeout", "wrong port"])
+def test_each_failure_is_the_documented_sentence_and_recorded_as_failed(
+    tmp_path: Path, failure: str, request: pytest.FixtureRequest
+) -> None:
+    from companion.contact import send_to
+    from tests.loopback import closed_port
+
+    if failure == "refused":
+        port = closed_port()
+        expected = f"Could not reach the mail server at 127.0.0.1:{port} (connection refused)"
+    elif failure == "timeout":
+        port = request.getfixturevalue("silent_port")
+        expected = f"127.0.0.1:{port} did not answer within 1 s"
+    else:  # an HTTP server where the mail server should be
+        port = request.getfixturevalue("http_greeter")
+        expected = f"The server at 127.0.0.1:{port} did not speak e-mail (SMTP)"
+    sam = add_colleague(tmp_path, "Sam", [mail_url(port)], now_s=T0)
+    (record,) = send_to(tmp_path, sam, "Hello", now_s=T0 + 60, timeout_s=1.0)
+    assert not record.ok and record.detail.startswith(expected)
+    assert SECRET not in record.detail
+    book = load_book(tmp_path)
+    assert book.contacts == (record,) and book.colleagues[0].last_contact_s is None
