@@ -72,6 +72,11 @@ def add_connect_parsers(sub: Any) -> None:
     what = p.add_mutually_exclusive_group()
     what.add_argument("--message", metavar="TEXT", help="the message (default: a kind check-in)")
     what.add_argument("--in-person", action="store_true", help="record that you talked in person")
+    what.add_argument(
+        "--team-status",
+        action="store_true",
+        help="send a one-line status from today's stress bands (a team check-in)",
+    )
     p.add_argument(
         "--with-load", action="store_true", help="add one line about today's load (bands only)"
     )
@@ -184,6 +189,7 @@ def cmd_contact(args: argparse.Namespace) -> int:
         day_load_line,
         send_to,
         talked_in_person,
+        team_status_line,
         with_load_line,
     )
 
@@ -196,7 +202,10 @@ def cmd_contact(args: argparse.Namespace) -> int:
     else:
         if not colleague.channels:
             raise HoldspaceError(f"{colleague.name} has no channel; add one, or use --in-person.")
-        message = args.message if args.message is not None else TEMPLATES[0][1]
+        if args.team_status:
+            message = team_status_line(_today_minutes(data_dir, now_s), now_s)
+        else:
+            message = args.message if args.message is not None else TEMPLATES[0][1]
         if not message.strip():
             raise HoldspaceError("the message is empty; write a few words, or leave --message out.")
         if args.with_load:

@@ -286,3 +286,16 @@ def test_each_failure_is_the_documented_sentence_and_recorded_as_failed(
     assert SECRET not in record.detail
     book = load_book(tmp_path)
     assert book.contacts == (record,) and book.colleagues[0].last_contact_s is None
+
+
+def test_a_team_status_goes_to_the_team_channel(
+    tmp_path: Path, smtp: tuple[Mailbox, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    mailbox, port = smtp
+    data = tmp_path / "data"
+    cli(data, "colleagues", "add", "Team", "--channel", mail_url(port), "--role", "team")
+    assert cli(data, "contact", "Team", "--team-status") == 0
+    (envelope,) = mailbox.envelopes
+    # Nothing measured today in this store: a plain check-in, no numbers.
+    assert "Checking in: no strong signals from my day so far." in envelope.content.decode()
+    assert "Sent to Team by e-mail." in capsys.readouterr().out
