@@ -7,14 +7,22 @@ A process killed at any moment leaves either the old or the new file. Inside
 ends (a batch replacing many files of one directory). The
 storage keeps the last state in memory (there is one writer), so TinyDB's
 read-modify-write cycle does not re-parse the file on every operation.
+
+A file found damaged when read (empty, truncated, not JSON, not a database: never
+written so by Holdspace, but a disk fault or another program can) is moved aside
+as ``NAME.corrupt-<YYYYmmddTHHMMSS>`` and read as empty, with one sentence in the
+log and in :data:`SET_ASIDE`; everything in the other files is kept. A read-only
+view leaves the file in place for the writer to deal with.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -36,6 +44,10 @@ __all__ = [
 FILE_MODE: Final = 0o600
 _TMP_SUFFIX: Final = ".tmp"
 _deferred_dirs: ContextVar[set[Path] | None] = ContextVar("deferred_dir_syncs", default=None)
+log = logging.getLogger("holdspace.storage")
+
+SET_ASIDE: list[str] = []
+"""One sentence for each damaged file this process set aside, for the screen to show."""
 
 
 @contextlib.contextmanager
@@ -71,6 +83,16 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _decoded(raw: bytes) -> Any:
+    """The JSON in ``raw``, or None when it is empty or not JSON."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
 
 
 def remove_stale_temp_files(directory: Path) -> int:
@@ -111,17 +133,39 @@ class AtomicJSONStorage(Storage):
                 return None
             except OSError as exc:
                 raise StoreError(f"{self.path} cannot be read ({exc.strerror}).") from None
-            if not raw.strip():
+            data = _decoded(raw)
+            if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+                what = "is empty" if not raw.strip() else "is not a readable database"
+                self._set_aside(what)
                 return None
-            try:
-                data = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise StoreError(f"{self.path} is not valid JSON; the store is damaged.") from None
-            if not isinstance(data, dict):
-                raise StoreError(f"{self.path} does not hold a database object.")
             self._cache = data
         # A shallow copy: TinyDB replaces whole tables in it before calling write().
         return dict(self._cache)
+
+    def _set_aside(self, what: str) -> None:
+        """A damaged file (a truncated, empty or garbage write from outside, a disk
+        fault): keep it as ``NAME.corrupt-<time>`` for a look, and carry on without it.
+        A read-only view leaves it where it is (the writer sets it aside)."""
+        if self.read_only:
+            log.warning("%s %s; it is left out of this view.", self.path, what)
+            return
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        try:
+            self.path.replace(aside)
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path} {what}, and it cannot be moved aside ({exc.strerror})."
+            ) from None
+        message = (
+            f"{self.path} {what}: it was moved aside as {aside.name}, and everything else is kept."
+        )
+        log.warning("%s", message)
+        SET_ASIDE.append(message)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         if self.read_only:

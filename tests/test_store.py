@@ -84,12 +84,14 @@ def test_newer_schema_is_refused_with_a_plain_message(data_dir: Path) -> None:
         Store(data_dir)
 
 
-def test_damaged_file_is_reported_not_a_traceback(data_dir: Path) -> None:
+def test_damaged_file_is_set_aside_not_a_traceback(data_dir: Path) -> None:
     with Store(data_dir):
         pass
     (data_dir / "holdspace.json").write_text("{not json")
-    with pytest.raises(StoreError, match="not valid JSON"):
-        Store(data_dir)
+    with Store(data_dir) as store:  # issue 7: set aside, and carry on (tests/test_corruption.py)
+        assert store.sessions() == []
+    (aside,) = data_dir.glob("holdspace.json.corrupt-*")
+    assert aside.read_text() == "{not json"
 
 
 def test_atomic_storage_replaces_and_leaves_no_temp(tmp_path: Path) -> None:

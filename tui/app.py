@@ -109,6 +109,10 @@ class HoldspaceApp(ConnectActions):
     # -- lifecycle ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        from companion.storage import SET_ASIDE
+
+        for message in SET_ASIDE:  # damaged files set aside when the store was opened
+            self.notify(message, severity="warning", timeout=20)
         if self.setup_runner is not None:  # first run: find the strap, then start
             self._setup()  # the live screen comes with the strap (one screen to draw first)
             return
