@@ -113,7 +113,7 @@ class HoldspaceApp(ConnectActions):
 
         if self.store is not None:  # damaged files of this store, set aside when it opened
             for message in SET_ASIDE:
-                if message.startswith(str(self.store.data_dir)):
+                if message.startswith(f"{self.store.data_dir}/"):
                     self.notify(message, severity="warning", timeout=20)
         if self.setup_runner is not None:  # first run: find the strap, then start
             self._setup()  # the live screen comes with the strap (one screen to draw first)
