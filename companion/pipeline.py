@@ -238,7 +238,7 @@ class Pipeline:
             session_id = self.store.begin_session(kind, label, at_s, self.source_id)
             session = Session(kind=kind, label=label, start_s=at_s, session_id=session_id)
         self.current_session = session
-        log.info("session %s %r started at %s", kind, label, _clock_text(at_s))
+        log.info("session %s started at %s", kind, _clock_text(at_s))  # never the label
         for observer in self.observers:
             observer.on_session_opened(session)
         return session
