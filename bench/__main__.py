@@ -157,6 +157,7 @@ def bench_replay(work: Path) -> None:
 
 
 def main() -> None:
+    from bench.fuzz_bench import bench_fuzz
     from bench.signals_bench import bench_p1, bench_p2
     from bench.strap_bench import bench_strap
     from bench.tui_bench import bench_tui
@@ -169,6 +170,7 @@ def main() -> None:
         bench_p2()
         bench_strap()
         bench_tui(work)
+        bench_fuzz()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
