@@ -102,13 +102,14 @@ def bench_fuzz() -> None:
     polar = b"Phone timestamp;RR-interval [ms]\n2026-11-20T08:30:00.123;812\n"
     seeds = {"rr-ms": rr_seed, "rr-s": b"0.812\n0.79\n", "kubios": kubios, "polar": polar}
     for fmt in IMPORT_FORMATS:
-        tally.run(
-            f"RR import {fmt}",
-            FILE_CASES,
-            lambda i, f=fmt: _mutate(rng, seeds[f], rng.randint(1, 6)),
-            lambda data, f=fmt: parse_rr_bytes(data, Path(f"fuzz.{f}"), f),
-            (RRImportError,),
-        )
+
+        def rr_case(i: int, fmt: str = fmt) -> bytes:
+            return _mutate(rng, seeds[fmt], rng.randint(1, 6))
+
+        def rr_parse(data: bytes, fmt: str = fmt) -> object:
+            return parse_rr_bytes(data, Path(f"fuzz.{fmt}"), fmt)
+
+        tally.run(f"RR import {fmt}", FILE_CASES, rr_case, rr_parse, (RRImportError,))
     heavy = (ROOT / "fixtures" / "heavy-day.hsrec").read_bytes()
     head = b"".join(heavy.splitlines(keepends=True)[:80])
     with tempfile.TemporaryDirectory() as tmp:
