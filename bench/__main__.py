@@ -157,6 +157,7 @@ def bench_replay(work: Path) -> None:
 
 
 def main() -> None:
+    from bench.crash_bench import bench_crash
     from bench.fuzz_bench import bench_fuzz
     from bench.signals_bench import bench_p1, bench_p2
     from bench.strap_bench import bench_strap
@@ -171,6 +172,7 @@ def main() -> None:
         bench_strap()
         bench_tui(work)
         bench_fuzz()
+        bench_crash()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
