@@ -47,6 +47,8 @@ examples:
   holdspace colleagues list
   holdspace contact Sam --message 'How are you holding up?'
   holdspace calendar import work.ics --date 2026-11-30 --days 5
+  holdspace export --from 2026-11-01 --to 2026-11-30 --format csv --out ~/export
+  holdspace forget --before 2026-01-01
 """
 
 
@@ -219,10 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
 
     from companion.cli_connect import add_connect_parsers
+    from companion.cli_export import add_export_parsers
+    from companion.cli_forget import add_forget_parsers
     from companion.cli_strap import add_strap_parsers
 
     add_strap_parsers(sub, _speed)
     add_connect_parsers(sub)
+    add_export_parsers(sub)
+    add_forget_parsers(sub)
     return parser
 
 
@@ -454,9 +460,12 @@ def _command(name: str) -> Any:
     if name in COMMANDS:
         return COMMANDS[name]
     from companion.cli_connect import CONNECT_COMMANDS
+    from companion.cli_export import EXPORT_COMMANDS
+    from companion.cli_forget import FORGET_COMMANDS
 
-    if name in CONNECT_COMMANDS:
-        return CONNECT_COMMANDS[name]
+    for commands in (CONNECT_COMMANDS, EXPORT_COMMANDS, FORGET_COMMANDS):
+        if name in commands:
+            return commands[name]
     from companion.cli_strap import STRAP_COMMANDS
 
     return STRAP_COMMANDS[name]

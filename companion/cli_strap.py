@@ -154,11 +154,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
+    from companion.forget import apply_retention_setting
     from companion.record import record
     from companion.store import Store
     from sensors.ble.errors import StrapError
 
     with Store(data_dir) as store:
+        apply_retention_setting(store, date.today())
         try:
             return asyncio.run(record(store, options))
         except StrapError as exc:

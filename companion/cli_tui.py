@@ -92,7 +92,16 @@ def _open_store(data_dir: Path, *, read_only: bool) -> Any:
         raise HoldspaceError(
             f"nothing is stored in {data_dir} yet; run `holdspace demo` to see how a day looks"
         )
-    return Store(data_dir, read_only=read_only)
+    store = Store(data_dir, read_only=read_only)
+    if not read_only:
+        from companion.forget import apply_retention_setting
+
+        try:
+            apply_retention_setting(store, date.today())
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 def strap_runner(options: Any) -> Any:

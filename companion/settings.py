@@ -69,6 +69,10 @@ CONTACT_LOAD_RANGE: Final = (_DEFAULT_POLICY.contact_load_rearm, 100.0)
 """Daily load at which a colleague is suggested (not below where the rule re-arms)."""
 
 
+RETENTION_RANGE: Final = (7, 36500)
+"""Days of data the retention setting may keep (a week up to a hundred years)."""
+
+
 class SettingsError(HoldspaceError):
     """A setting with a value out of range or of the wrong type; ``key`` names it."""
 
@@ -99,6 +103,8 @@ class Settings:
         before the built-in ones (:data:`companion.calendar_ics.DEFAULT_RULES`).
     calendar_default_kind : the kind of an event no rule matches.
     calendar_titles : keep event titles when a calendar is imported (they can name clients).
+    retention_days : keep this many days of data (today counts as one) and forget older
+        days for real when a recording starts; None keeps everything.
     """
 
     strap_address: str | None = None
@@ -115,6 +121,7 @@ class Settings:
     calendar_rules: tuple[tuple[str, str], ...] = ()
     calendar_default_kind: str = "client"
     calendar_titles: bool = False
+    retention_days: int | None = None
 
     def __post_init__(self) -> None:
         rules = self.calendar_rules
@@ -187,6 +194,9 @@ def _problem(key: str, value: Any) -> str | None:
             if value not in PATTERNS:
                 names = ", ".join(f'"{p}"' for p in PATTERNS)
                 return f"pacer_pattern must be one of {names}, not {value!r}"
+        case "retention_days":
+            if value is not None:
+                return _int_in(key, value, RETENTION_RANGE, "days of data to keep")
         case "calendar_rules":
             return _rules_problem(value)
         case "calendar_default_kind":
