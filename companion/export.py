@@ -33,7 +33,8 @@ Tables and columns (names are stable):
     load, baseline).
 ``epochs.csv``, one row per scored minute
     ``start_s``; ``hr_bpm``; ``rmssd_ms``; ``ln_rmssd``; ``resp_per_min`` (breaths per
-    minute); ``stress`` (0-100); ``band`` (low, moderate, high); ``hr_delta_bpm`` and
+    minute); ``stress`` (0-100); ``band`` (rest, low, medium,
+    high); ``hr_delta_bpm`` and
     ``ln_rmssd_delta`` (against the baseline); ``quality``; ``unscored_reason``;
     ``artifact_fraction`` (0-1); ``daily_load`` (0-100, so far that day); ``source``.
 ``prompts.csv``, one row per prompt raised
