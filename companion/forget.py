@@ -108,8 +108,8 @@ def _day_dirs(store: Store) -> dict[date, Path]:
 def stored_days(store: Store) -> list[date]:
     """Every local day something is stored for (files or records), oldest first."""
     days = set(_day_dirs(store))
-    for name in store._main.tables() - _KEPT_TABLES:
-        for doc in store._main.table(name).all():
+    for name in store.main_db.tables() - _KEPT_TABLES:
+        for doc in store.main_db.table(name).all():
             if name == "sources":
                 for text in doc.get("days", ()):
                     with contextlib.suppress(TypeError, ValueError):
@@ -123,9 +123,7 @@ def stored_days(store: Store) -> list[date]:
 
 def _close_segments(store: Store, days: Collection[date] | None) -> None:
     """Close and drop the store's cached segment files of ``days`` (None: all)."""
-    for key in [k for k in store._segments if days is None or k[0] in days]:
-        store._segments.pop(key).close()
-    store._source_days.clear()  # reloaded from the main file when next needed
+    store.drop_cached_segments(days)
 
 
 def _remove_tree(path: Path) -> int:
@@ -150,8 +148,8 @@ def _remove_day_records(store: Store, days: Collection[date]) -> int:
     """Remove the main-file records of ``days`` from every table but meta and settings."""
     texts = {d.isoformat() for d in days}
     removed = 0
-    for name in sorted(store._main.tables() - _KEPT_TABLES):
-        table = store._main.table(name)
+    for name in sorted(store.main_db.tables() - _KEPT_TABLES):
+        table = store.main_db.table(name)
         if name == "sources":
             for doc in table.all():
                 left = [t for t in doc.get("days", ()) if t not in texts]
@@ -203,10 +201,10 @@ def forget_all(store: Store) -> ForgetResult:
         else:
             files += _remove_tree(path)
     records = 0
-    for name in sorted(store._main.tables() - _KEPT_TABLES):
-        records += len(store._main.table(name))
-        store._main.drop_table(name)
-    settings = store._main.table("settings")
+    for name in sorted(store.main_db.tables() - _KEPT_TABLES):
+        records += len(store.main_db.table(name))
+        store.main_db.drop_table(name)
+    settings = store.main_db.table("settings")
     for key in _BODY_SETTINGS:
         records += len(settings.remove(Query().key == key))
     files += remove_stale_temp_files(store.data_dir)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from itertools import compress
 from pathlib import Path
@@ -116,6 +116,18 @@ class Store(StoreRecords):
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    @property
+    def main_db(self) -> TinyDB:
+        """The main file's database, for maintenance that spans its tables (forgetting)."""
+        return self._main
+
+    def drop_cached_segments(self, days: Collection[date] | None = None) -> None:
+        """Close the cached beat files of ``days`` (None: all), and forget which days each
+        source stored (read again when needed): their files are about to go."""
+        for key in [k for k in self._segments if days is None or k[0] in days]:
+            self._segments.pop(key).close()
+        self._source_days.clear()
 
     def __enter__(self) -> Store:
         return self
