@@ -160,6 +160,7 @@ def main() -> None:
     from bench.crash_bench import bench_crash
     from bench.fuzz_bench import bench_fuzz
     from bench.signals_bench import bench_p1, bench_p2
+    from bench.soak_bench import bench_soak
     from bench.strap_bench import bench_strap
     from bench.tui_bench import bench_tui
 
@@ -173,6 +174,7 @@ def main() -> None:
         bench_tui(work)
         bench_fuzz()
         bench_crash()
+        bench_soak()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
