@@ -100,7 +100,14 @@ def bench_fuzz() -> None:
     rr_seed = b"812\n790.5\n# note\n1024\n655\n"
     kubios = b"# Kubios HRV RR interval data\n# unit: ms\n812\n790\n803\n"
     polar = b"Phone timestamp;RR-interval [ms]\n2026-11-20T08:30:00.123;812\n"
-    seeds = {"rr-ms": rr_seed, "rr-s": b"0.812\n0.79\n", "kubios": kubios, "polar": polar}
+    beats_csv = b"time_s,rr_ms,gap_before,gap_reason\n1.5,812.0,1,start\n2.3,790.5,0,\n"
+    seeds = {
+        "rr-ms": rr_seed,
+        "rr-s": b"0.812\n0.79\n",
+        "kubios": kubios,
+        "polar": polar,
+        "holdspace-csv": beats_csv,
+    }
     for fmt in IMPORT_FORMATS:
 
         def rr_case(i: int, fmt: str = fmt) -> bytes:

@@ -11,7 +11,7 @@ from typing import Final
 
 __all__ = ["IMPORT_FORMATS", "SCENARIOS"]
 
-IMPORT_FORMATS: Final[tuple[str, ...]] = ("rr-ms", "rr-s", "kubios", "polar")
+IMPORT_FORMATS: Final[tuple[str, ...]] = ("rr-ms", "rr-s", "kubios", "polar", "holdspace-csv")
 """Formats ``holdspace import`` and ``analyze`` read (:mod:`sensors.rrformats`)."""
 
 SCENARIOS: Final[tuple[str, ...]] = ("calm", "heavy", "rest", "paced-breathing")

@@ -190,11 +190,15 @@ def parse_rr_bytes(
     """
     if fmt not in IMPORT_FORMATS:
         raise ValueError(f"unknown RR file format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
-    if fmt == "polar" and first_is_time:
-        raise ValueError("first_is_time applies to rr-ms, rr-s and kubios files, not polar")
+    if fmt in ("polar", "holdspace-csv") and first_is_time:
+        raise ValueError(f"first_is_time applies to rr-ms, rr-s and kubios files, not {fmt}")
     lines = _decode(data, path)
     if fmt == "polar":
         return _parse_polar(lines, path, phone_tz)
+    if fmt == "holdspace-csv":
+        from sensors.beatscsv import parse_beats_csv
+
+        return parse_beats_csv(lines, path)
     text = _read_text(lines)
     if not text.body:
         raise RRImportError(path, 0, "the file holds no RR intervals")

@@ -44,7 +44,7 @@ __all__ = [
 CHUNK_BEATS: Final = 4096
 """Most beats in one :class:`~sensors.events.BeatsImported` event."""
 
-_ABSOLUTE_FORMATS: Final = frozenset({"polar"})
+_ABSOLUTE_FORMATS: Final = frozenset({"polar", "holdspace-csv"})
 """Formats whose files carry wall-clock times, so ``start`` is not needed."""
 
 

@@ -197,3 +197,26 @@ def test_a_bad_date_is_a_usage_error(
         run(source, "--from", "23/11/2026", "--out", str(tmp_path))
     assert exit_info.value.code == 2
     assert "is not a date like" in capsys.readouterr().err
+
+
+def test_holdspace_import_of_the_export_stores_exactly_the_same_beats(
+    source: Path, tmp_path: Path
+) -> None:
+    from companion.cli import main
+
+    day = day_of(source)
+    assert run(source, "--from", day, "--to", day, "--out", str(tmp_path / "out")) == 0
+    again = tmp_path / "again"
+    beats_csv = tmp_path / "out" / "beats.csv"
+    assert (
+        main(["--data-dir", str(again), "import", str(beats_csv), "--format", "holdspace-csv"]) == 0
+    )
+    with Store(source, read_only=True) as a, Store(again, read_only=True) as b:
+        want, got = a.beats(dt.date.fromisoformat(day)), b.beats(dt.date.fromisoformat(day))
+    assert got.time_s.tolist() == want.time_s.tolist()
+    assert got.rr_ms.tolist() == want.rr_ms.tolist()
+    assert got.gap_before.tolist() == want.gap_before.tolist()
+    assert dict(got.gap_reasons) == dict(want.gap_reasons)
+    # And the export of the re-import is the same file, byte for byte.
+    assert run(again, "--from", day, "--to", day, "--out", str(tmp_path / "out2")) == 0
+    assert (tmp_path / "out2" / "beats.csv").read_bytes() == beats_csv.read_bytes()

@@ -37,6 +37,8 @@ _line = st.one_of(
             "Phone timestamp;RR-interval [ms]",
             "2026-11-20T08:30:00.123;812",
             "time [s], RR [ms]",
+            "time_s,rr_ms,gap_before,gap_reason",
+            "1764000000.25,812.5,1,start",
             "#",
             "",
         ]
@@ -46,8 +48,9 @@ _text = st.lists(_line, max_size=30).map("\n".join).map(str.encode)
 
 
 def _parse(data: bytes, fmt: str, first_is_time: bool) -> None:
+    only_rr = fmt not in ("polar", "holdspace-csv")
     try:
-        parsed = parse_rr_bytes(data, PATH, fmt, first_is_time=first_is_time and fmt != "polar")
+        parsed = parse_rr_bytes(data, PATH, fmt, first_is_time=first_is_time and only_rr)
     except RRImportError as exc:
         assert str(exc).startswith(str(PATH)) and "\n" not in str(exc)
         return

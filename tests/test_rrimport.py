@@ -70,7 +70,7 @@ def error(path: Path, fmt: str = "rr-ms", *, first_is_time: bool = False) -> RRI
 
 
 def test_formats_registry() -> None:
-    assert IMPORT_FORMATS == ("rr-ms", "rr-s", "kubios", "polar")
+    assert IMPORT_FORMATS == ("rr-ms", "rr-s", "kubios", "polar", "holdspace-csv")
 
 
 def test_one_column_ms_places_beats_by_cumulative_rr(tmp_path: Path) -> None:
