@@ -141,11 +141,12 @@ class ConnectActions(SettingsActions):
 
     def _send(self, name: str, text: str, prompt_id: str | None) -> list[ContactRecord]:
         """On a worker thread: send, log, and report back to the screen."""
+        from companion.colleagues import load_book
         from companion.contact import send_to
 
         assert self.data_dir is not None
         try:
-            colleague = self.colleague_book().find(name)
+            colleague = load_book(self.data_dir).find(name)
             records = send_to(
                 self.data_dir, colleague, text, now_s=self._now_s(), prompt_id=prompt_id
             )
