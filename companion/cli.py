@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -18,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from companion import __version__
+from companion.cli_args import data_dir as _data_dir
+from companion.cli_args import date_arg as _date
+from companion.cli_args import print_json as _print_json
 from companion.errors import HoldspaceError
 
 __all__ = ["build_parser", "main"]
@@ -50,13 +52,6 @@ examples:
   holdspace export --from 2026-11-01 --to 2026-11-30 --format csv --out ~/export
   holdspace forget --before 2026-01-01
 """
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
 
 
 def _datetime(text: str) -> datetime:
@@ -230,16 +225,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parsers(sub)
     add_forget_parsers(sub)
     return parser
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.paths import resolve_data_dir
-
-    return resolve_data_dir(args.data_dir, os.environ)
-
-
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False))
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

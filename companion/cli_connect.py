@@ -6,26 +6,20 @@ Channel URLs hold secrets: every command prints them masked, and nothing here lo
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from companion.cli_args import data_dir as _data_dir
+from companion.cli_args import date_arg as _date
+from companion.cli_args import print_json as _print_json
 from companion.errors import HoldspaceError
 
 __all__ = ["CONNECT_COMMANDS", "add_connect_parsers"]
 
 CALENDAR_DAYS_DEFAULT: Final = 7
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
 
 
 def add_connect_parsers(sub: Any) -> None:
@@ -112,16 +106,6 @@ def add_connect_parsers(sub: Any) -> None:
     )
     q.add_argument("--keep-titles", action="store_true", help="store event titles too")
     q.add_argument("--json", action="store_true", help="print the planned sessions as JSON")
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.paths import resolve_data_dir
-
-    return resolve_data_dir(args.data_dir, os.environ)
-
-
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False))
 
 
 def _describe(colleague: Any, now_s: float) -> str:

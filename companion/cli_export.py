@@ -7,22 +7,16 @@ Colleagues and their channel URLs are never exported.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from companion.cli_args import data_dir as _data_dir
+from companion.cli_args import date_arg as _date
 from companion.errors import HoldspaceError
 
 __all__ = ["EXPORT_COMMANDS", "add_export_parsers"]
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
 
 
 def add_export_parsers(sub: Any) -> None:
@@ -57,12 +51,6 @@ def add_export_parsers(sub: Any) -> None:
         help="also write each day's and each session's RR as Kubios text (rr-*.txt)",
     )
     p.add_argument("--force", action="store_true", help="replace export files already there")
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.paths import resolve_data_dir
-
-    return resolve_data_dir(args.data_dir, os.environ)
 
 
 def _default_range(store: Any, first: date | None, last: date | None) -> tuple[date, date]:

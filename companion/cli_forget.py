@@ -6,22 +6,15 @@ The logic lives in :mod:`companion.forget`; this module parses, asks and reports
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
+from companion.cli_args import data_dir as _data_dir
+from companion.cli_args import date_arg as _date
 from companion.errors import HoldspaceError
 
 __all__ = ["FORGET_COMMANDS", "add_forget_parsers"]
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
 
 
 def add_forget_parsers(sub: Any) -> None:
@@ -41,12 +34,6 @@ def add_forget_parsers(sub: Any) -> None:
     which.add_argument("--day", type=_date, metavar="D", help="forget the day D")
     which.add_argument("--all", action="store_true", help="forget everything stored")
     p.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.paths import resolve_data_dir
-
-    return resolve_data_dir(args.data_dir, os.environ)
 
 
 def _say(text: str) -> None:

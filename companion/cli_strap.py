@@ -107,7 +107,7 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.cli import _data_dir as data_dir  # one rule for --data-dir
+    from companion.cli_args import data_dir  # one rule for --data-dir
 
     return data_dir(args)
 
