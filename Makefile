@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := .demo
 
-.PHONY: demo test bench lint fixtures clean
+.PHONY: demo test bench lint fixtures browser clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Holdspace needs Python 3.11 or newer (set PYTHON=...)")'
@@ -19,9 +19,21 @@ demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	HOLDSPACE_DATA_DIR=$(CURDIR)/$(DEMO)/data $(BIN)/holdspace demo --speed 60 --duration 120
 
-## test: the whole test suite
-test: $(STAMP)
+## test: the whole test suite (with Debian's Chromium for the HTML report's browser test)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+## browser: Debian's Chromium, which the HTML report test renders in; installed when missing
+## and this is root on Debian; otherwise that one test is skipped and says why
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the HTML report test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium; the HTML report browser test will be skipped."; \
+	  else \
+	    echo "Chromium is not installed; the HTML report browser test will be skipped (as root: make browser)."; \
+	  fi; }
 
 ## bench: speed and size benchmarks, printed (never asserted)
 bench: $(STAMP)

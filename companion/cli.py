@@ -50,6 +50,7 @@ examples:
   holdspace contact Sam --message 'How are you holding up?'
   holdspace calendar import work.ics --date 2026-11-30 --days 5
   holdspace export --from 2026-11-01 --to 2026-11-30 --format csv --out ~/export
+  holdspace report 2026-11-24 --html ~/day-2026-11-24.html
   holdspace forget --before 2026-01-01
 """
 

@@ -1,7 +1,9 @@
-"""The ``holdspace export`` command: stored days as CSV or JSON, RR as Kubios text.
+"""Taking data away: ``holdspace export`` (CSV or JSON, RR as Kubios text) and
+``holdspace report DATE --html OUT`` (a day as one self-contained HTML page).
 
-The tables, their columns and the files are described in :mod:`companion.export`.
-Colleagues and their channel URLs are never exported.
+The tables, their columns and the files are described in :mod:`companion.export`,
+the page in :mod:`companion.report_html`. Colleagues and their channel URLs are
+never exported.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from companion.cli_args import date_arg as _date
 from companion.errors import HoldspaceError
 
 __all__ = ["EXPORT_COMMANDS", "add_export_parsers"]
+
+REPORT_EXAMPLE = "holdspace report 2026-11-24 --html ~/day-2026-11-24.html"
 
 
 def add_export_parsers(sub: Any) -> None:
@@ -51,6 +55,27 @@ def add_export_parsers(sub: Any) -> None:
         help="also write each day's and each session's RR as Kubios text (rr-*.txt)",
     )
     p.add_argument("--force", action="store_true", help="replace export files already there")
+
+    p = sub.add_parser(
+        "report",
+        help="write a day as one HTML page with charts, to bring to supervision",
+        description=(
+            "Write the day's heart rate, stress and load with its sessions, each session's "
+            "load and recovery, and the prompts, as one self-contained HTML file (no "
+            "scripts, nothing loaded from the internet; mode 0600). Session labels are "
+            "replaced with client-1, client-2, ... unless --keep-labels is given."
+        ),
+        epilog=f"example:\n  {REPORT_EXAMPLE}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("day", type=_date, metavar="DATE", help="the local day, YYYY-MM-DD")
+    p.add_argument("--html", required=True, metavar="OUT", help="the HTML file to write")
+    p.add_argument(
+        "--keep-labels",
+        action="store_true",
+        help="show your own session codes, colleague names and check-in notes",
+    )
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
 
 def _default_range(store: Any, first: date | None, last: date | None) -> tuple[date, date]:
@@ -92,4 +117,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_COMMANDS = {"export": cmd_export}
+def cmd_report(args: argparse.Namespace) -> int:
+    from companion.report_html import write_day_report
+    from companion.store import Store
+
+    data_dir = _data_dir(args)
+    if not data_dir.is_dir():
+        raise HoldspaceError(f"no Holdspace data in {data_dir}; record, replay or import first.")
+    with Store(data_dir, read_only=True) as store:
+        out = write_day_report(
+            store, args.day, Path(args.html), keep_labels=args.keep_labels, force=args.force
+        )
+    labels = "with your own labels" if args.keep_labels else "labels replaced with neutral names"
+    sys.stdout.write(f"Wrote the report of {args.day} ({labels}): {out}\n")
+    return 0
+
+
+EXPORT_COMMANDS = {"export": cmd_export, "report": cmd_report}

@@ -70,7 +70,6 @@ import csv
 import io
 import json
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -79,6 +78,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from companion import __version__
 from companion.errors import HoldspaceError
+from companion.review_rows import neutral_labels
 from companion.store_types import DayBeats, StoredSession, local_day
 
 if TYPE_CHECKING:
@@ -180,16 +180,6 @@ def _day_text(doc: Mapping[str, Any], time_key: str) -> date:
     return date.fromisoformat(text) if isinstance(text, str) else local_day(float(doc[time_key]))
 
 
-def _neutral_labels(sessions: Sequence[StoredSession]) -> dict[int, str]:
-    """``client-1``, ``client-2``, ... per kind, in order of start."""
-    seen: Counter[str] = Counter()
-    out: dict[int, str] = {}
-    for s in sessions:
-        seen[s.kind] += 1
-        out[s.session_id] = f"{s.kind}-{seen[s.kind]}"
-    return out
-
-
 def _beats_rows(day_beats: Iterable[DayBeats]) -> tuple[tuple[Any, ...], ...]:
     rows: list[tuple[Any, ...]] = []
     for beats in day_beats:
@@ -242,7 +232,7 @@ def collect_tables(
     """
     days = [d for d in store.days() if _in_range(d, first, last)]
     sessions = [s for s in store.sessions() if _in_range(s.day, first, last)]
-    labels = _neutral_labels(sessions) if redact_labels else None
+    labels = neutral_labels(sessions) if redact_labels else None
     epochs = [doc for d in days for doc in store.epochs(d)]
     prompts = [
         p for p in store.prompts() if _in_range(local_day(float(p["raised_s"])), first, last)

@@ -199,10 +199,13 @@ def load_day(store: Store, day: date) -> DayReview:
 _WAYS: Final = {"message": "a message to {}", "in_person": "a talk in person with {}"}
 
 
-def connection_line(store: Store, day: date, sessions: Sequence[SessionRow]) -> str:
+def connection_line(
+    store: Store, day: date, sessions: Sequence[SessionRow], *, names: bool = True
+) -> str:
     """The day's contacts with colleagues (messages sent, talks in person, supervision
     and peer sessions), and stress in those sessions against client sessions when the
-    day has both: an observation about this day, not a finding."""
+    day has both: an observation about this day, not a finding. With ``names=False``
+    each colleague is "a colleague"."""
     from companion.colleagues import load_book
     from companion.errors import HoldspaceError
 
@@ -213,7 +216,7 @@ def connection_line(store: Store, day: date, sessions: Sequence[SessionRow]) -> 
         contacts = ()
     for record in contacts:
         if record.ok and record.way in _WAYS and local_day(record.t_s) == day:
-            parts.append(_WAYS[record.way].format(record.name))
+            parts.append(_WAYS[record.way].format(record.name if names else "a colleague"))
     parts += [f"a {s.kind} session" for s in sessions if s.kind in ("supervision", "peer")]
     if not parts:
         return ""

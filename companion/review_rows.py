@@ -10,10 +10,11 @@ store, so a screen can format with it before the day is loaded.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 __all__ = [
     "HRV_SECTIONS",
@@ -25,6 +26,7 @@ __all__ = [
     "check_in_row",
     "clock",
     "hrv_report_rows",
+    "neutral_labels",
     "number",
     "prompt_rows",
 ]
@@ -297,3 +299,21 @@ def hrv_report_rows(hrv: Mapping[str, Any] | None) -> list[tuple[str, list[tuple
         )
     )
     return groups
+
+
+class _Tagged(Protocol):
+    @property
+    def session_id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
+def neutral_labels(sessions: Iterable[_Tagged]) -> dict[int, str]:
+    """Labels that name nobody: ``client-1``, ``client-2``, ... per kind, in the given order."""
+    seen: Counter[str] = Counter()
+    out: dict[int, str] = {}
+    for session in sessions:
+        seen[session.kind] += 1
+        out[session.session_id] = f"{session.kind}-{seen[session.kind]}"
+    return out
