@@ -51,9 +51,7 @@ class JavaScriptError(BrowserError):
 def chromium_missing_reason() -> str | None:
     """None when chromium can be run here, else one sentence for ``pytest.skip``."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return (
-            f"Debian chromium is not installed ({CHROMIUM}); `make browser` installs it as root"
-        )
+        return f"Debian chromium is not installed ({CHROMIUM}); `make browser` installs it as root"
     return None
 
 

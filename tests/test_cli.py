@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -13,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from companion.cli import build_parser
 from companion.store import Store
 from sensors.recording import RecordingReader
 from tests.conftest import FIXTURES, ROOT, shared_file
@@ -253,3 +256,17 @@ def test_output_cut_short_by_a_closed_pipe_is_no_error(tmp_path: Path) -> None:
         errors = process.stderr.read().decode()
         assert process.wait() == 0
     assert "Traceback" not in errors
+
+
+def test_readme_shows_every_command_with_an_example() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = set(re.findall(r"^holdspace ([a-z-]+)", readme, flags=re.MULTILINE))
+    parser = build_parser()
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    assert len(commands) > 15
+    assert commands - examples == set()
