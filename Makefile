@@ -52,6 +52,7 @@ fixtures: $(STAMP)
 	TZ=UTC $(BIN)/holdspace simulate calm --out fixtures/calm-day.hsrec --seed 2 --date 2026-11-24
 	TZ=UTC $(BIN)/holdspace simulate rest --out fixtures/rest-5min.hsrec --seed 3 --date 2026-11-25
 	TZ=UTC $(BIN)/holdspace simulate paced-breathing --out fixtures/paced-breathing.hsrec --seed 4 --date 2026-11-25
+	TZ=UTC $(BIN)/python -m tests.golden_store
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -202,5 +202,9 @@ class AtomicJSONStorage(Storage):
             deferred.add(directory)
         self._cache = data
 
+    def hold(self, data: dict[str, dict[str, Any]]) -> None:
+        """Serve ``data`` from now on without writing it (an upgrade seen read-only)."""
+        self._cache = data
+
     def close(self) -> None:
         self._cache = None

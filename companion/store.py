@@ -17,7 +17,9 @@ store that opens.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
+import os
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -28,6 +30,7 @@ from typing import Any, Final
 
 from tinydb import Query, TinyDB
 
+from companion import migrations
 from companion.errors import StoreError
 from companion.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
 from companion.store_lock import WriterLock
@@ -36,6 +39,8 @@ from companion.store_types import BeatChunk, DayBeats, StoredSession, local_day
 from sensors.beats import Beat, beat_columns
 
 __all__ = ["SCHEMA_VERSION", "BeatChunk", "DayBeats", "Store", "StoredSession", "local_day"]
+
+log = logging.getLogger("holdspace.store")
 
 SCHEMA_VERSION: Final = 1
 MAIN_FILE: Final = "holdspace.json"
@@ -102,11 +107,50 @@ class Store(StoreRecords):
                 self._main.table("meta").insert({"schema_version": SCHEMA_VERSION})
             return
         version = meta[0].get("schema_version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise StoreError(
+                f"the store in {self.data_dir} has no valid schema version ({version!r}) "
+                f"in {MAIN_FILE}; it was not written by Holdspace."
+            )
+        if version > SCHEMA_VERSION:
             raise StoreError(
                 f"the store in {self.data_dir} has schema version {version!r}, "
                 f"newer than this Holdspace understands ({SCHEMA_VERSION}); upgrade Holdspace."
             )
+        if version < SCHEMA_VERSION:
+            self._upgrade(version)
+
+    def _upgrade(self, version: int) -> None:
+        """Bring an older main file up to :data:`SCHEMA_VERSION` (:mod:`companion.migrations`)."""
+        storage = self._main.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        upgraded = migrations.upgrade(storage.read() or {}, version, SCHEMA_VERSION)
+        main_file = self.data_dir / MAIN_FILE
+        if self.read_only:
+            storage.hold(upgraded)
+        else:
+            backup = migrations.backup_path(main_file, version)
+            try:
+                if not backup.exists():
+                    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(main_file.read_bytes())
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot keep a copy of {main_file} before upgrading it ({exc.strerror}); "
+                    "nothing was changed."
+                ) from None
+            storage.write(upgraded)
+            log.warning(
+                "Upgraded the store in %s from schema version %d to %d; the old file is kept "
+                "as %s.",
+                self.data_dir,
+                version,
+                SCHEMA_VERSION,
+                backup.name,
+            )
+        for name in self._main.tables():
+            self._main.table(name).clear_cache()
 
     def close(self) -> None:
         for db in self._segments.values():
