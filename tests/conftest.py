@@ -94,3 +94,19 @@ def heavy_day_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
             run_source(ReplaySource(path, speed=None), store, baseline=baseline, offload="inline")
         )
     return data
+
+
+def copy_with_private_session(store_dir: Path, dest: Path, label: str, note: str) -> float:
+    """Copy a store to ``dest`` and add, after its last session, a finished client session
+    labelled ``label`` with a check-in note ``note`` (text that must never leak when labels
+    are redacted). Returns the end of the last original session, epoch seconds."""
+    from companion.store import Store
+
+    shutil.copytree(store_dir, dest)
+    with Store(dest) as store:
+        last = store.sessions(store.days()[0])[-1]
+        end_s = float(last.end_s or last.start_s)
+        sid = store.begin_session("client", label, end_s + 60.0, "manual")
+        store.finish_session(sid, end_s + 600.0)
+        store.add_check_in(end_s + 700.0, {"heavy": True, "note": note}, sid, "manual")
+    return end_s

@@ -6,7 +6,6 @@ import argparse
 import csv
 import datetime as dt
 import json
-import shutil
 import stat
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from companion.errors import HoldspaceError
 from companion.export import TABLE_COLUMNS
 from companion.store import Store
 from sensors.rrimport import read_rr_file
+from tests.conftest import copy_with_private_session
 
 SECRET_URL = "mailtos://sam:hunter2-secret@mail.example.org?to=sam@example.org"
 NOTE = "talked about Margaret Oyelaran's custody hearing"
@@ -29,14 +29,9 @@ PRIVATE_LABEL = "Jonas Weber"
 def source(heavy_day_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the heavy day with a check-in note, a named session, a plan and colleagues."""
     data = tmp_path_factory.mktemp("export") / "data"
-    shutil.copytree(heavy_day_store, data)
+    end_s = copy_with_private_session(heavy_day_store, data, PRIVATE_LABEL, NOTE)
     with Store(data) as store:
         day = store.days()[0]
-        last = store.sessions(day)[-1]
-        end_s = float(last.end_s or last.start_s)
-        sid = store.begin_session("client", PRIVATE_LABEL, end_s + 60.0, "manual")
-        store.finish_session(sid, end_s + 600.0)
-        store.add_check_in(end_s + 700.0, {"heavy": True, "note": NOTE}, sid, "manual")
         store.add_act(end_s + 800.0, "contact", {"colleague": "Sam", "ok": True}, None, "manual")
         plan = {"uid": "u1", "start_s": end_s, "end_s": end_s + 3000.0, "kind": "client"}
         plan |= {"label": "client-1700", "title": TITLE, "all_day": False}

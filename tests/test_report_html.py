@@ -6,7 +6,6 @@ import itertools
 import math
 import os
 import re
-import shutil
 import stat
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from companion.colleagues import ContactRecord, record_contact
 from companion.report_html import CSP, build_day_report
 from companion.store import Store
 from companion.svg import hour_ticks, line_path, nice_ticks
+from tests.conftest import copy_with_private_session
 
 PRIVATE_LABEL = "Jonas Weber"
 NOTE = "talked about Margaret Oyelaran's custody hearing"
@@ -31,14 +31,7 @@ COLLEAGUE = "Sam Okafor"
 def source(heavy_day_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The heavy day plus a session labelled with a name, a check-in note and a talk with Sam."""
     data = tmp_path_factory.mktemp("report") / "data"
-    shutil.copytree(heavy_day_store, data)
-    with Store(data) as store:
-        day = store.days()[0]
-        last = store.sessions(day)[-1]
-        end_s = float(last.end_s or last.start_s)
-        sid = store.begin_session("client", PRIVATE_LABEL, end_s + 60.0, "manual")
-        store.finish_session(sid, end_s + 600.0)
-        store.add_check_in(end_s + 700.0, {"heavy": True, "note": NOTE}, sid, "manual")
+    end_s = copy_with_private_session(heavy_day_store, data, PRIVATE_LABEL, NOTE)
     record_contact(data, ContactRecord(end_s + 800.0, COLLEAGUE, "in_person", True))
     return data
 
