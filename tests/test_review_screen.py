@@ -251,3 +251,43 @@ def test_poincare_shows_sd1_and_sd2() -> None:
     dots = sum(1 for row in rows[1:] for c in row if BRAILLE_BASE < ord(c) <= BRAILLE_BASE + 0xFF)
     assert dots > 10
     assert _rows(draw_poincare([], [], None, None, 40, 12))[1].startswith("no beats")
+
+
+async def test_h_saves_the_day_as_an_html_report(store: Store, tmp_path: Path) -> None:
+    from textual.widgets import Input, Switch
+
+    from tui.report_screen import SaveReportScreen
+
+    out = tmp_path / "day.html"
+    app = Host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SaveReportScreen)
+        path_input = dialog.query_one("#path", Input)
+        assert path_input.value.endswith("holdspace-day-2026-11-23.html")
+        path_input.value = str(out)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        page = out.read_text(encoding="utf-8")
+        assert "client-3" in page and "C-52" not in page
+        assert app.notices[-1] == (f"Saved the day's report (with neutral session names) to {out}.")
+        # Again, with the helper's own codes: the existing file is named before it is replaced.
+        await pilot.press("h")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SaveReportScreen)
+        dialog.query_one("#path", Input).value = str(out)
+        dialog.query_one("#keep-labels", Switch).value = True
+        dialog.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "exists; press enter again to replace it" in _text(dialog, "#report-error")
+        assert out.read_text(encoding="utf-8") == page
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert "C-52" in out.read_text(encoding="utf-8")
+        assert app.notices[-1].startswith("Saved the day's report (with your own codes)")

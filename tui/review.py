@@ -35,6 +35,7 @@ from tui.widgets.chart import Band, PoincarePlot, Series, Tachogram, TimeChart
 if TYPE_CHECKING:
     from companion.review import DayReview, SessionDetail
     from companion.store import Store
+    from tui.report_screen import ReportRequest
 
 __all__ = ["ReviewScreen", "SessionDetailScreen"]
 
@@ -116,6 +117,7 @@ class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket,left", "previous_day", "Earlier day", key_display="["),
         Binding("right_square_bracket,right", "next_day", "Later day", key_display="]"),
+        Binding("h", "save_report", "HTML report"),
         Binding("escape", "close", "Back"),
     ]
 
@@ -244,6 +246,41 @@ class ReviewScreen(Screen[None]):
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.dismiss()
+
+    def action_save_report(self) -> None:
+        """Ask where to save the day as an HTML report, then write it in a worker."""
+        from tui.report_screen import SaveReportScreen
+
+        day = self.day
+        if day is None or self.review is None or self.review.empty:
+            self.notify("There is no recorded day here to save.", timeout=3)
+            return
+
+        def chosen(request: ReportRequest | None) -> None:
+            if request is not None:
+                self.write_report(day, request)
+
+        self.app.push_screen(SaveReportScreen(day), chosen)
+
+    @work(thread=True, group="review-report", exit_on_error=False)
+    def write_report(self, day: date, request: ReportRequest) -> None:
+        """Write the report of ``day`` (:func:`companion.report_html.write_day_report`)."""
+        from companion.errors import HoldspaceError
+        from companion.report_html import write_day_report
+
+        try:
+            out = write_day_report(
+                self.store,
+                day,
+                request.path,
+                keep_labels=request.keep_labels,
+                force=request.replace,
+            )
+        except HoldspaceError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        labels = "with your own codes" if request.keep_labels else "with neutral session names"
+        self.app.call_from_thread(self.notify, f"Saved the day's report ({labels}) to {out}.")
 
     @on(DataTable.RowSelected, "#sessions")
     def open_session(self, event: DataTable.RowSelected) -> None:
