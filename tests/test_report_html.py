@@ -264,3 +264,17 @@ def test_hour_ticks_follow_the_local_clock_across_a_change() -> None:
     ticks = hour_ticks(start, start + 3 * 3600)
     assert [name for _, name in ticks] == ["02:00", "02:00", "03:00"]
     assert [b - a for (a, _), (b, _) in itertools.pairwise(ticks)] == [3600.0, 3600.0]
+
+
+def test_a_day_of_sessions_without_beats_still_reports(data_dir: Path) -> None:
+    start_s = datetime(2026, 11, 23, 9, 0, tzinfo=UTC).timestamp()
+    with Store(data_dir) as store:
+        sid = store.begin_session("client", "C-1", start_s, "manual")
+        store.finish_session(sid, start_s + 3000.0)
+        store.begin_session("break", "B-1", start_s + 3600.0, "manual")  # still open
+        page = build_day_report(store, date(2026, 11, 23))
+    tags = parse(page)
+    assert len(tags.of("svg", "chart")) == 3
+    assert len(tags.of("rect", "band")) == 2
+    assert tags.of("path", "line-hr")[0]["d"] == ""
+    assert "0 min recorded" in page and "not measured" in page and "open" in page
