@@ -36,6 +36,7 @@ import resource
 import sys
 import tempfile
 import time
+from array import array
 from collections.abc import Iterator
 from datetime import UTC, date
 from pathlib import Path
@@ -117,8 +118,9 @@ class _Probe:
     """Times ``Pipeline.handle`` per beat-carrying packet; samples RSS each source hour."""
 
     def __init__(self) -> None:
-        self.at_s: list[float] = []
-        self.per_beat_s: list[float] = []
+        # Packed doubles: the probe's own bookkeeping should weigh little in the RSS it reports.
+        self.at_s = array("d")
+        self.per_beat_s = array("d")
         self.beats = 0
         self.rss: list[tuple[float, int]] = []  # (source hours since start, bytes)
         self.start_s: float | None = None
