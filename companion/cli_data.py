@@ -35,6 +35,14 @@ def _datetime(text: str) -> datetime:
     return value if value.tzinfo is not None else value.astimezone()
 
 
+def _first_is_time(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--first-is-time",
+        action="store_true",
+        help="the first value is the time of the first beat in seconds, not an RR interval",
+    )
+
+
 def add_data_parsers(sub: Any, speed_type: Any) -> None:
     """Add the data commands to the ``holdspace`` sub-parsers.
 
@@ -97,11 +105,7 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     when.add_argument(
         "--date", type=_date, metavar="D", help="day of the recording; it starts at 00:00"
     )
-    p.add_argument(
-        "--first-is-time",
-        action="store_true",
-        help="the first value is the time of the first beat in seconds, not an RR interval",
-    )
+    _first_is_time(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser(
@@ -124,11 +128,7 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
         "--epochs", type=speed_type, metavar="SECONDS", help="also report epochs of this length"
     )
     p.add_argument("--start", type=_datetime, metavar="T", help="start time of an RR file")
-    p.add_argument(
-        "--first-is-time",
-        action="store_true",
-        help="the first value is the time of the first beat in seconds, not an RR interval",
-    )
+    _first_is_time(p)
     p.add_argument("--json", action="store_true", help="print JSON (the default is text)")
 
     p = sub.add_parser(
