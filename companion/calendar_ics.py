@@ -1,7 +1,8 @@
 """The day's calendar events become planned sessions: an iCalendar (``.ics``) file, read whole.
 
 A *planned session* is one occurrence of a calendar event that overlaps the local days asked
-for, with its start and end in epoch seconds and a session kind chosen by :class:`KindRules`.
+for, with its start and end in epoch seconds and a session kind chosen by :class:`KindRules`
+(from the words of its title and categories: see :mod:`companion.calendar_rules`).
 Recurring events are expanded (RRULE, RDATE, EXDATE and RECURRENCE-ID overrides) by
 ``recurring_ical_events``; times honour each event's TZID (a VTIMEZONE block or an IANA name),
 UTC ``Z`` times and the calendar's ``X-WR-TIMEZONE``. Decisions:
@@ -29,14 +30,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from companion.calendar_rules import DEFAULT_RULES, KindRule, KindRules  # re-exported
 from companion.errors import HoldspaceError
-from sensors.events import SESSION_KINDS
 
 if TYPE_CHECKING:
     from icalendar import Component
@@ -50,79 +51,6 @@ __all__ = [
     "parse_calendar",
     "read_calendar",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class KindRule:
-    """One word or phrase that marks an event as one kind of session.
-
-    Attributes
-    ----------
-    pattern : a word or phrase ("staff meeting"), matched case-insensitively as whole words
-        against the words of the event's SUMMARY and of each of its CATEGORIES.
-    kind : one of :data:`sensors.events.SESSION_KINDS`.
-    """
-
-    pattern: str
-    kind: str
-
-
-def _rules(kind: str, *patterns: str) -> tuple[KindRule, ...]:
-    return tuple(KindRule(p, kind) for p in patterns)
-
-
-DEFAULT_RULES: Final[tuple[KindRule, ...]] = (
-    *_rules("supervision", "supervision", "supervisor"),
-    *_rules("peer", "peer", "intervision", "consultation"),
-    *_rules("team", "team", "staff meeting", "huddle"),
-    *_rules("admin", "admin", "notes", "paperwork"),
-    *_rules("break", "break", "lunch"),
-    *_rules("client", "client", "session", "therapy", "counselling", "counseling", "appointment"),
-)
-"""Default rules, in order: "Session notes" is admin, because admin comes before client."""
-
-_WORD: Final = re.compile(r"\w+")
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(text.casefold()))
-
-
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
-
-
-@dataclass(frozen=True, slots=True)
-class KindRules:
-    """How an event's SUMMARY and CATEGORIES choose its session kind.
-
-    Attributes
-    ----------
-    rules : tried in order; the first that matches wins.
-    default_kind : the kind of an event no rule matches (most therapists' calendars are
-        client hours).
-    """
-
-    rules: tuple[KindRule, ...] = DEFAULT_RULES
-    default_kind: str = "client"
-
-    def __post_init__(self) -> None:
-        for kind in (*(r.kind for r in self.rules), self.default_kind):
-            if kind not in SESSION_KINDS:
-                raise ValueError(f"unknown session kind {kind!r}; use one of {SESSION_KINDS}.")
-        for rule in self.rules:
-            if not _words(rule.pattern):
-                raise ValueError(f"kind rule pattern {rule.pattern!r} has no words to match.")
-
-    def kind_of(self, summary: str, categories: Sequence[str]) -> str:
-        """The kind of the first rule matching a category, else the summary, else the default."""
-        patterns = [(_words(rule.pattern), rule.kind) for rule in self.rules]
-        for text_words in ([_words(c) for c in categories], [_words(summary)]):
-            for phrase, kind in patterns:
-                if any(_contains(words, phrase) for words in text_words):
-                    return kind
-        return self.default_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +82,9 @@ class CalendarError(HoldspaceError):
     """A calendar file that cannot be imported; the message names the file and line."""
 
 
+_DEFAULT_KIND_RULES: Final = KindRules()
+"""The built-in rules and default kind: one shared instance, frozen like every KindRules."""
+
 _QUERY_MARGIN: Final = timedelta(days=2)
 """Widening of the expansion window for zone offsets; occurrences are then filtered exactly."""
 
@@ -173,7 +104,7 @@ def read_calendar(
     first: date,
     last: date,
     *,
-    rules: KindRules = KindRules(),
+    rules: KindRules = _DEFAULT_KIND_RULES,
     keep_titles: bool = False,
     tz: tzinfo | None = None,
 ) -> list[PlannedSession]:
@@ -196,7 +127,7 @@ def parse_calendar(
     first: date,
     last: date,
     *,
-    rules: KindRules = KindRules(),
+    rules: KindRules = _DEFAULT_KIND_RULES,
     keep_titles: bool = False,
     tz: tzinfo | None = None,
 ) -> list[PlannedSession]:
