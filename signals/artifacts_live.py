@@ -24,6 +24,11 @@ of an ectopic pair needs the class of beat ``j+1``, hence three beats of
 look-ahead. :meth:`LiveArtifactDetector.flush` answers for the beats still
 pending at the end of the stream; a gap flushes the segment before it.
 
+This module keeps the windows and the segment; the step for one beat (its
+label by the Figure 1 flow, then its final kind and the counts) is in
+:mod:`signals.artifacts_live_judge`, beats that arrive together in
+:mod:`signals.artifacts_live_run`.
+
 References
 ----------
 Lipponen JA, Tarvainen MP. A robust algorithm for heart rate variability time
@@ -36,11 +41,21 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Sequence
 from typing import Final
 
 from signals.artifacts import MIN_SEGMENT_BEATS, RR_MAX_MS, RR_MIN_MS
-from signals.artifacts_live_run import BatchPushing, Run
+from signals.artifacts_live_judge import (
+    _ECTOPIC,
+    _EXTRA,
+    _INF,
+    _NAN,
+    _NORMAL,
+    _OUT_OF_RANGE,
+    LiveJudging,
+    _finite,
+    _verdict,
+)
+from signals.artifacts_live_run import BatchPushing
 from signals.artifacts_live_verdicts import LiveVerdict, VerdictBatch
 from signals.artifacts_lt import (
     ALPHA,
@@ -48,8 +63,6 @@ from signals.artifacts_lt import (
     THRESHOLD_CEILING_FRACTION,
     THRESHOLD_WINDOW_BEATS,
     ArtifactKind,
-    candidate_kind,
-    is_ectopic,
 )
 from signals.order_stats import (
     slide_into,
@@ -68,19 +81,6 @@ _MEDIAN_SPAN: Final = _HALF_MEDIAN + 1 + _AHEAD
 """Beats in ``med(j)`` once the segment is long enough: ``j-5 .. j+2``."""
 _KEEP: Final = 16
 """Recent per-beat values kept; the detector reads 8 beats back at most."""
-_MRR_LIMIT: Final = 3.0
-
-_NORMAL: Final = ArtifactKind.NORMAL
-_ECTOPIC: Final = ArtifactKind.ECTOPIC
-_MISSED: Final = ArtifactKind.MISSED
-_EXTRA: Final = ArtifactKind.EXTRA
-_LONG: Final = ArtifactKind.LONG
-_SHORT: Final = ArtifactKind.SHORT
-_OUT_OF_RANGE: Final = ArtifactKind.OUT_OF_RANGE
-_ABSORBABLE: Final = (_NORMAL, _LONG, _SHORT)
-_COUNTED_KIND: Final = {_LONG: "long", _SHORT: "short", _OUT_OF_RANGE: "out_of_range"}
-_INF: Final = math.inf
-_NAN: Final = math.nan
 
 
 def _interpolation(q: float) -> tuple[int, float, float]:
@@ -106,14 +106,7 @@ _STEADY_BEATS: Final = (
 """Beats already in the segment from which :meth:`LiveArtifactDetector.push` runs straight."""
 
 
-_verdict = LiveVerdict
-
-
-def _finite(value: float) -> bool:
-    return -_INF < value < _INF
-
-
-class LiveArtifactDetector(BatchPushing):
+class LiveArtifactDetector(BatchPushing, LiveJudging):
     """Push beats one at a time; get each beat's artifact class a few beats later.
 
     Parameters
@@ -342,118 +335,3 @@ class LiveArtifactDetector(BatchPushing):
         self._resume = 0
         self._deferred = -1
         self._counted_prev = False
-
-    def _add_mrr(self, mrr: float, j: int) -> float:
-        """Double a negative ``mRR(j)`` and add its magnitude to the threshold window."""
-        mrr = 2.0 * mrr if mrr < 0.0 else mrr
-        slide_into(self._mrr_sorted, self._mrr_order, abs(mrr), full=j >= THRESHOLD_WINDOW_BEATS)
-        return mrr
-
-    def _threshold(self, threshold: float, median: float) -> float:
-        """``threshold`` capped by the ceiling (``min(threshold, cap)``)."""
-        if self._ceiling is not None:
-            cap = self._ceiling * median
-            if cap < threshold:
-                return cap
-        return threshold
-
-    def _judge(
-        self,
-        j: int,
-        last: int,
-        median: float,
-        mrr: float,
-        th1: float,
-        *,
-        deferred: bool,
-        run: Run | None = None,
-        th2: float | None = None,
-    ) -> ArtifactKind:
-        """Label of beat ``j``, the newest beat being ``last`` (Figure 1 flow, one step).
-
-        Reached only for a deferred second candidate, or for a beat not skipped
-        by a previous candidate whose normalised dRR is not within ±1. The
-        recent values come from the detector's windows, or from ``run`` (with
-        ``th2``, the mRR threshold at beat ``last``) inside :meth:`push_many`.
-        """
-        drr: Sequence[float]
-        raw: Sequence[float]
-        rr: Sequence[float]
-        if run is None:
-            drr, raw, rr = self._drr, self._raw, self._rr
-            end = last + 1  # drr[k - end] is the dRR of beat k
-        else:
-            drr, raw, rr, end = run.drr, run.raw, run.rr, run.first
-        # Normalised dRR of beats j-1 .. j+2, reflected past either end of the
-        # segment (j is at most last-1, so only j+2 can pass the end).
-        before = dj = after = after2 = _NAN
-        if th1 > 0.0:
-            before = drr[(j - 1 if j > 0 else 1) - end] / th1
-            dj = drr[j - end] / th1
-            after = drr[j + 1 - end] / th1
-            after2 = drr[(j + 2 if j + 2 <= last else 2 * last - j - 2) - end] / th1
-        if deferred:
-            self._deferred = -1
-        else:
-            s12 = max(before, after) if dj > 0.0 else (min(before, after) if dj < 0.0 else 0.0)
-            if is_ectopic(dj, s12):
-                self._resume = j + 1
-                return _ECTOPIC if _finite(raw[j - end]) else _NORMAL
-        if th2 is None:
-            th2 = self._threshold(ALPHA * sorted_quartile_deviation(self._mrr_sorted), median)
-        normalised = mrr / th2 if th2 > 0.0 else _NAN
-        if not deferred:
-            if not (abs(dj) > 1.0 or abs(normalised) > _MRR_LIMIT):
-                self._resume = j + 1
-                return _NORMAL
-            if abs(after) < abs(after2):  # the next beat is a candidate too
-                self._deferred = j + 1
-                self._resume = j + 2
-            else:
-                self._resume = j + 1
-        s22 = min(after, after2) if dj >= 0.0 else (max(after, after2) if dj < 0.0 else 0.0)
-        label = candidate_kind(dj, s22, normalised, rr[j - end], rr[j + 1 - end], median, th2)
-        # A stand-in value has no label of its own.
-        return label if _finite(raw[j - end]) else _NORMAL
-
-    def _answers(self, first: int, stop: int, labelled: int) -> tuple[LiveVerdict, ...]:
-        """Verdicts on beats ``first .. stop-1``; ``labels[-1]`` is beat ``labelled``'s label."""
-        labels = self._labels
-        raw = self._raw
-        count = self._count
-        start = self._pushed - count
-        out = []
-        for j in range(first, stop):
-            before = labels[j - 2 - labelled] if j > 0 else _NORMAL
-            value = raw[j - count]
-            kind = self._settle(before, labels[j - 1 - labelled], labels[j - labelled], value)
-            out.append(_verdict(start + j, value, kind))
-        return tuple(out)
-
-    def _settle(
-        self, before: ArtifactKind, label: ArtifactKind, after: ArtifactKind, rr_ms: float
-    ) -> ArtifactKind:
-        """Final kind of a beat from its label and its neighbours', then plausibility.
-
-        ``before`` is NORMAL for the first beat of a segment. Counts the events.
-        """
-        kind = label
-        if kind in _ABSORBABLE:
-            if after is _ECTOPIC:
-                kind = _ECTOPIC
-            elif before is _EXTRA:
-                kind = _EXTRA
-        if not _finite(rr_ms) or (kind is _NORMAL and not RR_MIN_MS <= rr_ms <= RR_MAX_MS):
-            kind = _OUT_OF_RANGE
-        counts = self._counts
-        if label is _ECTOPIC:
-            self._counted_prev = not (before is _ECTOPIC and self._counted_prev)
-            counts["ectopic"] += self._counted_prev
-        elif label is _MISSED:
-            counts["missed"] += 1
-        elif label is _EXTRA:
-            counts["extra"] += 1
-        name = _COUNTED_KIND.get(kind)
-        if name is not None:
-            counts[name] += 1
-        return kind

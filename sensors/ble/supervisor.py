@@ -12,7 +12,8 @@ Bluetooth, pairing needed) or too many failed attempts in a row; ``stopped``
 when asked to stop.
 
 - **Backoff**: capped exponential with jitter (:class:`ReconnectPolicy`); the
-  first retry after a drop comes at once, since most drops are brief.
+  first retry after a drop comes at once, since most drops are brief. The states,
+  the policy and when to give up live in :mod:`sensors.ble.link`.
 - **Watchdog**: no packet for :attr:`ReconnectPolicy.silence_s` seconds while
   streaming counts as a drop: the link is closed and rebuilt.
 - **Gaps**: every drop, ours or the strap's, goes through the decoder
@@ -32,13 +33,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from bleak import BleakClient
@@ -48,6 +47,12 @@ from bleak.backends.scanner import BaseBleakScanner
 
 from sensors.ble import uuids
 from sensors.ble.errors import StrapError, explain_ble_error, strap_not_found
+from sensors.ble.link import (  # re-exported
+    LinkState,
+    ReconnectPolicy,
+    SupervisorStatus,
+    give_up_error,
+)
 from sensors.ble.scan import find_strap
 from sensors.clock import Clock, LoopClock
 from sensors.decoder import StrapDecoder
@@ -59,90 +64,7 @@ __all__ = ["LinkState", "ReconnectPolicy", "StrapSupervisor", "SupervisorStatus"
 log = logging.getLogger("holdspace.strap")
 
 BODY_LOCATIONS: Final = {0: "other", 1: "chest", 2: "wrist", 3: "finger", 4: "hand", 5: "ear lobe"}
-_FATAL: Final = frozenset(
-    {
-        "no-bluetooth-service",
-        "no-adapter",
-        "bluetooth-off",
-        "permission-denied",
-        "pairing-required",
-        "not-a-strap",
-    }
-)
-"""Failures that retrying cannot fix: the supervisor gives up at once."""
 HISTORY_STATES: Final = 1000
-
-
-class LinkState(enum.Enum):
-    """Where the supervisor is; values are what the status line and the UI show."""
-
-    SCANNING = "scanning"
-    CONNECTING = "connecting"
-    STREAMING = "streaming"
-    CONTACT_LOST = "contact-lost"
-    RECONNECTING = "reconnecting"
-    GAVE_UP = "gave-up"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class SupervisorStatus:
-    """One state change.
-
-    Attributes
-    ----------
-    state : the new state.
-    detail : a plain sentence about it (the error, for ``gave-up``).
-    retry_in_s : for ``reconnecting``, seconds until the next attempt.
-    attempt : failed attempts in a row so far.
-    at_s : when, on the supervisor's monotonic clock.
-    """
-
-    state: LinkState
-    detail: str = ""
-    retry_in_s: float | None = None
-    attempt: int = 0
-    at_s: float = 0.0
-
-    def line(self) -> str:
-        """A short status text: "reconnecting in 4 s: the link dropped"."""
-        head = self.state.value
-        if self.retry_in_s is not None:
-            head = f"{head} in {self.retry_in_s:.0f} s"
-        return f"{head}: {self.detail}" if self.detail else head
-
-
-@dataclass(frozen=True, slots=True)
-class ReconnectPolicy:
-    """How hard the supervisor tries.
-
-    Attributes
-    ----------
-    initial_s : wait before the second attempt after a failure, in seconds.
-    factor : growth of the wait per failed attempt.
-    cap_s : longest wait, in seconds.
-    jitter : the wait varies by up to this fraction either way.
-    max_attempts : failed attempts in a row before giving up (None: never).
-    silence_s : no packet for this long while streaming counts as a drop.
-    scan_s : how long one scan for the strap lasts, in seconds.
-    connect_timeout_s : how long connecting may take, in seconds.
-    """
-
-    initial_s: float = 1.0
-    factor: float = 2.0
-    cap_s: float = 60.0
-    jitter: float = 0.2
-    max_attempts: int | None = None
-    silence_s: float = 15.0
-    scan_s: float = 10.0
-    connect_timeout_s: float = 20.0
-
-    def delay_s(self, attempt: int, rng: random.Random) -> float:
-        """Wait before attempt ``attempt + 1`` after ``attempt`` failures (0: none yet)."""
-        if attempt <= 0:
-            return 0.0
-        base = min(self.cap_s, self.initial_s * self.factor ** (attempt - 1))
-        return max(0.0, base * (1.0 + self.jitter * (2.0 * rng.random() - 1.0)))
 
 
 class _Drop(Exception):
@@ -253,19 +175,12 @@ class StrapSupervisor:
                     attempt = 0  # streamed, then dropped: start over gently
                     reason = self._drop_reason or "the link dropped"
                 except StrapError as exc:
-                    if exc.state in _FATAL and not (exc.state == "pairing-required" and self.pair):
-                        self._give_up(exc)
-                        return
                     attempt += 1
-                    reason = exc.message.rstrip(".")
-                    if self.policy.max_attempts is not None and attempt >= self.policy.max_attempts:
-                        self._give_up(
-                            StrapError(
-                                f"Gave up after {attempt} attempts in a row: {reason}.",
-                                state=exc.state,
-                            )
-                        )
+                    final = give_up_error(exc, attempt, self.policy, pair=self.pair)
+                    if final is not None:
+                        self._give_up(final)
                         return
+                    reason = exc.message.rstrip(".")
                 if self._stop.is_set():
                     break
                 delay = self.policy.delay_s(attempt, self.rng)
