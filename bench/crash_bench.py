@@ -24,7 +24,8 @@ def bench_crash() -> None:
             try:
                 kill_round(Path(tmp) / "data", after)
             except AssertionError as exc:
-                print(f"    round after flush {after}: FAILED: {str(exc).splitlines()[0]}")
+                first = (str(exc).splitlines() or [type(exc).__name__])[0]
+                print(f"    round after flush {after}: FAILED: {first}")
                 continue
         survived += 1
     print(

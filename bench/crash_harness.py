@@ -76,8 +76,10 @@ def kill_round(data_dir: Path, after_flushes: int) -> Round:
     )
     assert proc.stderr is not None
     acknowledged = flushes = 0
+    last_line = ""
     try:
         for line in proc.stderr:  # the child's own reports, not the clock
+            last_line = line.strip() or last_line
             match = STORED.search(line)
             if match:
                 flushes += 1
@@ -87,7 +89,10 @@ def kill_round(data_dir: Path, after_flushes: int) -> Round:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, (
+        f"the replay exited with status {proc.returncode} before it was killed "
+        f"(its last line: {last_line!r})"
+    )
     assert flushes == after_flushes, "the replay ended before it could be killed"
     expected = recording_beats()
     with Store(data_dir) as store:  # opens as the writer: the lock went with the process
