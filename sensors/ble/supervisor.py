@@ -67,10 +67,6 @@ BODY_LOCATIONS: Final = {0: "other", 1: "chest", 2: "wrist", 3: "finger", 4: "ha
 HISTORY_STATES: Final = 1000
 
 
-class _Drop(Exception):
-    """The link ended while streaming (not a failure to connect)."""
-
-
 class StrapSupervisor:
     """A strap, kept connected, as a beat source.
 
