@@ -6,11 +6,11 @@ artifact detector (three beats of look-ahead), then into the per-minute
 the baseline, updates the day's load and feeds the prompt policy. At the end
 of a session its load is summarised and its HRV report is computed on a
 worker thread, off the hot path. Replay and live strap run exactly this.
+The results it hands on live in :mod:`companion.signal_results`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, TypeVar
 
-import numpy as np
-
-from companion.baselines import baseline_json
 from companion.beat_queue import BeatQueue
 from companion.offload import (
     BatchingExecutor,
@@ -33,6 +30,7 @@ from companion.prompt_rules import MinuteInput, PolicyConfig
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
 from companion.prompts import Prompt, PromptPolicy, PromptRecord
 from companion.sessions import Session
+from companion.signal_results import MinuteResult, SessionResult, after_markers
 from companion.store import local_day
 from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import CheckIn, Disconnected, Measurement, SourceEvent
@@ -41,8 +39,8 @@ from signals.artifacts_live import LiveArtifactDetector
 from signals.baseline import Baseline
 from signals.epochs import Epoch, EpochBuilder
 from signals.hrv_report import HRVReport
-from signals.load import DailyLoad, Recovery, SessionLoad, recovery_after, session_load
-from signals.stress import StressScore, StressScorer
+from signals.load import DailyLoad, recovery_after, session_load
+from signals.stress import StressScorer
 
 __all__ = ["MinuteResult", "SessionResult", "SignalStage"]
 
@@ -58,75 +56,6 @@ BATCH_BEATS: Final = 64
 (an imported file; a strap sends one to three at a time)."""
 AFTER_ACT_MINUTES: Final = 5
 """Minutes after a delivered prompt whose markers are kept as its "after"."""
-
-
-@dataclass(frozen=True, slots=True)
-class MinuteResult:
-    """One scored minute: its markers, stress score, breathing and the day's load.
-
-    The breathing rate is estimated on the worker thread (a spectrum per
-    minute is the one costly step); :attr:`resp_per_min` waits for it.
-    """
-
-    epoch: Epoch
-    score: StressScore
-    breathing: Future[float | None]
-    daily_load: float
-
-    @property
-    def resp_per_min(self) -> float | None:
-        return self.breathing.result()
-
-    def to_json(self) -> dict[str, Any]:
-        e, s = self.epoch, self.score
-        return {
-            "start_s": e.start_s,
-            "hr_bpm": _round(e.hr_bpm, 2),
-            "rmssd_ms": _round(e.rmssd_ms, 2),
-            "ln_rmssd": _round(e.ln_rmssd, 4),
-            "resp_per_min": _round(self.resp_per_min, 2),
-            "stress": s.score,
-            "band": s.band,
-            "hr_delta_bpm": _round(s.hr_delta_bpm, 2),
-            "ln_rmssd_delta": _round(s.ln_rmssd_delta, 4),
-            "quality": e.quality,
-            "unscored_reason": s.unscored_reason or e.quality_reason or None,
-            "artifact_fraction": round(e.artifact_fraction, 4),
-            "daily_load": round(self.daily_load, 2),
-        }
-
-
-@dataclass(slots=True)
-class SessionResult:
-    """What the stage learnt about one session; the HRV report arrives later."""
-
-    session: Session
-    load: SessionLoad
-    baseline: Baseline
-    report: Future[HRVReport | None] | None = None
-    recovery: Recovery | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        load = self.load
-        out: dict[str, Any] = {
-            "stress_mean": _round(load.mean_stress, 1),
-            "stress_peak": load.peak_stress,
-            "minutes_high": load.minutes_high,
-            "load": round(load.load, 1),
-            "hr_change_bpm": _round(load.hr_change_bpm, 1),
-            "rmssd_change_pct": _round(load.rmssd_change_pct, 1),
-            "heavy": load.heavy,
-            "recovery_min": None if self.recovery is None else _round(self.recovery.minutes, 1),
-        }
-        report = self.report.result() if self.report is not None else None
-        out["hrv"] = None if report is None else report.to_json()
-        out["session_load"] = dataclasses.asdict(load)
-        out["baseline"] = baseline_json(self.baseline)  # what the changes are measured against
-        return out
-
-
-def _round(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(float(value), digits)
 
 
 @dataclass(slots=True)
@@ -416,15 +345,5 @@ class SignalStage:
             seen = self._after[prompt_id]
             seen.append(minute)
             if len(seen) >= AFTER_ACT_MINUTES:
-                scored = [m for m in seen if m.score.score is not None]
-                hr = [m.epoch.hr_bpm for m in seen if m.epoch.is_good and m.epoch.hr_bpm]
-                ln = [m.epoch.ln_rmssd for m in seen if m.epoch.is_good and m.epoch.ln_rmssd]
-                self._after_markers[prompt_id] = {
-                    "minutes": len(seen),
-                    "stress_mean": _round(
-                        float(np.mean([m.score.score for m in scored])) if scored else None, 1
-                    ),
-                    "hr_bpm": _round(float(np.mean(hr)) if hr else None, 2),
-                    "ln_rmssd": _round(float(np.mean(ln)) if ln else None, 4),
-                }
+                self._after_markers[prompt_id] = after_markers(seen)
                 del self._after[prompt_id]

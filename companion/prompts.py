@@ -36,16 +36,28 @@ What happens to a raised prompt:
 
 Times should not go backwards; an input older than the latest one is taken as
 happening at the latest time seen.
+
+The prompts and records handed out (:class:`Prompt`, :class:`PromptRecord`, the fates
+and responses) are defined in :mod:`companion.prompt_records` and re-exported here.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Final, Literal, get_args
+from dataclasses import replace
+from datetime import date
+from typing import Final
 
+from companion.prompt_records import (
+    FATES,
+    RESPONSES,
+    Fate,
+    Prompt,
+    PromptRecord,
+    Response,
+    utc_day,
+)
 from companion.prompt_rules import (
     ASKED_RULES,
     PROMPT_KINDS,
@@ -55,7 +67,6 @@ from companion.prompt_rules import (
     MinuteInput,
     PolicyConfig,
     PromptKind,
-    Rule,
     SessionLoad,
     SessionTally,
     Trigger,
@@ -84,68 +95,8 @@ __all__ = [
     "utc_day",
 ]
 
-Fate = Literal["delivered", "deferred", "merged", "capped", "cooled_down", "snoozed"]
-"""What became of a raised prompt. ``deferred`` is the only one that still changes."""
-
-FATES: Final[tuple[Fate, ...]] = get_args(Fate)
-
-Response = Literal["accepted", "snoozed", "dismissed"]
-"""The helper's answer to a delivered prompt."""
-
-RESPONSES: Final[tuple[Response, ...]] = get_args(Response)
-
 CLIENT_KIND: Final = "client"
 """The session kind during which prompts wait for the session's end."""
-
-
-def utc_day(t_s: float) -> date:
-    """The UTC calendar date of an epoch time: the default day boundary of the cap."""
-    return datetime.fromtimestamp(t_s, tz=UTC).date()
-
-
-@dataclass(frozen=True, slots=True)
-class Prompt:
-    """An invitation to the helper.
-
-    Attributes
-    ----------
-    prompt_id : unique within a policy and stable across replays: ``"<kind>-<raised_s>"``.
-    kind : ``"pause"``, ``"breathe"`` or ``"contact"``.
-    raised_s : when a rule raised it, in epoch seconds.
-    reason : plain sentences for the helper: what moved, against what, and the invitation.
-    in_session : raised while a client session was running (so it waited for its end).
-    delivered_s : when it was shown, in epoch seconds; ``None`` if it was not (yet).
-    """
-
-    prompt_id: str
-    kind: PromptKind
-    raised_s: float
-    reason: str
-    in_session: bool
-    delivered_s: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PromptRecord:
-    """A raised prompt with its fate and the helper's response, for the screen and the store.
-
-    Attributes
-    ----------
-    prompt : the prompt itself.
-    rule : the rule that raised it (see :data:`companion.prompt_rules.RULES`).
-    fate : see :data:`Fate`.
-    decided_s : when the fate was settled, in epoch seconds; ``None`` while deferred.
-    merged_into : for a merged prompt, the ``prompt_id`` delivered (or waiting) in its place.
-    response, responded_s : the helper's answer to a delivered prompt, and when.
-    """
-
-    prompt: Prompt
-    rule: Rule
-    fate: Fate
-    decided_s: float | None
-    merged_into: str | None = None
-    response: Response | None = None
-    responded_s: float | None = None
 
 
 class PromptPolicy:

@@ -1,0 +1,113 @@
+"""What the signal stage hands on: scored minutes, session results, their JSON.
+
+:class:`MinuteResult` is one closed minute as
+:class:`~companion.analysis.SignalStage` scored it, :class:`SessionResult`
+what it learnt about one session. Both serialise with ``to_json`` for the
+store and the live feed; :func:`after_markers` summarises the minutes after a
+delivered prompt. The stage (re-exporting both classes) does the scoring.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from companion.baselines import baseline_json
+from companion.sessions import Session
+from signals.baseline import Baseline
+from signals.epochs import Epoch
+from signals.hrv_report import HRVReport
+from signals.load import Recovery, SessionLoad
+from signals.stress import StressScore
+
+__all__ = ["MinuteResult", "SessionResult", "after_markers"]
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteResult:
+    """One scored minute: its markers, stress score, breathing and the day's load.
+
+    The breathing rate is estimated on the worker thread (a spectrum per
+    minute is the one costly step); :attr:`resp_per_min` waits for it.
+    """
+
+    epoch: Epoch
+    score: StressScore
+    breathing: Future[float | None]
+    daily_load: float
+
+    @property
+    def resp_per_min(self) -> float | None:
+        return self.breathing.result()
+
+    def to_json(self) -> dict[str, Any]:
+        e, s = self.epoch, self.score
+        return {
+            "start_s": e.start_s,
+            "hr_bpm": _round(e.hr_bpm, 2),
+            "rmssd_ms": _round(e.rmssd_ms, 2),
+            "ln_rmssd": _round(e.ln_rmssd, 4),
+            "resp_per_min": _round(self.resp_per_min, 2),
+            "stress": s.score,
+            "band": s.band,
+            "hr_delta_bpm": _round(s.hr_delta_bpm, 2),
+            "ln_rmssd_delta": _round(s.ln_rmssd_delta, 4),
+            "quality": e.quality,
+            "unscored_reason": s.unscored_reason or e.quality_reason or None,
+            "artifact_fraction": round(e.artifact_fraction, 4),
+            "daily_load": round(self.daily_load, 2),
+        }
+
+
+@dataclass(slots=True)
+class SessionResult:
+    """What the stage learnt about one session; the HRV report arrives later."""
+
+    session: Session
+    load: SessionLoad
+    baseline: Baseline
+    report: Future[HRVReport | None] | None = None
+    recovery: Recovery | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        load = self.load
+        out: dict[str, Any] = {
+            "stress_mean": _round(load.mean_stress, 1),
+            "stress_peak": load.peak_stress,
+            "minutes_high": load.minutes_high,
+            "load": round(load.load, 1),
+            "hr_change_bpm": _round(load.hr_change_bpm, 1),
+            "rmssd_change_pct": _round(load.rmssd_change_pct, 1),
+            "heavy": load.heavy,
+            "recovery_min": None if self.recovery is None else _round(self.recovery.minutes, 1),
+        }
+        report = self.report.result() if self.report is not None else None
+        out["hrv"] = None if report is None else report.to_json()
+        out["session_load"] = dataclasses.asdict(load)
+        out["baseline"] = baseline_json(self.baseline)  # what the changes are measured against
+        return out
+
+
+def after_markers(seen: Sequence[MinuteResult]) -> dict[str, Any]:
+    """The markers of the minutes after a delivered prompt: mean stress of the
+    scored ones, mean heart rate and ln RMSSD of the good ones."""
+    scored = [m for m in seen if m.score.score is not None]
+    hr = [m.epoch.hr_bpm for m in seen if m.epoch.is_good and m.epoch.hr_bpm]
+    ln = [m.epoch.ln_rmssd for m in seen if m.epoch.is_good and m.epoch.ln_rmssd]
+    return {
+        "minutes": len(seen),
+        "stress_mean": _round(
+            float(np.mean([m.score.score for m in scored])) if scored else None, 1
+        ),
+        "hr_bpm": _round(float(np.mean(hr)) if hr else None, 2),
+        "ln_rmssd": _round(float(np.mean(ln)) if ln else None, 4),
+    }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
