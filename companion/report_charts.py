@@ -203,8 +203,7 @@ def timeline_chart(review: DayReview, labels: Mapping[int, str]) -> str:
     return svg_document(WIDTH, at.bottom + AXIS_H, title, description, out, "timeline")
 
 
-def _rows_frame(rows: int, title_top: float) -> tuple[float, float]:
-    top = title_top
+def _rows_frame(rows: int, top: float) -> tuple[float, float]:
     return top, top + rows * ROW_H
 
 

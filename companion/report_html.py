@@ -27,6 +27,7 @@ from typing import Final
 from companion import __version__
 from companion.errors import HoldspaceError
 from companion.report_charts import (
+    SessionGap,
     load_chart,
     recovery_chart,
     recovery_words,
@@ -114,7 +115,7 @@ def _subtitle(review: DayReview) -> str:
     return " · ".join(parts)
 
 
-def _observations(review: DayReview, words: _Wording) -> list[str]:
+def _observations(review: DayReview, words: _Wording, gaps: Sequence[SessionGap]) -> list[str]:
     """What moved, in plain sentences, each against the baseline named on the page."""
     out: list[str] = []
     measured = [s for s in review.sessions if s.load is not None]
@@ -140,13 +141,17 @@ def _observations(review: DayReview, words: _Wording) -> list[str]:
             f"Stress was in the high band (76-100) for {total} minutes, in "
             f"{len(high)} session{'s' if len(high) != 1 else ''}."
         )
-    gaps = [g for g in session_gaps(review) if g.row.load is not None]
-    if gaps:
-        late = [g for g in gaps if g.row.recovery_min is None and g.before == "the next session"]
+    measured_gaps = [g for g in gaps if g.row.load is not None]
+    if measured_gaps:
+        late = [
+            g
+            for g in measured_gaps
+            if g.row.recovery_min is None and g.before == "the next session"
+        ]
         if late:
             out.append(
-                f"After {len(late)} of {len(gaps)} sessions you were not back near baseline "
-                "before the next one began."
+                f"After {len(late)} of {len(measured_gaps)} sessions you were not back near "
+                "baseline before the next one began."
             )
         else:
             out.append("After every session you were back near baseline before the next one.")
@@ -212,8 +217,8 @@ def _session_cells(row: SessionRow, words: _Wording, recovery: str) -> list[tupl
     ]
 
 
-def _sessions_table(review: DayReview, words: _Wording) -> str:
-    recovery = {g.row.session_id: recovery_words(g, short=True) for g in session_gaps(review)}
+def _sessions_table(review: DayReview, words: _Wording, gaps: Sequence[SessionGap]) -> str:
+    recovery = {g.row.session_id: recovery_words(g, short=True) for g in gaps}
     head = "".join(f'<th class="{c}" scope="col">{esc(t)}</th>' for t, c in _SESSION_HEAD)
     rows = []
     for row in review.sessions:
@@ -276,7 +281,8 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
         f"<p>{esc(_label_notice(keep_labels))}</p>",
         "</div>",
     ]
-    observations = _observations(review, words)
+    gaps = session_gaps(review)
+    observations = _observations(review, words, gaps)
     if observations:
         body.append("<h2>What moved</h2>")
         body.append(
@@ -294,7 +300,7 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
         ),
     ]
     if review.sessions:
-        body += ["<h2>Sessions</h2>", _sessions_table(review, words)]
+        body += ["<h2>Sessions</h2>", _sessions_table(review, words, gaps)]
         body += [
             "<h2>Load of each session</h2>",
             _figure(
@@ -303,7 +309,6 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
                 "from 0 to 100; fifty minutes at a stress of 95 give about 79.",
             ),
         ]
-        gaps = session_gaps(review)
         if gaps:
             body += [
                 "<h2>Recovery</h2>",
