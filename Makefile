@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := .demo
 
-.PHONY: demo test bench lint fixtures browser clean
+.PHONY: demo test bench lint fixtures browser tmux clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Holdspace needs Python 3.11 or newer (set PYTHON=...)")'
@@ -19,8 +19,9 @@ demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	HOLDSPACE_DATA_DIR=$(CURDIR)/$(DEMO)/data $(BIN)/holdspace demo --speed 60 --duration 120
 
-## test: the whole test suite (with Debian's Chromium for the HTML report's browser test)
-test: $(STAMP) browser
+## test: the whole test suite (with Debian's Chromium for the HTML report's browser test and
+## tmux for the real-terminal test of the demo)
+test: $(STAMP) browser tmux
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium, which the HTML report test renders in; installed when missing
@@ -33,6 +34,18 @@ browser:
 	      || echo "Could not install chromium; the HTML report browser test will be skipped."; \
 	  else \
 	    echo "Chromium is not installed; the HTML report browser test will be skipped (as root: make browser)."; \
+	  fi; }
+
+## tmux: tmux, which the real-terminal test runs the demo in; installed when missing and this
+## is root on Debian; otherwise that test is skipped and says why (under CI=true it fails)
+tmux:
+	@command -v tmux >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's tmux for the real-terminal test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null) \
+	      || echo "Could not install tmux; the real-terminal test will be skipped."; \
+	  else \
+	    echo "tmux is not installed; the real-terminal test will be skipped (as root: make tmux)."; \
 	  fi; }
 
 ## bench: speed and size benchmarks, printed (never asserted)

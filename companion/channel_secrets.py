@@ -9,6 +9,8 @@ key. This module reads a URL whole and says what in it is secret:
 - :func:`mask_url`: the URL with each secret replaced by :data:`MASK` (``***``), keeping
   the scheme, user name and host, for screens and logs.
 - :class:`SecretFilter`: a logging filter replacing registered secrets with ``***``.
+- :func:`scrub_handler`: puts the module-wide filter on a handler (the log file, stderr),
+  so it writes no secret of any URL read in this process, whichever logger a line came from.
 
 Every URL read here has its secrets registered with one module-wide filter guarding the
 loggers a send writes to ("apprise", "urllib3.connectionpool") before Apprise sees it.
@@ -37,6 +39,7 @@ __all__ = [
     "mask_url",
     "parse_channel",
     "scrub",
+    "scrub_handler",
     "secrets_of",
 ]
 
@@ -262,3 +265,12 @@ class SecretFilter(logging.Filter):
 
 _BOUNDARY: Final = SecretFilter()
 """Scrubs every secret of every URL this module has read from Apprise's and urllib3's logs."""
+
+
+def scrub_handler(handler: logging.Handler) -> None:
+    """Let ``handler`` write no secret of any channel URL read in this process, before or after.
+
+    Logger filters see only what is logged on that logger; a handler's filter sees every
+    line it writes, from whichever logger (Apprise's plugins, urllib3, Holdspace's own).
+    """
+    handler.addFilter(_BOUNDARY)

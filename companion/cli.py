@@ -7,12 +7,13 @@ by the commands that open it.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from companion import __version__
+from companion.cli_args import add_demo_switch, demo_hint, has_demo_store, main_data_dir
 from companion.cli_args import data_dir as _data_dir
 from companion.cli_args import date_arg as _date
 from companion.errors import HoldspaceError
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         default="warning",
         choices=["debug", "info", "warning", "error"],
-        help="how much to log on stderr (default: warning)",
+        help="how much to log, on stderr and in DATA/holdspace.log (default: warning)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Open the review of a day (the latest with data when no DATE is given).",
     )
     p.add_argument("day", nargs="?", type=_date, metavar="DATE", help="YYYY-MM-DD")
+    add_demo_switch(p)
 
     from companion.cli_connect import add_connect_parsers
     from companion.cli_data import add_data_parsers
@@ -123,11 +125,30 @@ def cmd_live(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from companion.cli_tui import has_terminal, run_screen
 
+    data_dir = _data_dir(args)
+    _refuse_empty_review(args, data_dir)
     if not has_terminal():
         raise HoldspaceError(
             "the review screen needs a terminal; `holdspace sessions DATE --json` prints a day"
         )
-    return run_screen(None, _data_dir(args), review_day=args.day)
+    # The demo's store shares the helper's settings (see `holdspace demo`).
+    return run_screen(None, data_dir, review_day=args.day, settings_dir=main_data_dir(args))
+
+
+def _refuse_empty_review(args: argparse.Namespace, data_dir: Path) -> None:
+    """Say so when there is no day to review here, naming the demo's store when it has one."""
+    from companion.store import Store
+
+    if not data_dir.is_dir():
+        if args.demo:
+            raise HoldspaceError(f"nothing is stored in {data_dir} yet; run `holdspace demo` first")
+        return  # the screen's store says so, with the way to the demo
+    if args.demo or not has_demo_store(args):
+        return  # nothing to point to: no second read of the store before the screen's
+    with Store(data_dir, read_only=True) as store:
+        hint = demo_hint(args, store)
+    if hint:
+        raise HoldspaceError(f"no days recorded in {data_dir} yet; {hint}")
 
 
 COMMANDS = {
@@ -173,11 +194,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``holdspace`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
-        format="holdspace: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from companion.logfile import command_logging
+
+    # Warnings on stderr and in DATA/holdspace.log; a screen logs to the file only.
+    with command_logging(args.log_level, main_data_dir(args)):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(_command(args.command or "live")(args))
     except KeyboardInterrupt:

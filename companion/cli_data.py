@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from companion.cli_args import add_demo_switch, demo_hint
 from companion.cli_args import data_dir as _data_dir
 from companion.cli_args import date_arg as _date
 from companion.cli_args import print_json as _print_json
@@ -130,6 +130,7 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     p.add_argument("--start", type=_datetime, metavar="T", help="start time of an RR file")
     _first_is_time(p)
     p.add_argument("--json", action="store_true", help="print JSON (the default is text)")
+    add_demo_switch(p)  # the baseline comes from the store
 
     p = sub.add_parser(
         "sessions",
@@ -138,6 +139,7 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     )
     p.add_argument("day", nargs="?", metavar="DATE", help="YYYY-MM-DD, 'today' or 'all'")
     p.add_argument("--json", action="store_true", help="print JSON")
+    add_demo_switch(p)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -251,6 +253,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
+    from companion.heavy import heaviness
     from companion.report import format_sessions
     from companion.store import Store
     from companion.summary import iso_local
@@ -270,6 +273,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             ) from None
     with Store(_data_dir(args), read_only=True) as store:
         sessions = store.sessions(day)
+        analyses = {s.session_id: store.session_analysis(s.session_id) for s in sessions}
+        hint = "" if sessions else demo_hint(args, store)
     if args.json:
         _print_json(
             [
@@ -278,20 +283,22 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     "label": s.label,
                     "start": iso_local(s.start_s),
                     "end": None if s.end_s is None else iso_local(s.end_s),
-                    "heavy": s.heavy,
+                    "heavy": heaviness(s.heavy, analyses[s.session_id]).heavy,
+                    "marked_heavy": s.heavy,
                 }
                 for s in sessions
             ]
         )
     else:
         title = "All sessions" if day is None else f"Sessions on {day.isoformat()}"
-        print(format_sessions(sessions, title))
+        print(format_sessions(sessions, title, analyses))
+        if hint:
+            print(f"  {hint[0].upper()}{hint[1:]}.")
     return 0
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from companion.analyze import analyze_source, is_recording
-    from companion.paths import resolve_data_dir
     from companion.store import Store
     from sensors.replay import ReplaySource
     from sensors.rrimport import RRFileSource
@@ -309,7 +316,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         start = args.start or datetime.combine(date.today(), time(0, 0)).astimezone()
         source = RRFileSource(path, args.fmt, start=start, first_is_time=args.first_is_time)
-    data_dir = resolve_data_dir(args.data_dir, os.environ)
+    data_dir = _data_dir(args)
     store = Store(data_dir, read_only=True) if data_dir.exists() else None
     try:
         report = asyncio.run(

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from companion.cli_args import add_demo_switch, demo_hint
 from companion.cli_args import data_dir as _data_dir
 from companion.cli_args import date_arg as _date
 from companion.errors import HoldspaceError
@@ -55,6 +56,7 @@ def add_export_parsers(sub: Any) -> None:
         help="also write each day's and each session's RR as Kubios text (rr-*.txt)",
     )
     p.add_argument("--force", action="store_true", help="replace export files already there")
+    add_demo_switch(p)
 
     p = sub.add_parser(
         "report",
@@ -76,18 +78,26 @@ def add_export_parsers(sub: Any) -> None:
         help="show your own session codes, colleague names and check-in notes",
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_demo_switch(p)
 
 
-def _default_range(store: Any, first: date | None, last: date | None) -> tuple[date, date]:
+def _default_range(
+    store: Any, first: date | None, last: date | None, hint: str
+) -> tuple[date, date]:
     """Fill a missing end of the range from the stored days (beats or sessions)."""
     if first is not None and last is not None:
         return first, last
     known = sorted({*store.days(), *(s.day for s in store.sessions())})
     if not known:
         raise HoldspaceError(
-            f"nothing is stored in {store.data_dir} yet; there is nothing to export."
+            f"nothing is stored in {store.data_dir} yet; " + (hint or "there is nothing to export")
         )
     return first or known[0], last or known[-1]
+
+
+def _with_hint(error: HoldspaceError, hint: str) -> HoldspaceError:
+    """``error`` with the way to the demo's store added (when ``hint`` has one)."""
+    return HoldspaceError(f"{str(error).rstrip('.')}; {hint}") if hint else error
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -98,7 +108,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not data_dir.is_dir():
         raise HoldspaceError(f"no Holdspace data in {data_dir}; record, replay or import first.")
     with Store(data_dir, read_only=True) as store:
-        first, last = _default_range(store, args.first, args.last)
+        hint = demo_hint(args, store, f"holdspace export --demo --out {args.out}")
+        first, last = _default_range(store, args.first, args.last, hint)
         options = ExportOptions(
             first=first,
             last=last,
@@ -108,7 +119,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             rr_kubios=args.rr_kubios,
             force=args.force,
         )
-        result = write_export(store, options)
+        try:
+            result = write_export(store, options)
+        except HoldspaceError as exc:
+            raise _with_hint(exc, hint) from None
     counts = ", ".join(f"{n} {name.replace('_', '-')}" for name, n in result.rows.items())
     redacted = " (labels redacted)" if args.redact_labels else ""
     lines = [f"Exported {first} to {last}{redacted}: {counts}."]
@@ -125,9 +139,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not data_dir.is_dir():
         raise HoldspaceError(f"no Holdspace data in {data_dir}; record, replay or import first.")
     with Store(data_dir, read_only=True) as store:
-        out = write_day_report(
-            store, args.day, Path(args.html), keep_labels=args.keep_labels, force=args.force
-        )
+        hint = demo_hint(args, store, f"holdspace report {args.day} --demo --html {args.html}")
+        try:
+            out = write_day_report(
+                store, args.day, Path(args.html), keep_labels=args.keep_labels, force=args.force
+            )
+        except HoldspaceError as exc:
+            raise _with_hint(exc, hint) from None
     labels = "with your own labels" if args.keep_labels else "labels replaced with neutral names"
     sys.stdout.write(f"Wrote the report of {args.day} ({labels}): {out}\n")
     return 0

@@ -107,9 +107,16 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.cli_args import data_dir  # one rule for --data-dir
+    from companion.cli_args import data_dir  # one rule for --data-dir (and --demo)
 
     return data_dir(args)
+
+
+def _demo_dir(args: argparse.Namespace) -> Path:
+    """The demo's store, inside the helper's data folder (``--demo`` reads it back)."""
+    from companion.cli_args import DEMO_DIR, main_data_dir
+
+    return main_data_dir(args) / DEMO_DIR
 
 
 def _socket(args: argparse.Namespace) -> Path | None:
@@ -217,7 +224,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from companion.report import format_run_summary
     from companion.settings import load_settings
 
-    data_dir = _data_dir(args) / "demo"
+    data_dir = _demo_dir(args)
     # The demo keeps its own store but honours the helper's settings.
     settings = load_settings(_data_dir(args))
     options = dataclasses.replace(
@@ -240,6 +247,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
     else:
         print(format_run_summary(outcome, "Demo: a heavy workday from the emulated strap"))
+    print(
+        f"The demo's day is kept apart from yours, in {data_dir}: add --demo to see it again "
+        "(`holdspace review --demo`, `holdspace sessions --demo`, "
+        "`holdspace report DATE --demo --html OUT`).",
+        file=sys.stderr,
+    )
     return 0
 
 

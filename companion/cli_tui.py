@@ -45,6 +45,7 @@ def run_screen(
     lies inside the main one and shares its settings).
     """
     from companion.cli_strap import DEMO_SPEED, demo_options
+    from companion.logfile import screen_logging
     from companion.settings import load_settings
     from tui.app import HoldspaceApp
 
@@ -64,7 +65,9 @@ def run_screen(
             settings_dir=settings_dir,
             setup_runner=setup_runner,
         )
-        result = app.run()
+        # Nothing but Textual writes to the terminal: the log goes to DATA/holdspace.log.
+        with screen_logging(settings_dir):
+            result = app.run()
     finally:
         store.close()
     if result == DEMO_ASKED:

@@ -168,6 +168,21 @@ class ColleagueBook:
             "`holdspace colleagues add NAME --channel URL`."
         )
 
+    def last_failure(self, name: str) -> ContactRecord | None:
+        """The colleague's last entry in the contact log, when it is a failed attempt.
+
+        A message or test message no channel took stays the colleague's news until
+        something comes after it: a message or test that went out, a talk in person,
+        a session with them. (:func:`~companion.contact.send_to` logs each channel it
+        tries in turn, so a second channel that took the message clears the first's
+        failure.)
+        """
+        wanted = name.strip().casefold()
+        for record in reversed(self.contacts):
+            if record.name.casefold() == wanted:
+                return None if record.ok else record
+        return None
+
     def contact_days(self) -> set[str]:
         """Local ISO dates with at least one real contact (not a test, not a failure)."""
         from companion.store import local_day

@@ -28,6 +28,8 @@ __all__ = [
     "TEMPLATES",
     "TEST_MESSAGE",
     "day_load_line",
+    "failure_line",
+    "failure_reason",
     "send_to",
     "talked_in_person",
     "team_status_line",
@@ -116,6 +118,26 @@ def with_load_line(message: str, load_line: str | None) -> str:
     """The message with the day's line added on its own line (when the helper opted in)."""
     text = message.rstrip()
     return f"{text}\n\n{load_line}" if load_line else text
+
+
+def failure_reason(detail: str) -> str:
+    """The why of a failed send, without the advice: "Could not reach 127.0.0.1:25 (connection
+    refused)" from "Could not reach 127.0.0.1:25 (connection refused): check the address and
+    port." (see :mod:`companion.channels` for the sentences)."""
+    reason = detail.partition(": ")[0].strip().rstrip(".")
+    return reason or "it was not sent"
+
+
+def failure_line(record: ContactRecord, now_s: float, tz: tzinfo | None = None) -> str:
+    """One line for a failed attempt: "last try 10:42 failed: Could not reach …".
+
+    The local time alone on the day of ``now_s`` (epoch seconds), with the date before.
+    """
+    when = datetime.fromtimestamp(record.t_s, tz)
+    today = datetime.fromtimestamp(now_s, tz).date()
+    at = when.strftime("%H:%M") if when.date() == today else when.strftime("%Y-%m-%d %H:%M")
+    what = "test message" if record.way == "test" else "try"
+    return f"last {what} {at} failed: {failure_reason(record.detail)}"
 
 
 def send_to(

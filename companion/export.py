@@ -4,10 +4,11 @@
 [--rr-kubios] [--force]`` writes the local days ``D`` .. ``D`` (inclusive) into ``DIR``
 (created mode 0700; every file mode 0600). Existing export files are not replaced
 unless ``--force``. Colleagues and their channel URLs (``colleagues.json``) are never
-exported. Times are epoch seconds (UTC); ``day`` is the local day ``YYYY-MM-DD``.
+exported. Times are epoch seconds (UTC), except the sessions' ``start`` and ``end``,
+local ISO 8601 times with offset; ``day`` is the local day ``YYYY-MM-DD``.
 
-In CSV an empty field is "none", booleans are ``1`` / ``0``, nested values (a session's
-analysis, a prompt's before/after) are compact JSON text, and floats are written with
+In CSV an empty field is "none", booleans are ``1`` / ``0``, nested values (a prompt's
+before/after, an act's result) are compact JSON text, and floats are written with
 full precision (Python ``repr``) so that they read back exactly. ``--format json``
 writes one ``export.json``: a ``meta`` block (``holdspace_version``, ``from``, ``to``,
 ``redacted``, ``columns`` of each table) and each table as a list of objects with the
@@ -21,16 +22,24 @@ Tables and columns (names are stable):
     ``gap_before`` 1 when beats may be missing before this one (start of a recording,
     strap disconnected, skin contact lost), else 0;
     ``gap_reason`` why (``start``, ``disconnected``, ``contact_lost``, ...), empty if none.
-``sessions.csv``, one row per tagged session
+``sessions.csv``, one row per tagged session, plain values only
     ``session_id``; ``day``; ``kind`` (client, break, supervision, admin, ...);
     ``label`` the helper's label (``client-1``, ``client-2``, ... per kind when redacted);
-    ``start_s``, ``end_s`` (empty while open); ``heavy`` the helper's verdict (empty if
-    not given); ``source`` the recording or import it came from; from the session's
-    analysis: ``load`` (0-100), ``stress_mean``, ``stress_peak`` (0-100),
-    ``minutes_high`` (minutes in the high stress band), ``hr_change_bpm``,
-    ``rmssd_change_pct`` (against the baseline), ``recovery_min`` (minutes to settle
-    after, empty if not reached); ``analysis`` the whole analysis as JSON (HRV report,
-    load, baseline).
+    ``start``, ``end`` local ISO 8601 times with UTC offset, to the second (``end``
+    empty while open); ``duration_min``; ``heavy`` 1 when the session counts as heavy
+    (:mod:`companion.heavy`: marked heavy by the helper, or its mean or sustained
+    stress in the high band), ``marked_heavy`` the helper's own verdict (empty if not
+    given), ``high_stress`` the measured half of the definition; ``source`` the
+    recording or import it came from; from the session's analysis: ``load`` (0-100),
+    ``stress_mean``, ``stress_peak`` (0-100), ``minutes_high`` (minutes in the high
+    stress band), ``mean_hr_bpm``, ``hr_change_bpm``, ``rmssd_ms``, ``rmssd_change_pct``
+    (changes against the baseline), ``recovery_min`` (minutes to settle after, empty if
+    not reached).
+``sessions.json``, with CSV, next to ``sessions.csv``
+    ``holdspace_version`` and ``sessions``: per session ``session_id``, ``start``,
+    ``end`` (as in the CSV), ``start_s``, ``end_s`` (exact epoch seconds) and
+    ``analysis``, the whole stored analysis (HRV report, load, baseline). In
+    ``export.json`` each session object holds its ``analysis`` instead.
 ``epochs.csv``, one row per scored minute
     ``start_s``; ``hr_bpm``; ``rmssd_ms``; ``ln_rmssd``; ``resp_per_min`` (breaths per
     minute); ``stress`` (0-100); ``band`` (rest, low, medium,
@@ -78,20 +87,24 @@ from typing import TYPE_CHECKING, Any, Final
 
 from companion import __version__
 from companion.errors import HoldspaceError
+from companion.heavy import heaviness
 from companion.review_rows import neutral_labels
 from companion.store_types import DayBeats, StoredSession, local_day
+from companion.summary import iso_local
 
 if TYPE_CHECKING:
     from companion.store import Store
 
 __all__ = [
     "EXPORT_FORMATS",
+    "SESSIONS_JSON",
     "TABLE_COLUMNS",
     "ExportOptions",
     "ExportResult",
     "Table",
     "collect_tables",
     "kubios_text",
+    "session_analyses_json",
     "write_export",
 ]
 
@@ -104,9 +117,10 @@ KUBIOS_MARKER: Final = "SIGNAL/SERIES EXPORT - KUBIOS"
 TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "beats": ("time_s", "rr_ms", "gap_before", "gap_reason"),
     "sessions": (
-        "session_id", "day", "kind", "label", "start_s", "end_s", "heavy", "source",
-        "load", "stress_mean", "stress_peak", "minutes_high", "hr_change_bpm",
-        "rmssd_change_pct", "recovery_min", "analysis",
+        "session_id", "day", "kind", "label", "start", "end", "duration_min", "heavy",
+        "marked_heavy", "high_stress", "source", "load", "stress_mean", "stress_peak",
+        "minutes_high", "mean_hr_bpm", "hr_change_bpm", "rmssd_ms", "rmssd_change_pct",
+        "recovery_min",
     ),
     "epochs": (
         "start_s", "hr_bpm", "rmssd_ms", "ln_rmssd", "resp_per_min", "stress", "band",
@@ -128,10 +142,8 @@ TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
 }  # fmt: skip
 """Every table and its columns, in file order; the names are stable."""
 
-_ANALYSIS_COLUMNS: Final = (
-    "load", "stress_mean", "stress_peak", "minutes_high", "hr_change_bpm",
-    "rmssd_change_pct", "recovery_min",
-)  # fmt: skip
+SESSIONS_JSON: Final = "sessions.json"
+"""With CSV: each session's whole analysis, next to ``sessions.csv``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,17 +201,49 @@ def _beats_rows(day_beats: Iterable[DayBeats]) -> tuple[tuple[Any, ...], ...]:
     return tuple(rows)
 
 
-def _session_rows(
-    store: Store, sessions: Sequence[StoredSession], labels: Mapping[int, str] | None
-) -> tuple[tuple[Any, ...], ...]:
-    rows = []
-    for s in sessions:
-        analysis = store.session_analysis(s.session_id)
-        label = s.label if labels is None else labels[s.session_id]
-        head = (s.session_id, s.day.isoformat(), s.kind, label, s.start_s, s.end_s, s.heavy)
-        found = tuple((analysis or {}).get(c) for c in _ANALYSIS_COLUMNS)
-        rows.append((*head, s.source_id, *found, analysis))
-    return tuple(rows)
+def _session_row(
+    s: StoredSession, label: str, analysis: Mapping[str, Any] | None
+) -> tuple[Any, ...]:
+    """One row of ``sessions.csv``: plain values, local ISO times, heavy by one definition."""
+    found = analysis or {}
+    time_part = (found.get("hrv") or {}).get("time") or {}
+    heavy = heaviness(s.heavy, analysis)
+    duration = None if s.end_s is None else round((s.end_s - s.start_s) / 60.0, 1)
+    return (
+        s.session_id, s.day.isoformat(), s.kind, label,
+        iso_local(s.start_s), None if s.end_s is None else iso_local(s.end_s), duration,
+        heavy.heavy, s.heavy, heavy.high_stress, s.source_id,
+        found.get("load"), found.get("stress_mean"), found.get("stress_peak"),
+        found.get("minutes_high"), time_part.get("mean_hr_bpm"), found.get("hr_change_bpm"),
+        time_part.get("rmssd_ms"), found.get("rmssd_change_pct"), found.get("recovery_min"),
+    )  # fmt: skip
+
+
+def _session_analyses(
+    store: Store, sessions: Sequence[StoredSession]
+) -> dict[int, Mapping[str, Any] | None]:
+    return {s.session_id: store.session_analysis(s.session_id) for s in sessions}
+
+
+def session_analyses_json(
+    sessions: Sequence[StoredSession], analyses: Mapping[int, Mapping[str, Any] | None]
+) -> str:
+    """``sessions.json``: per session its id, exact times and its whole analysis."""
+    doc = {
+        "holdspace_version": __version__,
+        "sessions": [
+            {
+                "session_id": s.session_id,
+                "start": iso_local(s.start_s),
+                "end": None if s.end_s is None else iso_local(s.end_s),
+                "start_s": s.start_s,
+                "end_s": s.end_s,
+                "analysis": analyses.get(s.session_id),
+            }
+            for s in sessions
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
 def _pick(docs: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> tuple[tuple[Any, ...], ...]:
@@ -248,9 +292,15 @@ def collect_tables(
     planned = [p for p in store.planned() if _in_range(_day_text(p, "start_s"), first, last)]
     if redact_labels:
         planned = [{**p, "title": None} for p in planned]
+    analyses = _session_analyses(store, sessions)
     rows: dict[str, tuple[tuple[Any, ...], ...]] = {
         "beats": _beats_rows(store.beats(d) for d in days),
-        "sessions": _session_rows(store, sessions, labels),
+        "sessions": tuple(
+            _session_row(
+                s, s.label if labels is None else labels[s.session_id], analyses[s.session_id]
+            )
+            for s in sessions
+        ),
         "epochs": _pick(epochs, TABLE_COLUMNS["epochs"]),
         "prompts": _pick(prompts, TABLE_COLUMNS["prompts"]),
         "check_ins": _pick(check_ins, TABLE_COLUMNS["check_ins"]),
@@ -281,8 +331,13 @@ def csv_text(table: Table) -> str:
     return buffer.getvalue()
 
 
-def json_text(tables: Mapping[str, Table], options: ExportOptions) -> str:
-    """All tables as one JSON document with a ``meta`` block."""
+def json_text(
+    tables: Mapping[str, Table],
+    options: ExportOptions,
+    analyses: Mapping[int, Mapping[str, Any] | None] | None = None,
+) -> str:
+    """All tables as one JSON document with a ``meta`` block; each session object also
+    holds its whole ``analysis`` (from ``analyses``, by session id)."""
     doc: dict[str, Any] = {
         "meta": {
             "holdspace_version": __version__,
@@ -293,6 +348,8 @@ def json_text(tables: Mapping[str, Table], options: ExportOptions) -> str:
         }
     }
     doc.update((name, t.objects()) for name, t in tables.items())
+    for session in doc.get("sessions", []):
+        session["analysis"] = (analyses or {}).get(session["session_id"])
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -391,11 +448,14 @@ def write_export(store: Store, options: ExportOptions) -> ExportResult:
             f"nothing is stored in {store.data_dir} from {first} to {last}; "
             "choose days you recorded, replayed or imported."
         )
+    sessions = [s for s in store.sessions() if _in_range(s.day, first, last)]
+    analyses = _session_analyses(store, sessions)
     texts: dict[str, str] = {}
     if options.fmt == "csv":
         texts.update((f"{name}.csv", csv_text(t)) for name, t in tables.items())
+        texts[SESSIONS_JSON] = session_analyses_json(sessions, analyses)
     else:
-        texts[JSON_FILE] = json_text(tables, options)
+        texts[JSON_FILE] = json_text(tables, options, analyses)
     if options.rr_kubios:
         days = [d for d in store.days() if _in_range(d, first, last)]
         texts.update(_kubios_files(store, days, first, last))

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -105,22 +106,30 @@ class LiveSession:
         from sensors.replay import ReplaySource
 
         return await self.run(
-            ReplaySource(path, speed=speed, clock=clock), lambda: ReplaySource(path, speed=None)
+            ReplaySource(path, speed=speed, clock=clock),
+            lambda: ReplaySource(path, speed=None),
+            replay_speed=speed if speed is not None else math.inf,
         )
 
     async def run(
-        self, source: BeatSource, again: Callable[[], BeatSource] | None = None
+        self,
+        source: BeatSource,
+        again: Callable[[], BeatSource] | None = None,
+        *,
+        replay_speed: float | None = None,
     ) -> RunOutcome:
         """Run any ``source``; ``again`` makes a fresh copy to learn a baseline from.
 
         Without a stored personal baseline the baseline comes from the calm
         minutes of the source read once beforehand (``again``), else published norms.
+        ``replay_speed`` (times real time, ``math.inf`` as fast as possible) is shown
+        in the link line of a replay.
         """
         from companion.baselines import stored_baseline
         from companion.runs import choose_baseline, run_source
         from signals.baseline import NORMS
 
-        self.listener.live_link(LinkInfo("playing", source.description))
+        self.listener.live_link(LinkInfo("playing", source.description, replay_speed=replay_speed))
         baseline = (
             await choose_baseline(self.store, again)
             if again is not None

@@ -30,11 +30,14 @@ class LinkInfo:
         for a recording.
     detail : a plain sentence ("the link dropped"), or "".
     retry_in_s : seconds to the next attempt while reconnecting.
+    replay_speed : for a recording replayed, how many times real time (``math.inf``:
+        as fast as possible); None for anything else.
     """
 
     state: str
     detail: str = ""
     retry_in_s: float | None = None
+    replay_speed: float | None = None
 
     @classmethod
     def from_status(cls, status: SupervisorStatus) -> LinkInfo:

@@ -31,7 +31,9 @@ What happens to a raised prompt:
    :data:`~companion.prompt_rules.RULES`). Each is *snoozed* while a snooze lasts, *capped*
    once the day's cap is delivered, *cooled_down* within its kind's cooldown or the
    minimum gap after any delivery; the first that passes is *delivered* and the rest
-   are *merged* into it, so one moment never brings a burst. A check-in asking for
+   are *merged* into it, so one moment never brings a burst. A prompt merged into one of
+   them (its twin while it waited) is merged into the delivered one too: a fold always
+   names a prompt delivered or still waiting, so folds never chain or cycle. A check-in asking for
    support passes snooze, cap and cooldowns: the helper asked.
 
 Times should not go backwards; an input older than the latest one is taken as
@@ -361,7 +363,19 @@ class PromptPolicy:
                 if winner.kind == "pause":
                     self._high.delivered(now)
             self._records[rec.prompt.prompt_id] = rec
+        if winner is not None:
+            self._refold({r.prompt.prompt_id for r in group} - {winner.prompt_id}, winner)
         return () if winner is None else (winner,)
+
+    def _refold(self, hosts: set[str], winner: Prompt) -> None:
+        """Prompts folded into one of ``hosts`` (now folded themselves) fold into ``winner``.
+
+        So every fold names a prompt that was delivered or still waits, never one that
+        was folded in turn: folds form no chain and no cycle.
+        """
+        for prompt_id, rec in self._records.items():
+            if rec.fate == "merged" and rec.merged_into in hosts:
+                self._records[prompt_id] = replace(rec, merged_into=winner.prompt_id)
 
     def _kind(self, prompt_id: str) -> PromptKind:
         return self._records[prompt_id].prompt.kind

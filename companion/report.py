@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from companion.heavy import heaviness
 from companion.store import StoredSession
 
 if TYPE_CHECKING:
     from companion.runs import RunOutcome
+    from companion.summary import GapSpan
 
-__all__ = ["format_run_summary", "format_sessions"]
+__all__ = ["GAPS_LISTED", "format_run_summary", "format_sessions"]
+
+GAPS_LISTED: Final = 8
+"""A summary lists every gap without beats up to this many, else this many longest."""
 
 
 def _hm(time_s: float) -> str:
@@ -23,6 +29,25 @@ def _duration(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _span(seconds: float) -> str:
+    """A gap's length: seconds under a minute, else as :func:`_duration`."""
+    return f"{seconds:.0f} s" if seconds < 59.5 else _duration(seconds)
+
+
+def _gap_lines(gaps: Sequence[GapSpan]) -> list[str]:
+    """The gaps without beats: all of them, or the :data:`GAPS_LISTED` longest, said so."""
+    lost = sum(g.duration_s for g in gaps)
+    longest = sorted(gaps, key=lambda g: g.duration_s, reverse=True)[:GAPS_LISTED]
+    which = "" if len(longest) == len(gaps) else f"; the {len(longest)} longest"
+    lines = [f"  Gaps without beats: {len(gaps)}, {_duration(lost)} in all{which}:"]
+    for gap in sorted(longest, key=lambda g: g.start_s):
+        lines.append(
+            f"    {_hm(gap.start_s)}-{_hm(gap.end_s)}  {gap.reason.replace('_', ' ')}"
+            f" ({_span(gap.duration_s)})"
+        )
+    return lines
 
 
 def format_run_summary(outcome: RunOutcome, title: str) -> str:
@@ -51,14 +76,7 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
     if summary.battery_percent is not None:
         lines.append(f"  Strap battery at the end: {summary.battery_percent}%")
     if summary.gaps:
-        lost = sum(g.duration_s for g in summary.gaps)
-        lines.append(f"  Gaps without beats: {len(summary.gaps)}, {_duration(lost)} in all")
-        for gap in summary.gaps:
-            if gap.duration_s >= 60.0 or gap.reason == "disconnected":
-                lines.append(
-                    f"    {_hm(gap.start_s)}-{_hm(gap.end_s)}  {gap.reason.replace('_', ' ')}"
-                    f" ({_duration(gap.duration_s)})"
-                )
+        lines += _gap_lines(summary.gaps)
     else:
         lines.append("  No gaps.")
     if summary.sessions:
@@ -66,9 +84,12 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
         for s in summary.sessions:
             end = "..." if s.end_s is None else _hm(s.end_s)
             dur = "" if s.duration_s is None else f"  {_duration(s.duration_s):>7}"
-            heavy = "  (marked heavy)" if s.heavy else ""
             load = ""
             result = by_start.get(round(s.start_s, 3))
+            measured = None
+            if result is not None:
+                measured = {"session_load": dataclasses.asdict(result.load)}
+            heavy = _heavy_mark(s.heavy, measured)
             if result is not None and result.load.mean_stress is not None:
                 load = (
                     f"  stress {result.load.mean_stress:3.0f} avg, "
@@ -102,14 +123,25 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
     return "\n".join(lines)
 
 
-def format_sessions(sessions: Sequence[StoredSession], title: str) -> str:
+def _heavy_mark(marked: bool | None, analysis: Mapping[str, Any] | None) -> str:
+    """The mark after a heavy session: "  heavy (you marked it)" and the like, or ""."""
+    found = heaviness(marked, analysis)
+    return f"  {found.text}" if found.heavy else ""
+
+
+def format_sessions(
+    sessions: Sequence[StoredSession],
+    title: str,
+    analyses: Mapping[int, Mapping[str, Any] | None] | None = None,
+) -> str:
+    """The sessions, one a line; heavy ones say why (``analyses`` by session id)."""
     if not sessions:
         return f"{title}\n  No sessions."
     lines = [title]
     for s in sessions:
         end = "..." if s.end_s is None else _hm(s.end_s)
         dur = "" if s.end_s is None else f"  {_duration(s.end_s - s.start_s)}"
-        heavy = "  (marked heavy)" if s.heavy else ""
+        heavy = _heavy_mark(s.heavy, (analyses or {}).get(s.session_id))
         lines.append(f"  {_hm(s.start_s)}-{end}  {s.kind:<11} {s.label:<10}{dur}{heavy}")
     return "\n".join(lines)
 

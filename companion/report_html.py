@@ -155,9 +155,11 @@ def _observations(review: DayReview, words: _Wording, gaps: Sequence[SessionGap]
             )
         else:
             out.append("After every session you were back near baseline before the next one.")
-    heavy = [s for s in review.sessions if s.marked_heavy]
-    if heavy:
-        out.append(f"You marked {len(heavy)} session{'s' if len(heavy) != 1 else ''} as heavy.")
+    if any(s.heaviness.heavy for s in review.sessions if s.end_s is not None):
+        out.append(
+            f"Heavy sessions: {review.heavy_text} — heavy means you marked it heavy, or its "
+            "mean or sustained stress was in the high band; trends count them the same way."
+        )
     shown = [p for p in review.prompts if p.delivered_s is not None]
     if review.prompts:
         out.append(
@@ -198,6 +200,8 @@ def _session_cells(row: SessionRow, words: _Wording, recovery: str) -> list[tupl
     check_in = words.check_ins.get(row.session_id, "")
     if check_in and check_in not in view:
         view = [check_in]
+    if row.heaviness.high_stress:  # heavy by the strap's measure too (companion.heavy)
+        view.append("high stress")
     label = words.labels[row.session_id]
     name = label if label.startswith(f"{row.kind}-") else f"{label} ({row.kind})"
     heart = _fmt(row.mean_hr_bpm, "{:.0f} bpm")

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from companion.baselines import baseline_from_json, stored_baseline
+from companion.heavy import heaviness, heavy_count_text
 from companion.review_rows import (
     BaselineNote,
     CheckInRow,
@@ -28,6 +29,7 @@ from companion.review_rows import (
     number,
     prompt_rows,
 )
+from companion.session_words import session_summary
 from companion.store import Store, StoredSession, local_day
 from signals.baseline import ROLLING_DAYS, Baseline
 
@@ -97,6 +99,7 @@ def _session_row(
         recovery_min=number(found.get("recovery_min")),
         marked_heavy=session.heavy,
         check_in="" if check_in is None else check_in.text,
+        heaviness=heaviness(session.heavy, analysis),
     )
 
 
@@ -131,6 +134,13 @@ class DayReview:
     def minutes_recorded(self) -> int:
         """Minutes with a heart rate."""
         return int(np.isfinite(self.hr_bpm).sum())
+
+    @property
+    def heavy_text(self) -> str:
+        """The day's heavy sessions and why, as trends count them: "3 heavy of 9 sessions
+        (you marked 2, high stress in 1 more)"; finished sessions only."""
+        done = [s.heaviness for s in self.sessions if s.end_s is not None]
+        return heavy_count_text(done, len(done))
 
 
 def _minute_grid(epochs: Sequence[Mapping[str, Any]]) -> tuple[FloatArray, ...]:
@@ -258,6 +268,9 @@ class SessionDetail:
     prompts: tuple[PromptRow, ...]
     check_in: CheckInRow | None
     baseline: BaselineNote
+    summary: tuple[str, ...] = ()
+    """What moved, against which baseline and the rest of the day, in sentences
+    (:func:`companion.session_words.session_summary`): the report opens with it."""
 
 
 def load_session(store: Store, session_id: int) -> SessionDetail:
@@ -295,8 +308,15 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
     epochs = store.epochs(session.day)
     grid, hr, _, _ = _minute_grid(epochs)
     hrv = (analysis or {}).get("hrv")
+    row = _session_row(session, analysis, check_in, (grid, hr))
+    day_rows = [
+        _session_row(s, store.session_analysis(s.session_id), None, (grid, hr))
+        for s in store.sessions(session.day)
+        if s.session_id != session_id
+    ]
+    baseline = baseline_note(_baseline_of(store, session.day, [analysis]))
     return SessionDetail(
-        row=_session_row(session, analysis, check_in, (grid, hr)),
+        row=row,
         hrv=hrv if isinstance(hrv, Mapping) else None,
         beat_time_s=t,
         rr_ms=rr,
@@ -305,7 +325,8 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
         poincare_y_ms=rr[1:][pair] if rr.size else rr,
         prompts=prompts,
         check_in=check_in,
-        baseline=baseline_note(_baseline_of(store, session.day, [analysis])),
+        baseline=baseline,
+        summary=session_summary(row, day_rows, baseline),
     )
 
 

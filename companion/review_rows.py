@@ -14,7 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+if TYPE_CHECKING:
+    from companion.heavy import Heaviness
 
 __all__ = [
     "HRV_SECTIONS",
@@ -244,6 +247,8 @@ class SessionRow:
     minutes_high : minutes in the high band (76-100).
     load : the session's load, 0-100. recovery_min : minutes until back near baseline.
     marked_heavy : the helper's own verdict. check_in : the summary of its check-in, or "".
+    heaviness : whether it counts as heavy, and why (:mod:`companion.heavy`, the one
+        definition trends and reports use too).
     """
 
     session_id: int
@@ -263,6 +268,7 @@ class SessionRow:
     recovery_min: float | None
     marked_heavy: bool | None
     check_in: str
+    heaviness: Heaviness
 
 
 def number(found: Any) -> float | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from companion.heavy import heaviness, heavy_words
 from companion.sessions import SESSION_KINDS
 from companion.store import StoredSession
 
@@ -94,7 +95,9 @@ class KindLoads:
 class WeekHeavy:
     """One ISO week, as far as it lies in the period (``n_days`` of its 7 days).
 
-    ``mean_heavy_peak`` is the mean peak stress (0-100) of its heavy sessions.
+    Heavy is :mod:`companion.heavy`'s definition: ``n_marked`` of the ``n_heavy`` you
+    marked heavy, the rest had stress in the high band. ``mean_heavy_peak`` is the mean
+    peak stress (0-100) of its heavy sessions.
     """
 
     year: int
@@ -104,6 +107,13 @@ class WeekHeavy:
     n_sessions: int
     n_heavy: int
     mean_heavy_peak: float | None
+    n_marked: int = 0
+
+    @property
+    def heavy_text(self) -> str:
+        """Its heavy sessions and why: "2 heavy of 4 sessions (you marked 1, high stress
+        in 1 more)"."""
+        return heavy_words(self.n_heavy, self.n_marked, self.n_sessions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +233,14 @@ def heavy_weeks(
         week_days[(year, week)].append(day)
     n_sessions: dict[tuple[int, int], int] = defaultdict(int)
     peaks: dict[tuple[int, int], list[float | None]] = defaultdict(list)
+    n_marked: dict[tuple[int, int], int] = defaultdict(int)
     for stored, analysis in sessions:
         year, week, _ = stored.day.isocalendar()
         n_sessions[(year, week)] += 1
-        heavy = analysis.get("heavy") if "heavy" in analysis else stored.heavy
-        if heavy:
+        found = heaviness(stored.heavy, analysis)
+        if found.heavy:
             peaks[(year, week)].append(num(analysis.get("stress_peak")))
+            n_marked[(year, week)] += found.marked
     weeks = tuple(
         WeekHeavy(
             year=key[0],
@@ -238,6 +250,7 @@ def heavy_weeks(
             n_sessions=n_sessions[key],
             n_heavy=len(peaks[key]),
             mean_heavy_peak=mean([p for p in peaks[key] if p is not None]),
+            n_marked=n_marked[key],
         )
         for key, days in week_days.items()
     )
@@ -269,10 +282,11 @@ def _days_text(week: WeekHeavy, partial: bool) -> str:
 
 
 def _heavy_text(week: WeekHeavy) -> str:
-    text = f"{week.n_heavy} heavy session{'s' * (week.n_heavy != 1)} of {week.n_sessions}"
-    if week.mean_heavy_peak is not None:
-        text += f" (mean peak stress {week.mean_heavy_peak:.0f})"
-    return text
+    text = week.heavy_text
+    if week.mean_heavy_peak is None:
+        return text
+    peak = f"mean peak stress {week.mean_heavy_peak:.0f}"
+    return f"{text[:-1]}; {peak})" if text.endswith(")") else f"{text} ({peak})"
 
 
 def act_outcomes(prompts: Sequence[Mapping[str, Any]]) -> ActOutcomes:

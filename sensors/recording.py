@@ -59,13 +59,15 @@ FORMAT_VERSION: Final = 1
 
 
 class RecordingError(ValueError):
-    """A recording cannot be read; the message names the file and line."""
+    """A recording cannot be read; the message names the file and, when the problem is
+    on one line, the line (``line`` 0: the file as a whole, named without a line)."""
 
     def __init__(self, path: Path | str, line: int, problem: str) -> None:
         self.path = Path(path)
         self.line = line
         self.problem = problem
-        super().__init__(f"{self.path}:{line}: {problem}")
+        where = f"{self.path}:{line}" if line > 0 else f"{self.path}"
+        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True, slots=True)

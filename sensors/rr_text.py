@@ -42,6 +42,11 @@ _RR_LABEL_UNIT: Final = re.compile(
     r"|\b(?:rr|ibi|nn)_" + _UNIT + r"\b",
     re.IGNORECASE,
 )
+_HEADER_WORD: Final = re.compile(
+    r"\b(?:rr|ibi|nn|interval|intervals|time|timestamp|beat|beats|ms|s)\b|rr_|_ms\b|_s\b",
+    re.IGNORECASE,
+)
+"""A word that makes a lone line of text a column header, not a bad data line."""
 _BRACKET_UNIT: Final = re.compile(r"[\[(]\s*" + _UNIT + r"\s*[\])]", re.IGNORECASE)
 
 
@@ -115,7 +120,10 @@ def read_text(lines: Sequence[str]) -> DelimitedText:
     first_content = content[0] + 1 if content else 0
     if content:
         first_fields = _split_header(texts[content[0]])
-        if not any(_is_number(f) for f in first_fields):
+        # A lone line of words is a header only when it reads like one ("time,rr");
+        # otherwise it is a bad data line, and the error names it.
+        looks_like_header = len(content) > 1 or any(_HEADER_WORD.search(f) for f in first_fields)
+        if not any(_is_number(f) for f in first_fields) and looks_like_header:
             header, header_line = tuple(first_fields), first_content
             content = content[1:]
     return DelimitedText(

@@ -83,7 +83,13 @@ def test_every_table_has_its_documented_columns(source: Path, tmp_path: Path) ->
         sessions = list(csv.DictReader(f))
     assert len(sessions) == 13
     assert sessions[0]["label"] == "C-33" and float(sessions[3]["load"]) > 0
-    assert json.loads(sessions[3]["analysis"])["heavy"] is True
+    assert (sessions[3]["heavy"], sessions[3]["marked_heavy"], sessions[3]["high_stress"]) == (
+        "1",
+        "1",
+        "1",
+    )
+    analyses = json.loads((out / "sessions.json").read_text(encoding="utf-8"))["sessions"]
+    assert analyses[3]["analysis"]["heavy"] is True
     with (out / "check_ins.csv").open(newline="") as f:
         (check_in,) = csv.DictReader(f)
     assert check_in["note"] == NOTE and check_in["heavy"] == "1"

@@ -187,7 +187,7 @@ def test_several_waiting_prompts_deliver_one_and_merge_the_rest() -> None:
         ("contact", "delivered"),
     ]
     assert records[0].merged_into == prompt.prompt_id  # decided at the end, into the winner
-    assert records[1].merged_into == records[0].prompt.prompt_id  # a twin of a waiting pause
+    assert records[1].merged_into == prompt.prompt_id  # a twin of the waiting pause follows it
     assert records[1].decided_s == at(9, 48)
 
 

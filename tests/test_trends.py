@@ -217,8 +217,8 @@ def test_heavy_sessions_per_iso_week(three_weeks: Store) -> None:
         (4, 2, 95.0),
     ]
     assert heavy.headline == (
-        "The week of 16 Nov held 2 heavy sessions of 4 (mean peak stress 95), against 1 of 2 "
-        "in the week of 9 Nov, in your own data."
+        "The week of 16 Nov held 2 heavy of 4 sessions (you marked 1, high stress in 1 more; "
+        "mean peak stress 95), against 1 of 2 in the week of 9 Nov, in your own data."
     )
 
 
@@ -226,7 +226,8 @@ def test_partial_weeks_say_how_many_days_are_in_view(three_weeks: Store) -> None
     heavy = trends(three_weeks, WEEK_47 + timedelta(1), days=7).heavy
     assert [(w.week, w.n_days, w.n_sessions) for w in heavy.weeks] == [(46, 5, 1), (47, 2, 2)]
     assert heavy.headline == (
-        "The week of 16 Nov (2 days in view) held 1 heavy session of 2 (mean peak stress 95), "
+        "The week of 16 Nov (2 days in view) held 1 heavy of 2 sessions (high stress in 1; "
+        "mean peak stress 95), "
         "against 0 of 1 in the week of 9 Nov (5 days in view), in your own data."
     )
 

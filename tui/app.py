@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from textual import on
 from textual.app import SystemCommand
@@ -26,8 +26,9 @@ from companion.live import LinkInfo, LiveSession
 from companion.settings import Settings
 from sensors.clock import Clock, SystemClock
 from tui.app_prompts import PromptActions
+from tui.beat_watch import BeatWatch
 from tui.feed import Feed
-from tui.live_screen import LiveScreen
+from tui.live_screen import PEEK_S, LiveScreen
 from tui.notify import PromptAlerts
 from tui.prompt_modals import PauseScreen, PromptScreen
 from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
@@ -45,6 +46,9 @@ __all__ = ["HoldspaceApp", "Runner"]
 Runner = Callable[[LiveSession], Awaitable[Any]]
 """What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
 
+CHECK_S: Final = 1.0
+"""How often the app looks at its clock: a look at the numbers ends, beats stop."""
+
 
 class HoldspaceApp(PromptActions):
     """The companion. ``runner`` None opens review (``holdspace review``).
@@ -58,21 +62,30 @@ class HoldspaceApp(PromptActions):
     SUB_TITLE = "local only · labels are your own codes"
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "start_session", "Start session"),
-        Binding("e", "end_session", "End session"),
-        Binding("b", "breathe", "Breathe"),
-        Binding("p", "pause", "Pause"),
-        Binding("k", "contact", "Colleague"),
-        Binding("c", "colleagues", "Colleagues", show=False),
-        Binding("u", "not_happening", "Not happening", show=False),
-        Binding("z", "snooze", "Snooze 30 min"),
-        Binding("r", "review", "Review"),
-        Binding("t", "trends", "Trends"),
+        # Footer words are short, so `?` and `q` show at 80 columns; `?` lists every key
+        # with its tooltip (tui.keys_screen), built from these bindings.
+        Binding("s", "start_session", "Start", tooltip="Start a session (your own code)"),
+        Binding("e", "end_session", "End", tooltip="End the session, then check in"),
+        Binding("b", "breathe", "Breathe", tooltip="A paced breathing exercise"),
+        Binding("p", "pause", "Pause", tooltip="A two-minute pause"),
+        Binding("k", "contact", "Reach out", tooltip="Reach out to a colleague"),
+        Binding("c", "colleagues", "Colleagues", show=False, tooltip="Your colleagues list"),
+        Binding(
+            "u",
+            "not_happening",
+            "Not happening",
+            show=False,
+            tooltip="A session your calendar started is not happening",
+        ),
+        Binding("z", "snooze", "Snooze", tooltip="Quiet prompts for 30 minutes"),
+        Binding("r", "review", "Review", tooltip="Review a day"),
+        Binding("t", "trends", "Trends", tooltip="Trends over 7 and 30 days"),
         Binding("comma", "settings", "Settings", key_display=","),
-        Binding("m", "resting", "Resting baseline", show=False),
-        Binding("v", "peek", "Show numbers", show=False),
-        Binding("d", "demo", "Demo", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("m", "resting", "Resting baseline", show=False, tooltip="Five quiet minutes"),
+        Binding("v", "peek", "Show numbers", show=False, tooltip="Inside a client session, peek"),
+        Binding("d", "demo", "Demo", show=False, tooltip="When no strap is reachable"),
+        Binding("question_mark", "keys", "Keys", key_display="?", tooltip="Every key"),
+        Binding("q", "quit", "Quit", tooltip="Quit (everything is already stored)"),
     ]
 
     def __init__(
@@ -103,6 +116,9 @@ class HoldspaceApp(PromptActions):
         self.live_screen: LiveScreen | None = None
         self.waiting_prompts: deque[Prompt] = deque()
         self.hr_bpm: int | None = None
+        self.beat_watch = BeatWatch(self.clock)
+        self.peek_until_s: float | None = None
+        """When the look at the numbers (``v``) ends, on ``clock.monotonic()``."""
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -125,8 +141,20 @@ class HoldspaceApp(PromptActions):
         self.call_after_refresh(self._start, self.runner)
 
     def _open_live_screen(self) -> AwaitMount:
-        self.live_screen = LiveScreen()
+        self.live_screen = LiveScreen(beats=self.beat_watch)
+        self.set_interval(CHECK_S, self.check_clock)
         return self.push_screen(self.live_screen)
+
+    def check_clock(self) -> None:
+        """Read the injected clock: end a look at the numbers; show beats that stopped."""
+        screen = self.live_screen
+        if screen is None:
+            return
+        if screen.peek and (
+            self.peek_until_s is None or self.clock.monotonic() >= self.peek_until_s
+        ):
+            screen.peek = False
+        screen.show_beat_watch()
 
     def _start(self, runner: Runner) -> None:
         self.run_worker(
@@ -153,6 +181,8 @@ class HoldspaceApp(PromptActions):
     @on(Feed.Beats)
     def _beats(self, message: Feed.Beats) -> None:
         beats = message.take()
+        if beats:
+            self.beat_watch.beats()
         if self.live_screen is not None:
             self.live_screen.show_beats(beats)
         self.follow_plan()
@@ -180,6 +210,8 @@ class HoldspaceApp(PromptActions):
                 self.live_screen.baseline = self.live.baseline
             self.live_screen.show_minute(message.minute)
         self.check_reminders()
+        self.check_snooze()
+        self._offer_waiting()  # what waited while a dialog was open: on news, not on a key
 
     @on(Feed.Link)
     def _link(self, message: Feed.Link) -> None:
@@ -206,8 +238,10 @@ class HoldspaceApp(PromptActions):
             self.screen, PromptScreen
         ):
             # A client session (or any, as the helper chose) began while an invitation
-            # was open: take it down unanswered; it is offered again when the session ends.
+            # was open: take it down unanswered; it is offered again when the session ends,
+            # and an enter the helper meant for it (within a moment) still accepts it.
             self.waiting_prompts.appendleft(self.screen.prompt)
+            self.taken_down = (self.screen.prompt, self.clock.monotonic())
             self.pop_screen()
 
     @on(Feed.PromptDelivered)
@@ -220,6 +254,10 @@ class HoldspaceApp(PromptActions):
 
     @on(Feed.Ended)
     def _ended(self, message: Feed.Ended) -> None:
+        replay = self.live_screen is not None and self.live_screen.link.state == "playing"
+        why = "the recording has ended" if replay else "the stream has ended"
+        self.beat_watch.end(why)
+        self.drop_waiting(why)
         if self.live_screen is not None:
             self.live_screen.show_link(LinkInfo("ended", "the source has ended"))
 
@@ -233,16 +271,37 @@ class HoldspaceApp(PromptActions):
 
     @on(LiveScreen.Shown)
     def _live_shown(self) -> None:
-        """Back on the live screen after a dialog or review: offer what waited."""
-        self._offer_waiting()
+        """Back on the live screen after a dialog or review: the next key is the helper's.
+
+        What waited is offered on the next news (a minute, a prompt, a session's end),
+        not now: a queued prompt must not take the key pressed after closing a dialog.
+        """
+        if self.live_screen is not None:
+            self.live_screen.show_beat_watch()
 
     # -- the helper's acts ----------------------------------------------------------------------
 
     def action_peek(self) -> None:
-        if self.live_screen is not None:
-            self.live_screen.peek = not self.live_screen.peek
+        """Show the numbers for :data:`~tui.live_screen.PEEK_S` (again: hide them now)."""
+        screen = self.live_screen
+        if screen is None:
+            return
+        if screen.peek:
+            screen.peek = False
+            return
+        self.peek_until_s = self.clock.monotonic() + PEEK_S
+        screen.peek = True
+
+    def _review_only(self) -> bool:
+        """``holdspace review``: no live screen; say so for a key of the live day."""
+        if self.live_screen is None:
+            self.notify("This is the review: sessions run on the live screen (`holdspace`).")
+            return True
+        return False
 
     def action_start_session(self) -> None:
+        if self._review_only():
+            return
         if not self.live.running or self.live.now_s is None:
             self.notify(self.live.not_ready)
             return
@@ -263,6 +322,8 @@ class HoldspaceApp(PromptActions):
         self.push_screen(screen, chosen)
 
     def action_end_session(self) -> None:
+        if self._review_only():
+            return
         ended = self.live.end_session()
         if ended is None:
             self.notify("No session is running.")
@@ -310,6 +371,13 @@ class HoldspaceApp(PromptActions):
         if reader is not self.store:
             reader.close()
 
+    def action_keys(self) -> None:
+        """The keys sheet: every key of the screen shown and of the app, with what it does."""
+        from tui.keys_screen import KeysScreen, keys_of
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(keys_of(self, self.screen)))
+
     async def action_demo(self) -> None:
         """Leave for the demo (on its own store); the command line opens it."""
         if self.demo_key:
@@ -330,10 +398,24 @@ class HoldspaceApp(PromptActions):
                 "A one-line status for your team, from today's bands",
                 "team_check_in",
             ),
+            (
+                "Import a calendar",
+                "The next seven days' events of an .ics file become planned sessions",
+                "import_calendar",
+            ),
+            (
+                "Not happening",
+                "A session your calendar started is not happening: end it, not again today",
+                "not_happening",
+            ),
             ("Snooze prompts", "Quiet for 30 minutes", "snooze"),
+            ("Show the numbers", "Inside a client session, the numbers for a moment", "peek"),
             ("Review a day", "Sessions, load and prompts of a day", "review"),
             ("Trends", "7 and 30 days", "trends"),
             ("Settings", "Prompts, quiet, the pacer, notifications, the strap", "settings"),
             ("Measure resting baseline", "Five quiet minutes for your own baseline", "resting"),
+            ("Every key", "The keys of this screen and what they do", "keys"),
         ):
             yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+        if self.demo_key:
+            yield SystemCommand("Demo", "The emulated strap and a heavy workday", self.action_demo)

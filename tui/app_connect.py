@@ -3,17 +3,23 @@
 :class:`ConnectActions` is mixed into :class:`tui.app.HoldspaceApp`. The contact
 dialog's choice is kept as an act (what helped, later); a message is sent in a
 thread worker, and its result, in one plain sentence with no secret in it, is shown
-and kept in the contact log. Due check-ins are told to the prompt policy about once
-an hour of the day, which decides when (and whether) to remind.
+and kept in the contact log. A message that did not go out stays on the prompt line
+(and on the colleague's row) with the ways on: ``k`` opens the dialog again with the
+same colleague and words, ``i`` notes a talk in person instead. Due check-ins are told
+to the prompt policy about once an hour of the day, which decides when (and whether)
+to remind.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
+
+from textual.binding import Binding, BindingType
 
 from companion.errors import HoldspaceError
 from tui.app_settings import SettingsActions
@@ -25,19 +31,45 @@ if TYPE_CHECKING:
     from companion.planner import Planner
     from companion.prompts import Prompt
     from companion.sessions import Session
+    from tui.colleagues_screen import ColleaguesScreen
     from tui.contact_screen import ContactRequest
 
-__all__ = ["ConnectActions"]
+__all__ = ["ConnectActions", "MessageAttempt"]
 
 REMINDER_CHECK_S: Final = 3600.0
 """How often (in the source's time) due check-ins are told to the policy."""
 _CHOICE_WORDS: Final = {"message": "message", "in_person": "in-person", "not_now": "not-now"}
 
 
+@dataclass(frozen=True, slots=True)
+class MessageAttempt:
+    """A message on its way, and, when no channel took it, kept in memory (never on
+    disk) to try again.
+
+    name : the colleague.
+    message : the words as the helper wrote them (without the line about the day).
+    with_load : the helper had ticked the line about the day.
+    prompt_id : the prompt the message answered, if any.
+    detail : the result sentence, secrets masked (once it failed).
+    """
+
+    name: str
+    message: str
+    with_load: bool
+    prompt_id: str | None
+    detail: str = ""
+
+
 class ConnectActions(SettingsActions):
     """Contact, colleagues and check-in reminders; the app provides the attributes."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "in_person_instead", "Talk in person instead", show=False),
+    ]
+
     contact_worker: Worker[list[ContactRecord]] | None = None
+    failed_send: MessageAttempt | None = None
+    """The last message that did not go out, until it is sent or replaced by a talk."""
     wall_time: Callable[[], float] = staticmethod(time.time)
     """When contacts happen (the helper's own time, not the source's); tests set it."""
     _reminded_at_s: float | None = None
@@ -81,23 +113,41 @@ class ConnectActions(SettingsActions):
     def open_contact(
         self, prompt: Prompt | None = None, *, message: str | None = None, chosen: str | None = None
     ) -> None:
-        """Open the contact dialog (for ``prompt``, when it came from one)."""
+        """Open the contact dialog (for ``prompt``, when it came from one).
+
+        Opened plainly (``k``) while a message waits to be tried again, the dialog
+        starts from it: the same colleague, words and choice of the line about the day.
+        """
         from companion.contact import day_load_line
         from tui.contact_screen import ContactScreen
 
         now = self.live.now_s
         line = day_load_line(self.today_minutes(), now) if now is not None else None
         prompt_id = prompt.prompt_id if prompt is not None else None
+        book = self.colleague_book()
+        failed = self.failed_send
+        if failed is not None and book.last_failure(failed.name) is None:
+            self.failed_send = failed = None  # sent since, or talked (the colleagues list)
+        with_load = False
+        if (
+            failed is not None
+            and prompt is None
+            and message is None
+            and (chosen is None or chosen.casefold() == failed.name.casefold())
+        ):
+            message, chosen, with_load = failed.message, failed.name, failed.with_load
+            prompt_id = failed.prompt_id
 
         def chosen_way(request: ContactRequest | None) -> None:
             self._contact_chosen(request, prompt_id, line)
 
         screen = ContactScreen(
-            self.colleague_book().colleagues,
+            book.colleagues,
             reason=prompt.reason if prompt is not None else "",
             load_line=line,
             message=message,
             chosen=chosen,
+            with_load=with_load and line is not None,
         )
         self.push_screen(screen, chosen_way)
 
@@ -119,6 +169,7 @@ class ConnectActions(SettingsActions):
             if request.name is not None and self.data_dir is not None:
                 colleague = book.find(request.name)
                 talked_in_person(self.data_dir, colleague, now_s=self._now_s(), prompt_id=prompt_id)
+                self._forget_failure(request.name)
             return
         assert request.name is not None
         try:
@@ -128,8 +179,9 @@ class ConnectActions(SettingsActions):
             return
         text = with_load_line(request.message, load_line if request.with_load else None)
         self._note(f"Sending to {colleague.name}…")
+        attempt = MessageAttempt(colleague.name, request.message, request.with_load, prompt_id)
         self.contact_worker = self.run_worker(
-            lambda: self._send(colleague.name, text, prompt_id),
+            lambda: self._send(attempt, text),
             name="contact",
             group="contact",
             thread=True,
@@ -139,30 +191,88 @@ class ConnectActions(SettingsActions):
     def _now_s(self) -> float:
         return self.wall_time()
 
-    def _send(self, name: str, text: str, prompt_id: str | None) -> list[ContactRecord]:
+    def _send(self, sending: MessageAttempt, text: str) -> list[ContactRecord]:
         """On a worker thread: send, log, and report back to the screen."""
         from companion.colleagues import load_book
         from companion.contact import send_to
 
         assert self.data_dir is not None
         try:
-            colleague = load_book(self.data_dir).find(name)
+            colleague = load_book(self.data_dir).find(sending.name)
             records = send_to(
-                self.data_dir, colleague, text, now_s=self._now_s(), prompt_id=prompt_id
+                self.data_dir, colleague, text, now_s=self._now_s(), prompt_id=sending.prompt_id
             )
         except HoldspaceError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return []
-        self.call_from_thread(self._sent, records)
+        self.call_from_thread(self._sent, records, sending)
         return records
 
-    def _sent(self, records: list[ContactRecord]) -> None:
+    def _sent(self, records: list[ContactRecord], sending: MessageAttempt) -> None:
         if not records:
             self.notify("This colleague has no channel to send to.", severity="warning")
             return
         last = records[-1]
-        self._note(last.detail)
-        self.notify(last.detail, severity="information" if last.ok else "error")
+        self._refresh_colleagues()
+        if last.ok:
+            self._forget_failure(sending.name)
+            self._note(last.detail)
+            self.notify(last.detail)
+            return
+        self.failed_send = replace(sending, detail=last.detail)
+        self._note(
+            f"Not sent to {sending.name}: {last.detail} "
+            "k tries again (your words are kept) · i: talk in person instead."
+        )
+        self.notify(last.detail, title=f"Not sent to {sending.name}", severity="error")
+
+    def _forget_failure(self, name: str) -> None:
+        """A message to ``name`` went out, or a talk replaced it: nothing waits any more."""
+        if self.failed_send is not None and self.failed_send.name.casefold() == name.casefold():
+            self.failed_send = None
+
+    def action_in_person_instead(self) -> None:
+        """The message that did not go out becomes a talk in person (``i``)."""
+        from companion.contact import talked_in_person
+
+        failed = self.failed_send
+        if failed is None or self.data_dir is None:
+            self.notify("No message is waiting to go out; k reaches out to a colleague.")
+            return
+        try:
+            colleague = self.colleague_book().find(failed.name)
+            talked_in_person(
+                self.data_dir, colleague, now_s=self._now_s(), prompt_id=failed.prompt_id
+            )
+        except HoldspaceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.live.record_act(
+            "contact", {"choice": "in-person", "to": failed.name}, failed.prompt_id
+        )
+        self.failed_send = None
+        self._refresh_colleagues()
+        self._note(f"Noted: you will talk with {failed.name} in person instead — good.")
+
+    def on_colleagues_screen_write_again(self, message: ColleaguesScreen.WriteAgain) -> None:
+        """``r`` on a colleague whose message failed: the contact dialog, for them."""
+        self.open_contact(chosen=message.name)
+
+    def on_colleagues_screen_talked_in_person(
+        self, message: ColleaguesScreen.TalkedInPerson
+    ) -> None:
+        """``i`` in the colleagues list settles a message to them that did not go out."""
+        failed = self.failed_send
+        if failed is not None and failed.name.casefold() == message.name.casefold():
+            self.failed_send = None
+            self._note(f"Noted: you talked with {failed.name} in person instead — good.")
+
+    def _refresh_colleagues(self) -> None:
+        """Redraw the colleagues list if it is open (a send or a talk changed a row)."""
+        from tui.colleagues_screen import ColleaguesScreen
+
+        if isinstance(self.screen, ColleaguesScreen):
+            self.screen.reload()
 
     # -- colleagues and reminders ---------------------------------------------------------------
 

@@ -5,13 +5,22 @@ prompt waits while a dialog is open or prompts are quiet (inside a client sessio
 or any session if the helper chose), and is offered when the live screen is back.
 Accepting one opens its act: a pause, the breathing exercise or the contact dialog;
 what the act measured is kept with the prompt's id.
+
+A prompt is offered on news (it was just delivered, a session ended, a minute
+passed), never the moment a dialog closes, so a queued prompt never takes the key
+the helper pressed next. One that waited past :data:`STALE_AFTER_S` for a pause or a
+breath is dropped with a note (its reason speaks of minutes long gone), an older
+one otherwise says when it was raised, and those still waiting when the stream
+ends are dropped: the review keeps them all. An invitation taken down because a
+client session began is still accepted by an enter pressed within
+:data:`TAKEN_DOWN_GRACE_S`.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import asdict
-from typing import TYPE_CHECKING
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Final
 
 from sensors.clock import Clock
 from tui.app_connect import ConnectActions
@@ -21,9 +30,25 @@ from tui.prompt_modals import PauseResult, PauseScreen, PromptScreen
 
 if TYPE_CHECKING:
     from companion.prompts import Prompt, Response
+    from tui.beat_watch import BeatWatch
     from tui.breathe import BreathResult
 
-__all__ = ["PromptActions"]
+__all__ = ["STALE_AFTER_S", "TAKEN_DOWN_GRACE_S", "PromptActions"]
+
+STALE_AFTER_S: Final = 15 * 60.0
+"""A pause or breathe prompt not offered within this many seconds of the stream's time
+after its delivery is dropped: its reason speaks of the body's last minutes. Contact
+prompts are not dropped for age (a heavy session stays heavy); they say when."""
+REWORD_AFTER_S: Final = 2 * 60.0
+"""A prompt offered later than this after its delivery says when it was raised."""
+TAKEN_DOWN_GRACE_S: Final = 3.0
+"""An enter within this many seconds (injected clock) of an invitation being taken
+down at a client session's start still accepts it: the helper meant that one."""
+_OPENED: Final = {
+    "pause": "pause opened",
+    "breathe": "breathing opened",
+    "contact": "contact dialog opened",
+}
 
 
 class PromptActions(ConnectActions):
@@ -34,6 +59,11 @@ class PromptActions(ConnectActions):
     live_screen: LiveScreen | None
     waiting_prompts: deque[Prompt]
     hr_bpm: int | None
+    beat_watch: BeatWatch
+    taken_down: tuple[Prompt, float] | None = None
+    """The invitation a client session's start took down, and when (``clock.monotonic()``)."""
+    snoozed_until_s: float | None = None
+    """End of the snooze the prompt area speaks of, in the stream's epoch seconds."""
 
     # -- prompts --------------------------------------------------------------------------------
 
@@ -53,12 +83,16 @@ class PromptActions(ConnectActions):
         return self.settings.quiet_during(session.kind if session is not None else None)
 
     def _offer_waiting(self) -> None:
-        """Show the next prompt, unless a dialog is open or prompts are quiet."""
+        """Show the next prompt still current, unless a dialog is open or prompts are quiet."""
         if not self.waiting_prompts or self.prompts_quiet:
             return
         if not isinstance(self.screen, LiveScreen):
-            return  # offered when the open dialog closes
-        prompt = self.waiting_prompts.popleft()
+            return  # offered on news once the open dialog has closed
+        prompt: Prompt | None = None
+        while self.waiting_prompts and prompt is None:
+            prompt = self._current(self.waiting_prompts.popleft())
+        if prompt is None:
+            return
         if self.live_screen is not None:
             self.live_screen.show_prompt(prompt)
 
@@ -69,15 +103,72 @@ class PromptActions(ConnectActions):
         session = self.live.session
         self.alerts.prompt_shown(prompt.kind, self.settings, session.kind if session else None)
 
+    def _current(self, prompt: Prompt) -> Prompt | None:
+        """``prompt`` as it may still be offered now, or None (dropped, with a note)."""
+        now = self.live.now_s
+        since = prompt.delivered_s if prompt.delivered_s is not None else prompt.raised_s
+        if now is None or now - since <= REWORD_AFTER_S:
+            return prompt
+        if prompt.kind != "contact" and now - since > STALE_AFTER_S:
+            self._note(
+                f"The {prompt.kind} prompt of {clock_text(since)} was not shown in time; "
+                "the review keeps it."
+            )
+            return None
+        return replace(prompt, reason=f"Earlier, at {clock_text(since)}: {prompt.reason}")
+
+    def drop_waiting(self, why: str) -> None:
+        """Drop the prompts still waiting (the stream has ended), saying so."""
+        n = len(self.waiting_prompts)
+        self.waiting_prompts.clear()
+        if n:
+            what = "A prompt was" if n == 1 else f"{n} prompts were"
+            self._note(f"{what} not shown: {why}. The review keeps {'it' if n == 1 else 'them'}.")
+
+    def action_accept_taken_down(self) -> None:
+        """Enter on the live screen: accept the invitation just taken down, if any."""
+        taken, self.taken_down = self.taken_down, None
+        if taken is None:
+            return
+        prompt, at = taken
+        if self.clock.monotonic() - at > TAKEN_DOWN_GRACE_S:
+            return
+        if prompt in self.waiting_prompts:
+            self.waiting_prompts.remove(prompt)
+        self._answer(prompt, "accepted")
+
     def _answer(self, prompt: Prompt, response: Response) -> None:
+        self.taken_down = None
         try:
             self.live.respond(prompt.prompt_id, response)
         except ValueError as exc:  # answered twice; keep the first answer
             self.log.warning(str(exc))
-        words = {"accepted": "yes", "snoozed": "snoozed for 30 min", "dismissed": "not now"}
-        self._note(f"{clock_text(self.live.now_s or prompt.raised_s)} · {words[response]}")
+        now = self.live.now_s or prompt.raised_s
+        words = {"accepted": "yes", "snoozed": "snoozed", "dismissed": "not now"}
+        text = f"{clock_text(now)} · {words[response]}"
+        if response == "accepted":
+            text += f" — {_OPENED[prompt.kind]}"
+        elif response == "snoozed":
+            self.snoozed_until_s = now + self._snooze_on_answer_s()
+            text += f" until {clock_text(self.snoozed_until_s)}"
+        self._note(text)
         if response == "accepted":
             self._act(prompt.kind, prompt)
+
+    def _snooze_on_answer_s(self) -> float:
+        """How long answering "snoozed" silences prompts, in seconds (the policy's setting)."""
+        stage = self.live.stage
+        if stage is not None:
+            return stage.policy.config.snooze_on_response_s
+        return self.settings.policy_config().snooze_on_response_s
+
+    def check_snooze(self) -> None:
+        """Once the snooze the prompt area speaks of is over, say prompts are back."""
+        until, now = self.snoozed_until_s, self.live.now_s
+        if until is None or now is None or now < until:
+            return
+        self.snoozed_until_s = None
+        self._note(f"Prompts are on again (the snooze ended at {clock_text(until)}).")
 
     # -- the helper's acts ----------------------------------------------------------------------
 
@@ -91,7 +182,9 @@ class PromptActions(ConnectActions):
                     self.live.record_act("pause", result.to_json(), prompt_id)
                     self._note(_pause_text(result))
 
-            self.push_screen(PauseScreen(self.clock, hr_bpm=self.hr_bpm), paused)
+            self.push_screen(
+                PauseScreen(self.clock, hr_bpm=self.hr_bpm, beats=self.beat_watch), paused
+            )
         elif kind == "breathe":
             from tui.breathe import BreatheScreen
 
@@ -108,6 +201,7 @@ class PromptActions(ConnectActions):
                     self.settings.breath_pattern(),
                     reason=reason,
                     recent_beats=recent,
+                    beats=self.beat_watch,
                 ),
                 breathed,
             )
@@ -124,10 +218,19 @@ class PromptActions(ConnectActions):
         self._act("contact")
 
     def action_snooze(self) -> None:
+        if self.live_screen is None:
+            self.notify("This is the review: prompts come on the live screen (`holdspace`).")
+            return
         until = self.live.snooze(30.0)
         if until is None:
+            self.notify(f"Nothing to snooze yet. {self.live.not_ready}")
             return
+        self.snoozed_until_s = until
         self._note(f"Prompts are quiet until {clock_text(until)}.")
+        if self.in_client_session:  # the prompt area is hidden: say it where it shows
+            self.notify(
+                f"Prompts are already quiet in client sessions; snoozed until {clock_text(until)}."
+            )
 
 
 def _pause_text(result: PauseResult) -> str:

@@ -44,6 +44,7 @@ from signals.pacer import (
     pattern_named,
     with_rate,
 )
+from tui.beat_watch import BeatWatch
 from tui.breath_heart import HeartReadings
 
 __all__ = ["BreathBar", "BreathResult", "BreatheScreen"]
@@ -123,6 +124,8 @@ class BreatheScreen(ModalScreen[BreathResult]):
     reason : a line saying why the exercise is offered (shown when not empty).
     recent_beats : beats from before the exercise, (time in s, RR in ms), oldest
         first, on the scale of the beats :meth:`add_beats` will take.
+    beats : the app's watch on the feed; while no beats come in, the heart readings
+        give way to a sentence saying so (the pacer goes on).
     """
 
     CSS_PATH = "breathe.tcss"
@@ -142,6 +145,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
         duration_s: float = 180.0,
         reason: str = "",
         recent_beats: Sequence[tuple[float, float]] = (),
+        beats: BeatWatch | None = None,
     ) -> None:
         super().__init__()
         if not duration_s > 0:
@@ -155,6 +159,9 @@ class BreatheScreen(ModalScreen[BreathResult]):
         self._breaths_before = 0  # breaths completed under earlier patterns
         self._timer: Timer | None = None
         self._result: BreathResult | None = None
+        self._beats = beats
+        if beats is not None and not beats.live:
+            recent_beats = ()  # old beats: no wave or coherence from them
         self._heart = HeartReadings(self._pattern, recent_beats)  # on beat time
 
     @property
@@ -218,11 +225,17 @@ class BreatheScreen(ModalScreen[BreathResult]):
         heart = self._heart
         if heart.take_changed():
             self.query_one("#breathe-wave", Sparkline).data = heart.wave()
+        times = f"{_clock_text(elapsed_s)} / {_clock_text(self._duration_s)}"
+        silence = self._beats.silence if self._beats is not None else None
+        if silence is not None:  # never an old reading as if live
+            self.query_one("#breathe-stats", Static).update(
+                f"{silence[0].upper()}{silence[1:]} · keep breathing with the bar   ·   {times}"
+            )
+            return
         last = _or_dash(heart.swings[-1].swing_bpm if heart.swings else None, ".1f")
         score = heart.coherence_now
         self.query_one("#breathe-stats", Static).update(
-            f"Swing last breath {last} bpm   ·   Coherence {_or_dash(score, '.0f')}   ·   "
-            f"{_clock_text(elapsed_s)} / {_clock_text(self._duration_s)}"
+            f"Swing last breath {last} bpm   ·   Coherence {_or_dash(score, '.0f')}   ·   {times}"
         )
 
     def _show_pattern(self) -> None:
@@ -260,11 +273,13 @@ class BreatheScreen(ModalScreen[BreathResult]):
         self._result = result
         if self._timer is not None:
             self._timer.stop()
-        hr = f"{_or_dash(result.hr_start_bpm, '.0f')} → {_or_dash(result.hr_end_bpm, '.0f')}"
+        hr = f"{_or_dash(result.hr_start_bpm, '.0f')} → {_or_dash(result.hr_end_bpm, '.0f')} bpm"
+        if result.hr_start_bpm is None and result.hr_end_bpm is None:
+            hr = "not measured: no beats came in during the exercise"
         self.query_one("#breathe-summary", Static).update(
             f"Done: {result.breaths} breaths in {_clock_text(result.duration_s)} "
             f"at {result.rate_per_min:.2f} breaths/min.\n\n"
-            f"Heart rate          {hr} bpm\n"
+            f"Heart rate          {hr}\n"
             f"Swing per breath    {_or_dash(result.mean_swing_bpm, '.1f')} bpm (mean)\n"
             f"Coherence           {_or_dash(result.coherence_score, '.0f')}\n\n"
             "Press enter to close."

@@ -15,6 +15,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tui.widgets.dialog import DialogBody, DialogFoot
+
 __all__ = ["CalendarFileScreen"]
 
 
@@ -27,14 +29,16 @@ class CalendarFileScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Import a calendar", classes="dialog-title")
-            yield Input(placeholder="path of an .ics file, e.g. ~/work.ics", id="ics-path")
-            yield Static(
-                "The events of the next seven days become planned sessions that start and "
-                "end themselves while your strap streams (u: not happening). Event titles are "
-                "not stored: they can name clients.",
-                classes="note",
-            )
-            yield Static("enter import · escape cancel", classes="hint")
+            with DialogBody():
+                yield Input(placeholder="path of an .ics file, e.g. ~/work.ics", id="ics-path")
+                yield Static(
+                    "The events of the next seven days become planned sessions that start and "
+                    "end themselves while your strap streams (u: not happening). Event titles "
+                    "are not stored: they can name clients.",
+                    classes="note",
+                )
+            with DialogFoot():
+                yield Static("enter import · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#ics-path", Input).focus()

@@ -3,6 +3,11 @@
 Channel addresses hold passwords or tokens: they are typed into a password field,
 stored mode 0600 on this machine and only ever shown masked. Adding a colleague
 checks the address with Apprise, and a test message goes out, in thread workers.
+
+A failed attempt (a test, or a message from the contact dialog) stays on the colleague's
+row, read from the contact log, until something comes after it: ``r`` tries again (a test
+is sent again; for a message the contact dialog opens, through :class:`ColleaguesScreen.
+WriteAgain` to the app), ``i`` notes that you talked in person instead.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from companion.colleagues import ROLES, Colleague, ColleagueBook, load_book
+from companion.colleagues import ROLES, Colleague, ColleagueBook, ContactRecord, load_book
 from companion.errors import HoldspaceError
+from tui.widgets.dialog import DialogBody, DialogFoot
+from tui.widgets.footer import KeysFooter
 
 __all__ = ["AddColleagueScreen", "ColleaguesScreen", "NewColleague"]
 
@@ -49,18 +57,20 @@ class AddColleagueScreen(ModalScreen[NewColleague | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Add a colleague", classes="dialog-title")
-            yield Input(placeholder="name, as you want it shown", id="name")
-            yield Input(
-                placeholder="channel: an Apprise URL (mailtos://…, matrixs://…, ntfys://…)",
-                password=True,
-                id="channel",
-            )
-            yield OptionList(*(Option(role, id=role) for role in ROLES), id="role")
-            yield Input(
-                placeholder="check in every… (7d, 2w, weekly; empty: no rhythm)", id="rhythm"
-            )
-            yield Static(PRIVACY_NOTE, classes="note")
-            yield Static("enter on the last field saves · escape cancel", classes="hint")
+            with DialogBody():
+                yield Input(placeholder="name, as you want it shown", id="name")
+                yield Input(
+                    placeholder="channel: an Apprise URL (mailtos://…, matrixs://…, ntfys://…)",
+                    password=True,
+                    id="channel",
+                )
+                yield OptionList(*(Option(role, id=role) for role in ROLES), id="role")
+                yield Input(
+                    placeholder="check in every… (7d, 2w, weekly; empty: no rhythm)", id="rhythm"
+                )
+                yield Static(PRIVACY_NOTE, classes="note")
+            with DialogFoot():
+                yield Static("enter on the last field saves · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#role", OptionList).highlighted = 0
@@ -88,12 +98,25 @@ class AddColleagueScreen(ModalScreen[NewColleague | None]):
 
 
 class ColleaguesScreen(Screen[None]):
-    """The list, with keys to add, test, remove, and note a talk in person."""
+    """The list, with keys to add, test, retry, remove, and note a talk in person."""
+
+    @dataclass
+    class WriteAgain(Message):
+        """The helper wants to write again to ``name``, whose last message failed."""
+
+        name: str
+
+    @dataclass
+    class TalkedInPerson(Message):
+        """The helper noted a talk in person with ``name`` (a failed message may be settled)."""
+
+        name: str
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add"),
         Binding("t", "test", "Send a test"),
+        Binding("r", "retry", "Retry"),
         Binding("i", "in_person", "Talked in person"),
         Binding("x", "remove", "Remove"),
         Binding("escape", "back", "Back"),
@@ -112,7 +135,7 @@ class ColleaguesScreen(Screen[None]):
             yield OptionList(id="colleague-list")
             yield Static("", id="colleague-result", classes="note")
             yield Static(PRIVACY_NOTE, classes="note")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -126,12 +149,14 @@ class ColleaguesScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         options = self.query_one("#colleague-list", OptionList)
+        kept = options.highlighted
         options.clear_options()
         options.add_options(
             [Option(self.describe(c), id=f"c{i}") for i, c in enumerate(self.book.colleagues)]
         )
         if self.book.colleagues:
-            options.highlighted = 0
+            in_range = kept is not None and kept < len(self.book.colleagues)
+            options.highlighted = kept if in_range else 0
         self.query_one("#colleagues-empty", Static).update(
             ""
             if self.book.colleagues
@@ -148,7 +173,14 @@ class ColleaguesScreen(Screen[None]):
             last = f"last contact {colleague.days_since_contact(self.now_s)} d ago"
         due = " · check-in due" if colleague.overdue(self.now_s) else ""
         channels = ", ".join(colleague.masked_channels())
-        return f"{colleague.name} · {colleague.role}{rhythm} · {last}{due}\n  {channels}"
+        text = f"{colleague.name} · {colleague.role}{rhythm} · {last}{due}\n  {channels}"
+        failed = self.book.last_failure(colleague.name)
+        if failed is not None:
+            from companion.contact import failure_line
+
+            line = failure_line(failed, self.now_s)
+            text += f"\n  {line} · r retry · i talked in person instead"
+        return text
 
     @property
     def highlighted(self) -> Colleague | None:
@@ -206,8 +238,37 @@ class ColleaguesScreen(Screen[None]):
         from companion.contact import TEST_MESSAGE, send_to
 
         records = send_to(self.data_dir, colleague, TEST_MESSAGE, now_s=self.now_s, test=True)
-        text = records[-1].detail if records else f"{colleague.name} has no channel."
-        self.app.call_from_thread(self.show_result, text)
+        self.app.call_from_thread(self._tested, colleague, records)
+
+    def _tested(self, colleague: Colleague, records: list[ContactRecord]) -> None:
+        """The test's result: on the result line, on the row, and as a notification if it failed."""
+        if not records:
+            self.show_result(f"{colleague.name} has no channel.")
+            return
+        last = records[-1]
+        self.reload()
+        if last.ok:
+            self.show_result(last.detail)
+            return
+        self.show_result(f"{last.detail} r retries · i notes a talk in person instead.")
+        self.notify(last.detail, title=f"Not sent to {colleague.name}", severity="error")
+
+    def action_retry(self) -> None:
+        """Try the colleague's failed attempt again: the test, or the message (the dialog)."""
+        colleague = self.highlighted
+        if colleague is None:
+            return
+        failed = self.book.last_failure(colleague.name)
+        if failed is None:
+            self.show_result(f"Nothing failed for {colleague.name}. t sends a test message.")
+        elif failed.way == "test":
+            self.action_test()
+        else:
+            self.post_message(self.WriteAgain(colleague.name))
+
+    def on_screen_resume(self) -> None:
+        """Back from a dialog (the contact dialog may have sent meanwhile): read again."""
+        self.reload()
 
     def action_in_person(self) -> None:
         from companion.contact import talked_in_person
@@ -222,6 +283,7 @@ class ColleaguesScreen(Screen[None]):
             return
         self.reload()
         self.show_result(f"Noted: you talked with {colleague.name} in person.")
+        self.post_message(self.TalkedInPerson(colleague.name))
 
     def action_remove(self) -> None:
         from companion.colleagues import remove_colleague

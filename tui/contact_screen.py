@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from companion.colleagues import Colleague
 from companion.contact import TEMPLATES
+from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = ["ContactRequest", "ContactScreen", "ContactWay"]
 
@@ -63,6 +64,7 @@ class ContactScreen(ModalScreen[ContactRequest]):
         load_line: str | None = None,
         message: str | None = None,
         chosen: str | None = None,
+        with_load: bool = False,
     ) -> None:
         super().__init__()
         self.colleagues = tuple(colleagues)
@@ -70,42 +72,45 @@ class ContactScreen(ModalScreen[ContactRequest]):
         self.load_line = load_line
         self.first_message = message if message is not None else TEMPLATES[0][1]
         self.chosen = chosen
+        self.first_with_load = with_load
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog contact"):
             yield Label("Reach out to a colleague", classes="dialog-title")
-            if self.reason:
-                yield Static(self.reason, classes="note", id="contact-reason")
-            if not self.colleagues:
-                yield Static(
-                    "No colleagues yet. Add one with c (Colleagues) or "
-                    "`holdspace colleagues add NAME --channel URL`; a talk in person counts too.",
-                    classes="note",
-                    id="no-colleagues",
-                )
-            else:
-                yield OptionList(
-                    *(
-                        Option(f"{c.name} · {c.role}", id=f"c{i}")
-                        for i, c in enumerate(self.colleagues)
-                    ),
-                    id="who",
-                )
-                yield OptionList(
-                    *(Option(short, id=f"t{i}") for i, (short, _) in enumerate(TEMPLATES)),
-                    id="template",
-                )
-                yield Input(self.first_message, id="message", placeholder="your message")
-                if self.load_line is not None:
-                    yield Checkbox(f"Add: “{self.load_line}”", id="with-load")
+            with DialogBody():
+                if self.reason:
+                    yield Static(self.reason, classes="note", id="contact-reason")
+                if not self.colleagues:
+                    yield Static(
+                        "No colleagues yet. Add one with c (Colleagues) or `holdspace "
+                        "colleagues add NAME --channel URL`; a talk in person counts too.",
+                        classes="note",
+                        id="no-colleagues",
+                    )
                 else:
-                    yield Static("(Too little of today is measured for a line about it.)")
-            with Horizontal(classes="buttons"):
-                if self.colleagues:
-                    yield Button("Send", id="send", variant="primary")
-                yield Button("I'll talk in person", id="in-person")
-                yield Button("Not now", id="not-now")
-            yield Static("ctrl+s send · ctrl+t talk in person · escape not now", classes="hint")
+                    yield OptionList(
+                        *(
+                            Option(f"{c.name} · {c.role}", id=f"c{i}")
+                            for i, c in enumerate(self.colleagues)
+                        ),
+                        id="who",
+                    )
+                    yield OptionList(
+                        *(Option(short, id=f"t{i}") for i, (short, _) in enumerate(TEMPLATES)),
+                        id="template",
+                    )
+                    yield Input(self.first_message, id="message", placeholder="your message")
+                    if self.load_line is not None:
+                        yield Checkbox(f"Add: “{self.load_line}”", id="with-load")
+                    else:
+                        yield Static("(Too little of today is measured for a line about it.)")
+                with Horizontal(classes="buttons"):
+                    if self.colleagues:
+                        yield Button("Send", id="send", variant="primary")
+                    yield Button("I'll talk in person", id="in-person")
+                    yield Button("Not now", id="not-now")
+            with DialogFoot():
+                yield Static("ctrl+s send · ctrl+t talk in person · escape not now", classes="hint")
 
     def on_mount(self) -> None:
         if not self.colleagues:
@@ -122,6 +127,8 @@ class ContactScreen(ModalScreen[ContactRequest]):
         )
         who.highlighted = index
         who.focus()
+        if self.first_with_load and self.query("#with-load"):
+            self.query_one("#with-load", Checkbox).value = True
 
     @property
     def colleague(self) -> Colleague | None:

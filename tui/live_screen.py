@@ -8,20 +8,23 @@ peeks), and nothing pops up.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Final
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Final
 
-from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Label, Static
+from textual.widgets import Digits, Header, Label, Static
 
 from companion.live import LinkInfo
+from tui.widgets.day_strip import DayStrip
+from tui.widgets.footer import KeysFooter
 from tui.widgets.live_plot import LivePlot
 
 if TYPE_CHECKING:
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from companion.sessions import Session
     from sensors.beats import Beat
     from signals.baseline import Baseline
+    from tui.beat_watch import BeatWatch
 
 __all__ = ["LiveScreen"]
 
@@ -40,18 +44,9 @@ RECENT_BEATS_S: Final = 90.0
 """Beats kept for the breathing exercise, in seconds: its coherence needs 64 s."""
 RECENT_BEATS_MAX: Final = 400
 """Bound on the beats kept (90 s at 260 beats/min)."""
-TIMELINE_HOURS: Final = (7, 20)
-"""The day strip covers these local hours (it widens to fit sessions outside them)."""
+PEEK_S: Final = 10.0
+"""How long ``v`` shows the numbers inside a client session, in seconds (injected clock)."""
 _BAND_CLASS: Final = {"rest": "-rest", "low": "-low", "medium": "-medium", "high": "-high"}
-_KIND_MARK: Final = {
-    "client": ("█", "#6a8caf"),
-    "supervision": ("█", "#7fae8a"),
-    "peer": ("█", "#9db87a"),
-    "team": ("█", "#b0a36b"),
-    "admin": ("▆", "#8a8a8a"),
-    "break": ("▂", "#c8b48c"),
-    "other": ("▆", "#a08cb4"),
-}
 _STATE_TEXT: Final = {
     "scanning": "Looking for your strap",
     "connecting": "Connecting to your strap",
@@ -78,6 +73,10 @@ def duration_text(seconds: float) -> str:
 def link_text(link: LinkInfo) -> str:
     """The link state as one sentence: "Reconnecting in 8 s — check the strap is moist"."""
     head = _STATE_TEXT.get(link.state, link.state)
+    if link.state == "playing" and link.replay_speed is not None:
+        speed = link.replay_speed
+        head += " as fast as it goes" if math.isinf(speed) else f" at {speed:g}×"
+        return f"{head} — {link.detail}" if link.detail else head
     if link.retry_in_s is not None:
         head = f"{head} in {link.retry_in_s:.0f} s"
     if link.state in ("reconnecting", "contact-lost", "gave-up"):
@@ -90,16 +89,27 @@ class LiveScreen(Screen[None]):
     """Heart rate, link, stress with its reasons, load, the last 30 min, sessions, prompts."""
 
     CSS_PATH = "holdspace.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as Textual declares it)
+    """Below 32 rows (80x24) the plot shrinks first: heart rate, stress, session and prompt stay."""
 
     class Shown(Message):
         """The live screen is on top again (a dialog or a look back has closed)."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # An invitation a client session's start took down as enter was on its way.
+        Binding("enter", "app.accept_taken_down", "Yes to the prompt just taken down", show=False),
+    ]
+
     in_client: reactive[bool] = reactive(False)
     peek: reactive[bool] = reactive(False)
 
-    def __init__(self, baseline: Baseline | None = None) -> None:
+    def __init__(self, baseline: Baseline | None = None, beats: BeatWatch | None = None) -> None:
         super().__init__()
         self.baseline = baseline
+        self.beat_watch = beats
+        """The app's watch on the feed: without beats coming in, no heart rate shows."""
+        self.beats_from_s: float | None = None
+        """Time of the first beat since connecting (or since the last gap), epoch s."""
         self.link = LinkInfo("connecting")
         self.battery_pct: int | None = None
         self.contact: bool | None = None
@@ -135,9 +145,9 @@ class LiveScreen(Screen[None]):
         yield Static("", id="discreet")
         with Vertical(id="day", classes="panel"):
             yield Static("", id="session")
-            yield Static("", id="timeline")
+            yield DayStrip(id="timeline")
         yield Static(self.prompt_line, id="prompt-area", classes="panel")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.redraw()
@@ -149,6 +159,8 @@ class LiveScreen(Screen[None]):
 
     def show_beats(self, beats: Sequence[Beat]) -> None:
         for beat in beats:
+            if beat.gap_before or self.beats_from_s is None:
+                self.beats_from_s = beat.time_s
             if beat.gap_before:
                 self.recent_rr.clear()
                 self.last_beats.clear()
@@ -197,6 +209,7 @@ class LiveScreen(Screen[None]):
         self._draw_heart()
 
     def show_session(self, session: Session, is_open: bool) -> None:
+        self.peek = False  # a look at the numbers never carries into another session
         if is_open:
             self.session = session
             self.day_sessions.append(session)
@@ -216,6 +229,10 @@ class LiveScreen(Screen[None]):
         when = clock_text(prompt.delivered_s or prompt.raised_s)
         self.prompt_line = f"{when} · {prompt.reason}"
         self.query_one("#prompt-area", Static).update(self.prompt_line)
+
+    def show_beat_watch(self) -> None:
+        """Redraw the heart rate: the app's watch may say beats have stopped."""
+        self._draw_heart()
 
     def show_note(self, text: str) -> None:
         """A line in the prompt area: the answer to a prompt, a snooze, an act done."""
@@ -238,8 +255,12 @@ class LiveScreen(Screen[None]):
         self._draw_timeline()
 
     def _draw_heart(self) -> None:
-        self.query_one("#hr", Digits).update("--" if self.hr_bpm is None else str(self.hr_bpm))
+        silence = self.beat_watch.silence if self.beat_watch is not None else None
+        hr = "--" if self.hr_bpm is None or silence is not None else str(self.hr_bpm)
+        self.query_one("#hr", Digits).update(hr)
         parts = [link_text(self.link)]
+        if silence is not None and self.hr_bpm is not None and self.link.state != "ended":
+            parts.append(silence)  # there were beats: say they stopped
         if self.contact is False and self.link.state == "streaming":
             parts.append("no skin contact — moisten the electrodes")
         if self.battery_pct is not None:
@@ -247,7 +268,9 @@ class LiveScreen(Screen[None]):
         self.query_one("#link", Static).update(" · ".join(parts))
         vitals: list[str] = []
         minute = self.last_minute
-        if minute is not None:
+        if minute is not None and self._measuring(minute):
+            vitals.append("measuring…")
+        elif minute is not None:
             epoch = minute.epoch
             signal = {"good": "signal good", "poor": "signal poor", "no_signal": "no signal"}
             text = signal.get(epoch.quality, epoch.quality)
@@ -272,6 +295,15 @@ class LiveScreen(Screen[None]):
             self.query_one("#load", Static).update("")
             return
         score = minute.score
+        if self._measuring(minute):
+            head.update("Stress: measuring…")
+            bar.update("")
+            why.update(
+                f"The first full minute since the beats began is not over yet.\n"
+                f"{self._baseline_text()}"
+            )
+            self.query_one("#load", Static).update(f"Today's load {minute.daily_load:.0f}")
+            return
         if score.score is None:
             head.update("Stress: no score this minute")
             bar.update("")
@@ -283,6 +315,15 @@ class LiveScreen(Screen[None]):
                 bar.add_class(_BAND_CLASS[score.band])
         why.update(f"{score.explain()}\n{self._baseline_text()}")
         self.query_one("#load", Static).update(f"Today's load {minute.daily_load:.0f}")
+
+    def _measuring(self, minute: MinuteResult) -> bool:
+        """Whether ``minute`` is the partial first one after connecting or reconnecting
+        (the beats began within it) and has no score."""
+        began = self.beats_from_s
+        epoch = minute.epoch
+        return (
+            began is not None and epoch.start_s < began < epoch.end_s and minute.score.score is None
+        )
 
     def _baseline_text(self) -> str:
         if self.baseline is None:
@@ -310,41 +351,11 @@ class LiveScreen(Screen[None]):
             label = f" {session.label}" if session.label else ""
             text = f"In session: {session.kind}{label}{running} · e ends it"
         self.query_one("#session", Static).update(text)
-        self.query_one("#discreet", Static).update(f"In session{running}   (v shows the numbers)")
+        self.query_one("#discreet", Static).update(
+            f"In session{running}   (v shows the numbers for {PEEK_S:.0f} s)"
+        )
 
     def _draw_timeline(self) -> None:
-        self.query_one("#timeline", Static).update(self._timeline())
-
-    def _timeline(self) -> Text:
-        """Today's sessions as a strip across the working day, one cell per 10 minutes."""
-        if self.now_s is None:
-            return Text("")
-        today = datetime.fromtimestamp(self.now_s).astimezone()
-        sessions = [s for s in self.day_sessions if _day(s.start_s) == today.date()]
-        first_h, last_h = TIMELINE_HOURS
-        for s in sessions:
-            first_h = min(first_h, datetime.fromtimestamp(s.start_s).astimezone().hour)
-        first_h = min(first_h, today.hour)
-        last_h = max(last_h, today.hour + 1)
-        start = today.replace(hour=first_h, minute=0, second=0, microsecond=0).timestamp()
-        cells = (last_h - first_h) * 6
-        strip = Text(f"{first_h:02d}h ")
-        for i in range(cells):
-            t0 = start + i * 600.0
-            mark: tuple[str, str] | None = None
-            for s in sessions:
-                end = s.end_s if s.end_s is not None else self.now_s
-                if s.start_s < t0 + 600.0 and end > t0:
-                    mark = _KIND_MARK.get(s.kind, _KIND_MARK["other"])
-            if mark is not None:
-                strip.append(mark[0], style=mark[1])
-            elif t0 <= self.now_s < t0 + 600.0:
-                strip.append("│", style="bold")
-            else:
-                strip.append("·", style="#555555")
-        strip.append(f" {last_h:02d}h")
-        return strip
-
-
-def _day(time_s: float) -> date:
-    return datetime.fromtimestamp(time_s).astimezone().date()
+        """Today's sessions as a strip across the working day, as wide as the panel."""
+        spans = ((s.start_s, s.end_s, s.kind) for s in self.day_sessions)
+        self.query_one(DayStrip).show(spans, self.now_s)

@@ -22,6 +22,7 @@ from companion.prompts import Response
 if TYPE_CHECKING:
     from companion.prompts import Prompt
     from sensors.clock import Clock
+    from tui.beat_watch import BeatWatch
 
 __all__ = [
     "PauseResult",
@@ -91,16 +92,30 @@ class PauseResult:
 
 
 class PauseScreen(ModalScreen[PauseResult]):
-    """Two quiet minutes: a countdown and the heart rate settling."""
+    """Two quiet minutes: a countdown and the heart rate settling.
+
+    With ``beats`` (the app's watch on the feed), the heart rate shows only while
+    beats come in: when they stop, the screen says so, and a heart rate from
+    before is never kept as the pause's start or end.
+    """
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "finish", "End pause")]
 
-    def __init__(self, clock: Clock, duration_s: float = PAUSE_S, hr_bpm: int | None = None):
+    def __init__(
+        self,
+        clock: Clock,
+        duration_s: float = PAUSE_S,
+        hr_bpm: int | None = None,
+        beats: BeatWatch | None = None,
+    ):
         super().__init__()
         self.clock = clock
         self.duration_s = duration_s
         self.started = clock.monotonic()
+        self.beats = beats
+        if beats is not None and not beats.live:
+            hr_bpm = None  # the last heart rate is old: not the start of this pause
         self.hr_start_bpm = hr_bpm
         self.hr_now_bpm = hr_bpm
         self._timer: Timer | None = None
@@ -135,7 +150,11 @@ class PauseScreen(ModalScreen[PauseResult]):
         """Draw one frame from the injected clock; the pause ends itself when time is up."""
         left = max(0.0, self.duration_s - self.elapsed_s)
         self.query_one("#countdown", Static).update(f"{int(left) // 60}:{int(left) % 60:02d}")
-        if self.hr_now_bpm is not None:
+        silence = self.beats.silence if self.beats is not None else None
+        if silence is not None:
+            self.hr_now_bpm = None  # no reading now; a new beat brings one back
+            self.query_one("#pause-hr", Static).update(f"No heart rate now — {silence}.")
+        elif self.hr_now_bpm is not None:
             start = self.hr_start_bpm if self.hr_start_bpm is not None else self.hr_now_bpm
             self.query_one("#pause-hr", Static).update(
                 f"heart rate {self.hr_now_bpm} bpm (at the start {start} bpm)"
@@ -152,11 +171,12 @@ class PauseScreen(ModalScreen[PauseResult]):
         self._done = True
         if self._timer is not None:
             self._timer.stop()
+        live = self.beats is None or self.beats.live
         self.dismiss(
             PauseResult(
                 completed=completed,
                 duration_s=min(self.elapsed_s, self.duration_s),
                 hr_start_bpm=self.hr_start_bpm,
-                hr_end_bpm=self.hr_now_bpm,
+                hr_end_bpm=self.hr_now_bpm if live else None,
             )
         )

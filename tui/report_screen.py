@@ -18,6 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, Switch
 
+from tui.widgets.dialog import DialogBody, DialogFoot
+
 __all__ = ["ReportRequest", "SaveReportScreen", "default_report_path"]
 
 
@@ -53,19 +55,21 @@ class SaveReportScreen(ModalScreen[ReportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"Save {self.day:%A %d %B} as an HTML report", classes="dialog-title")
-            yield Input(str(self.path), placeholder="file to write, e.g. ~/day.html", id="path")
-            with Horizontal(classes="row"):
-                yield Static("Show my own session codes and notes?", classes="question")
-                yield Switch(value=False, id="keep-labels")
-            yield Static(
-                "One page with the day's charts, sessions and prompts, to keep or to bring to "
-                "supervision. It opens in any browser, loads nothing from the internet, and is "
-                "readable only by you. Unless you switch on your own codes, sessions are called "
-                "client-1, client-2, … and notes are left out.",
-                classes="note",
-            )
-            yield Static("", id="report-error", classes="error")
-            yield Static("enter save · escape cancel", classes="hint")
+            with DialogBody():
+                yield Input(str(self.path), placeholder="file to write, e.g. ~/day.html", id="path")
+                with Horizontal(classes="row"):
+                    yield Static("Show my own session codes and notes?", classes="question")
+                    yield Switch(value=False, id="keep-labels")
+                yield Static(
+                    "One page with the day's charts, sessions and prompts, to keep or to bring "
+                    "to supervision. It opens in any browser, loads nothing from the internet, "
+                    "and is readable only by you. Unless you switch on your own codes, sessions "
+                    "are called client-1, client-2, … and notes are left out.",
+                    classes="note",
+                )
+            with DialogFoot():
+                yield Static("", id="report-error", classes="error")
+                yield Static("enter save · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

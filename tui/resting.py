@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import ClassVar, Final
 
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from textual.widgets import Label, ProgressBar, Static
 
 from signals.artifacts import screen_artifacts
 from signals.baseline import Baseline, RestingMeasurement
+from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = ["RESTING_S", "RestingScreen", "resting_words"]
 
@@ -55,7 +57,7 @@ class RestingScreen(ModalScreen[Baseline | None]):
     first_run : worded as the last step of the first-run setup.
     """
 
-    CSS_PATH = "settings.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["holdspace.tcss", "settings.tcss"]
     TAKES_GAPS: ClassVar[bool] = True
     """The app hands this screen each beat's gap flag with its beats."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,10 +83,12 @@ class RestingScreen(ModalScreen[Baseline | None]):
         later = " You can also do this later: m, or the command palette." if self.first_run else ""
         with Vertical(id="dialog", classes="dialog resting"):
             yield Label(title, classes="dialog-title")
-            yield Static(_INTRO + later, id="resting-text", classes="note")
-            yield ProgressBar(total=100, show_eta=False, id="resting-progress")
-            yield Static("", id="resting-result")
-            yield Static("enter start · escape not now", id="resting-hint", classes="hint")
+            with DialogBody():
+                yield Static(_INTRO + later, id="resting-text", classes="note")
+                yield ProgressBar(total=100, show_eta=False, id="resting-progress")
+                yield Static("", id="resting-result")
+            with DialogFoot():
+                yield Static("enter start · escape not now", id="resting-hint", classes="hint")
 
     # -- the beat feed ------------------------------------------------------------------------
 

@@ -26,11 +26,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from companion.review_rows import PromptRow, SessionRow, change_text, clock, hrv_report_rows
+from companion.review_rows import PromptRow, SessionRow, change_text, clock
+from companion.session_words import hrv_report_explained
 from tui.widgets.chart import Band, PoincarePlot, Series, Tachogram, TimeChart
+from tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from companion.review import DayReview, SessionDetail
@@ -47,17 +49,27 @@ SESSION_COLUMNS: Final = (
     "Time",
     "Kind",
     "Label",
-    "Length min",
-    "HR bpm",
-    "ΔHR bpm",
-    "RMSSD ms",
-    "Stress avg/peak",
-    "High min",
+    "Min",
+    "HR",
+    "ΔHR",
+    "RMSSD",
+    "Stress",
+    "High",
     "Load",
-    "Recovery min",
+    "Recov",
     "Check-in",
 )
-"""Mean HR, its change against the baseline, RMSSD, stress 0-100, minutes high, load 0-100."""
+"""Short headers, so the table fits: their units are in :data:`COLUMNS_NOTE`."""
+COLUMNS_NOTE: Final = (
+    "Min: length · HR: mean, bpm · ΔHR: against your baseline · RMSSD: ms · "
+    "Stress: mean / peak, 0-100 · High: minutes in the high band · Load: 0-100 · "
+    "Recov: minutes until back near baseline · enter: all of a session"
+)
+NARROW_COLUMNS: Final = (0, 1, 2, 3, 5, 7, 9, 11)
+"""The columns shown below :data:`WIDE_COLUMNS_FROM` cells (the session's screen has all)."""
+WIDE_COLUMNS_FROM: Final = 100
+CHECK_IN_MIN_W: Final = 8
+"""The check-in column takes the width left, at least this much (longer text ends in …)."""
 DASH: Final = "–"
 
 
@@ -78,7 +90,8 @@ def _stress(row: SessionRow) -> str:
 
 def session_cells(row: SessionRow) -> tuple[str | Text, ...]:
     """The table cells of a session (labels as stored: the helper's own codes)."""
-    check_in = row.check_in or ("marked heavy" if row.marked_heavy else "")
+    # Heavy as trends count it (companion.heavy), then the check-in in the helper's words.
+    check_in = " · ".join(part for part in (row.heaviness.text, row.check_in) if part)
     return (
         _span(row),
         row.kind,
@@ -93,6 +106,15 @@ def session_cells(row: SessionRow) -> tuple[str | Text, ...]:
         _num(row.recovery_min, "{:.1f}"),
         check_in,
     )
+
+
+def _fit(cell: str | Text, width: int) -> str | Text:
+    """``cell`` cut to ``width`` cells, ending in … when it was longer."""
+    if cell_len(str(cell)) <= width:
+        return cell
+    text = cell.copy() if isinstance(cell, Text) else Text(cell)
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def prompts_text(prompts: tuple[PromptRow, ...], empty: str = "No prompts.") -> Text:
@@ -114,6 +136,8 @@ class ReviewScreen(Screen[None]):
     """One day: chart, sessions table, prompts. ``day`` None opens the latest day with data."""
 
     CSS_PATH = "review.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as Textual declares it)
+    """Below 32 rows (80x24) the chart and the prompts shrink, so the sessions keep their rows."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket,left", "previous_day", "Earlier day", key_display="["),
         Binding("right_square_bracket,right", "next_day", "Later day", key_display="]"),
@@ -134,6 +158,7 @@ class ReviewScreen(Screen[None]):
         self.day = day
         self.days: tuple[date, ...] = ()
         self.review: DayReview | None = None
+        self._table_wide = True
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
@@ -142,9 +167,10 @@ class ReviewScreen(Screen[None]):
             yield Static("", id="review-connection")
             yield TimeChart(id="day-chart")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield Static(COLUMNS_NOTE, id="columns-note")
             with VerticalScroll(id="day-prompts"):
                 yield Static("", id="prompts-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.add_class("-loading")
@@ -202,19 +228,43 @@ class ReviewScreen(Screen[None]):
                 for s in review.sessions
             ],
         )
+        self._fill_table(review)
+        self.query_one("#prompts-text", Static).update(
+            prompts_text(review.prompts, "No prompts on this day.")
+        )
+        self.query_one("#sessions", DataTable).focus()
+
+    def _fill_table(self, review: DayReview) -> None:
+        """The sessions table, with the columns that fit the screen's width.
+
+        Below :data:`WIDE_COLUMNS_FROM` cells only :data:`NARROW_COLUMNS` show; the
+        check-in takes the width that is left and ends in … when longer.
+        """
+        width = self.size.width or self.app.size.width
+        self._table_wide = width >= WIDE_COLUMNS_FROM
+        shown = range(len(SESSION_COLUMNS)) if self._table_wide else NARROW_COLUMNS
         table: DataTable[str | Text] = self.query_one("#sessions", DataTable)
         table.clear(columns=True)
         rows = [session_cells(row) for row in review.sessions]
         # Fixed widths: auto widths settle on idle and leave stale lines drawn.
-        for index, label in enumerate(SESSION_COLUMNS):
-            width = max([cell_len(label)] + [cell_len(str(cells[index])) for cells in rows])
-            table.add_column(label, width=width)
+        widths = {
+            index: max([cell_len(SESSION_COLUMNS[index])] + [cell_len(str(r[index])) for r in rows])
+            for index in shown
+        }
+        check_in = len(SESSION_COLUMNS) - 1
+        # Each column is padded by one cell on each side; the scrollbar and margins take 4.
+        room = width - 4 - 2 * len(widths) - sum(w for i, w in widths.items() if i != check_in)
+        widths[check_in] = max(CHECK_IN_MIN_W, min(widths[check_in], room))
+        for index in shown:
+            table.add_column(SESSION_COLUMNS[index], width=widths[index])
         for session, cells in zip(review.sessions, rows, strict=True):
-            table.add_row(*cells, key=str(session.session_id))
-        self.query_one("#prompts-text", Static).update(
-            prompts_text(review.prompts, "No prompts on this day.")
-        )
-        table.focus()
+            fitted = [_fit(cells[i], widths[i]) for i in shown]
+            table.add_row(*fitted, key=str(session.session_id))
+
+    def on_resize(self) -> None:
+        wide = (self.size.width or self.app.size.width) >= WIDE_COLUMNS_FROM
+        if self.review is not None and wide != self._table_wide:
+            self._fill_table(self.review)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -244,8 +294,11 @@ class ReviewScreen(Screen[None]):
         self._step(later=True)
 
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 1:
+        """Back to the live screen; opened alone (``holdspace review``), leave the app."""
+        if len(self.app.screen_stack) > 2:
             self.dismiss()
+        else:  # only the app's blank default screen is below
+            self.app.exit()
 
     def action_save_report(self) -> None:
         """Ask where to save the day as an HTML report, then write it in a worker."""
@@ -288,23 +341,33 @@ class ReviewScreen(Screen[None]):
             self.app.push_screen(SessionDetailScreen(self.store, int(event.row_key.value)))
 
 
-def _group(title: str, rows: list[tuple[str, str]], width: int = 36) -> Text:
+def _group(title: str, rows: list[tuple[str, str, str]], width: int = 36) -> Text:
+    """A group of markers: label and value, and under each what it means, in plain words."""
     out = Text(title + "\n", style="bold")
-    for label, value in rows:
+    for label, value, meaning in rows:
         out.append(f"{label:<{width}}")
         out.append(f"{value:>9}\n")
+        if meaning:
+            out.append(f"  {meaning}\n", style="dim")
     out.rstrip()
     return out
 
 
 def _against_baseline(detail: SessionDetail) -> Text:
+    """The plain summary first (what moved, against which baseline and the rest of the
+    day), then the session's figures against the baseline."""
     row = detail.row
     pct = row.rmssd_change_pct
     lines = [
         ("Heart rate", change_text(row.hr_change_bpm, " bpm", digits=1)),
         ("RMSSD", change_text(pct, "%")),
     ]
-    out = Text("Against the baseline\n", style="bold")
+    out = Text()
+    if detail.summary:
+        out.append("In short\n", style="bold")
+        out.append("".join(f"{sentence}\n" for sentence in detail.summary))
+        out.append("\n")
+    out.append("Against the baseline\n", style="bold")
     for label, words in lines:
         out.append(f"{label}: {words}\n")
     facts = [
@@ -347,7 +410,7 @@ class SessionDetailScreen(Screen[None]):
                 yield PoincarePlot(id="poincare")
                 yield Static("", id="detail-prompts")
                 yield Static("", id="detail-check-in")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.add_class("-loading")
@@ -366,12 +429,12 @@ class SessionDetailScreen(Screen[None]):
         length = "" if row.duration_s is None else f" ({row.duration_s / 60:.0f} min)"
         title = Text(f"{row.label}", style="bold")
         title.append(f"  ·  {row.kind}  ·  {_span(row)}{length}")
-        if row.marked_heavy:
-            title.append("  ·  you marked it heavy")
+        if row.heaviness.heavy:
+            title.append(f"  ·  {row.heaviness.text}")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#against-baseline", Static).update(_against_baseline(detail))
         keys = ("time", "frequency", "nonlinear", "stress", "signal")
-        groups = hrv_report_rows(detail.hrv)
+        groups = hrv_report_explained(detail.hrv)
         for key, (title_text, rows) in zip(keys, groups, strict=False):
             self.query_one(f"#hrv-{key}", Static).update(_group(title_text, rows))
         if not groups:

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from companion.errors import HoldspaceError
 from companion.sessions import LABEL_MAX_CHARS, LABEL_PRIVACY_NOTE, SESSION_KINDS, validate_label
+from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = [
     "TENSION_PLACES",
@@ -164,16 +165,20 @@ class StartSessionScreen(ModalScreen[SessionStart | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Start a session", classes="dialog-title")
-            yield KindList(id="kind")
-            yield LabelInput(
-                value=self.initial_label,
-                placeholder="your own code, e.g. C-07 (tab, or just type)",
-                max_length=LABEL_MAX_CHARS,
-                id="label",
-            )
-            yield Static(LABEL_PRIVACY_NOTE, id="label-note", classes="note")
-            yield Static("", id="error", classes="error")
-            yield Static("1-7 or ↑↓ kind · tab code · enter start · escape cancel", classes="hint")
+            with DialogBody():
+                yield KindList(id="kind")
+                yield LabelInput(
+                    value=self.initial_label,
+                    placeholder="your own code, e.g. C-07 (tab, or just type)",
+                    max_length=LABEL_MAX_CHARS,
+                    id="label",
+                )
+                yield Static(LABEL_PRIVACY_NOTE, id="label-note", classes="note")
+            with DialogFoot():
+                yield Static("", id="error", classes="error")
+                yield Static(
+                    "1-7 or ↑↓ kind · tab code · enter start · escape cancel", classes="hint"
+                )
 
     def on_mount(self) -> None:
         self.query_one(KindList).show(self._kind_index)
@@ -226,6 +231,7 @@ class CheckInScreen(ModalScreen[CheckInAnswers | None]):
     """After a session: where tension sits, how strong, heavy or not, a note. Optional."""
 
     CSS_PATH = "holdspace.tcss"
+    AUTO_FOCUS = ""  # on_mount focuses the places without scrolling past their question
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "skip", "Skip"),
         Binding("ctrl+s", "save", "Save"),
@@ -238,19 +244,23 @@ class CheckInScreen(ModalScreen[CheckInAnswers | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"Check in after {self.session_text}", classes="dialog-title")
-            yield Static("Where do you feel tension?", classes="question")
-            yield SelectionList[str](*((p, p) for p in TENSION_PLACES), id="tension")
-            yield Static("How strong, 0-10?", classes="question")
-            yield Input(placeholder="0-10", type="integer", max_length=2, id="intensity")
-            with Horizontal(classes="row"):
-                yield Static("Was it heavy?", classes="question")
-                yield Switch(value=False, id="heavy")
-            yield Input(placeholder="a short note (optional)", max_length=NOTE_MAX_CHARS, id="note")
-            yield Static("", id="error", classes="error")
-            yield Static("ctrl+s save · escape skip", classes="hint")
+            with DialogBody():
+                yield Static("Where do you feel tension?", classes="question")
+                yield SelectionList[str](*((p, p) for p in TENSION_PLACES), id="tension")
+                yield Static("How strong, 0-10?", classes="question")
+                yield Input(placeholder="0-10", type="integer", max_length=2, id="intensity")
+                with Horizontal(classes="row"):
+                    yield Static("Was it heavy?", classes="question")
+                    yield Switch(value=False, id="heavy")
+                yield Input(
+                    placeholder="a short note (optional)", max_length=NOTE_MAX_CHARS, id="note"
+                )
+            with DialogFoot():
+                yield Static("", id="error", classes="error")
+                yield Static("ctrl+s save · escape skip", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#tension", SelectionList).focus()
+        self.query_one("#tension", SelectionList).focus(scroll_visible=False)
 
     def action_skip(self) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ range shows one line under the form and nothing is returned.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import PurePath
 from typing import ClassVar, Final
 
 from textual import on
@@ -25,6 +26,7 @@ from companion.settings import (
     SettingsError,
 )
 from signals.coherence import PATTERNS, RATE_RANGE_PER_MIN
+from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = ["SettingsScreen"]
 
@@ -43,7 +45,7 @@ NEXT_RUN_NOTE: Final = (
 class SettingsScreen(ModalScreen[Settings | None]):
     """Edit the settings; ctrl+s or enter saves, escape cancels."""
 
-    CSS_PATH = "settings.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["holdspace.tcss", "settings.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("enter", "save", "Save", priority=True),
@@ -62,55 +64,61 @@ class SettingsScreen(ModalScreen[Settings | None]):
         lo_rate, hi_rate = RATE_RANGE_PER_MIN
         with Vertical(id="dialog", classes="dialog settings"):
             yield Label("Settings", classes="dialog-title")
-            yield Static("Prompts", classes="section")
-            with Horizontal(classes="field"):
-                yield Label(_LABELS["daily_cap"], classes="field-label")
-                yield Input(
-                    str(s.daily_cap), type="integer", max_length=2, compact=True, id="daily-cap"
+            with DialogBody():
+                yield Static("Prompts", classes="section")
+                with Horizontal(classes="field"):
+                    yield Label(_LABELS["daily_cap"], classes="field-label")
+                    yield Input(
+                        str(s.daily_cap), type="integer", max_length=2, compact=True, id="daily-cap"
+                    )
+                    yield Label(f"at most, {lo_cap}-{hi_cap}", classes="field-unit")
+                with Horizontal(classes="field"):
+                    yield Label(_LABELS["high_stress"], classes="field-label")
+                    yield Input(
+                        str(s.high_stress),
+                        type="integer",
+                        max_length=3,
+                        compact=True,
+                        id="high-stress",
+                    )
+                    yield Label(f"stress score, {lo_high}-{hi_high}", classes="field-unit")
+                yield Static("Prompts wait for the end of", classes="question")
+                with RadioSet(id="quiet-in", compact=True):
+                    for quiet in QUIET_IN:
+                        yield RadioButton(_QUIET_WORDS[quiet], value=quiet == s.quiet_in)
+                yield Static("Breathing pacer", classes="section")
+                with Horizontal(classes="field"):
+                    yield Label(_LABELS["pacer_rate_per_min"], classes="field-label")
+                    yield Input(
+                        f"{s.pacer_rate_per_min:g}",
+                        type="number",
+                        max_length=5,
+                        compact=True,
+                        id="pacer-rate",
+                    )
+                    yield Label(f"breaths/min, {lo_rate:g}-{hi_rate:g}", classes="field-unit")
+                with RadioSet(id="pacer-pattern", compact=True):
+                    for pattern in PATTERNS:
+                        yield RadioButton(pattern, value=pattern == s.pacer_pattern)
+                yield Static("When a prompt is shown", classes="section")
+                with Horizontal(classes="switch-row"):
+                    yield Switch(s.desktop_notify, id="desktop-notify")
+                    yield Label("a desktop notification", classes="switch-label")
+                with Horizontal(classes="switch-row"):
+                    yield Switch(s.bell, id="bell")
+                    yield Label("the terminal's bell", classes="switch-label")
+                yield Static("Strap", classes="section")
+                with Horizontal(classes="field"):
+                    yield Static(self._strap_text(), id="strap")
+                    yield Button(
+                        "Forget", id="forget", compact=True, disabled=self._strap[0] is None
+                    )
+                yield Static(NEXT_RUN_NOTE, classes="note")
+            with DialogFoot():
+                yield Static("", id="settings-error", classes="error")
+                yield Static(
+                    "ctrl+s or enter saves · space chooses · escape cancels", classes="hint"
                 )
-                yield Label(f"at most, {lo_cap}-{hi_cap}", classes="field-unit")
-            with Horizontal(classes="field"):
-                yield Label(_LABELS["high_stress"], classes="field-label")
-                yield Input(
-                    str(s.high_stress),
-                    type="integer",
-                    max_length=3,
-                    compact=True,
-                    id="high-stress",
-                )
-                yield Label(f"stress score, {lo_high}-{hi_high}", classes="field-unit")
-            yield Static("Prompts wait for the end of", classes="question")
-            with RadioSet(id="quiet-in", compact=True):
-                for quiet in QUIET_IN:
-                    yield RadioButton(_QUIET_WORDS[quiet], value=quiet == s.quiet_in)
-            yield Static("Breathing pacer", classes="section")
-            with Horizontal(classes="field"):
-                yield Label(_LABELS["pacer_rate_per_min"], classes="field-label")
-                yield Input(
-                    f"{s.pacer_rate_per_min:g}",
-                    type="number",
-                    max_length=5,
-                    compact=True,
-                    id="pacer-rate",
-                )
-                yield Label(f"breaths/min, {lo_rate:g}-{hi_rate:g}", classes="field-unit")
-            with RadioSet(id="pacer-pattern", compact=True):
-                for pattern in PATTERNS:
-                    yield RadioButton(pattern, value=pattern == s.pacer_pattern)
-            yield Static("When a prompt is shown", classes="section")
-            with Horizontal(classes="switch-row"):
-                yield Switch(s.desktop_notify, id="desktop-notify")
-                yield Label("a desktop notification", classes="switch-label")
-            with Horizontal(classes="switch-row"):
-                yield Switch(s.bell, id="bell")
-                yield Label("the terminal's bell", classes="switch-label")
-            yield Static("Strap", classes="section")
-            with Horizontal(classes="field"):
-                yield Static(self._strap_text(), id="strap")
-                yield Button("Forget", id="forget", compact=True, disabled=self._strap[0] is None)
-            yield Static("", id="settings-error", classes="error")
-            yield Static(NEXT_RUN_NOTE, classes="note")
-            yield Static("ctrl+s or enter saves · space chooses · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#daily-cap", Input).focus()

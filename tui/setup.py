@@ -10,6 +10,7 @@ it shows the plain sentence of :mod:`sensors.ble.errors` and offers the demo.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import on
@@ -22,6 +23,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
+from tui.widgets.dialog import DialogBody, DialogFoot
 
 if TYPE_CHECKING:
     from typing import Literal, TypeAlias
@@ -72,7 +74,7 @@ def explain_scan_error(error: BaseException | None) -> str:
 class SetupScreen(ModalScreen["SetupChoice"]):
     """Find and pick a strap: arrows and enter choose, r scans again, d opens the demo."""
 
-    CSS_PATH = "settings.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["holdspace.tcss", "settings.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rescan", "Scan again"),
         Binding("d", "demo", "Demo"),
@@ -88,17 +90,19 @@ class SetupScreen(ModalScreen["SetupChoice"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog setup"):
             yield Label("Find your strap", classes="dialog-title")
-            yield Static(
-                "Wet the strap's electrodes and put it on, so it wakes up; close any phone "
-                "app that holds it. Holdspace remembers the strap you choose.",
-                classes="note",
-            )
-            yield Static("", id="setup-status")
-            yield OptionList(id="straps")
-            yield Static(
-                "↑↓ choose · enter use this strap · r look again · d the demo · escape quit",
-                classes="hint",
-            )
+            with DialogBody():
+                yield Static(
+                    "Wet the strap's electrodes and put it on, so it wakes up; close any phone "
+                    "app that holds it. Holdspace remembers the strap you choose.",
+                    classes="note",
+                )
+                yield Static("", id="setup-status")
+                yield OptionList(id="straps")
+            with DialogFoot():
+                yield Static(
+                    "↑↓ choose · enter use this strap · r look again · d the demo · escape quit",
+                    classes="hint",
+                )
 
     def on_mount(self) -> None:
         # After the first frame: the scan loads Bleak and asks the system's Bluetooth.

@@ -26,15 +26,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.style import Style
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from companion.store import Store
+from companion.trend_parts import WeekHeavy
 from companion.trends import Trends, latest_day, trends
+from tui.widgets.footer import KeysFooter
 
 __all__ = ["BarList", "ColumnChart", "TrendsScreen"]
 
-EMPTY_MESSAGE: Final = "No days recorded yet — run `holdspace demo` to see how trends look."
+EMPTY_MESSAGE: Final = (
+    "No days recorded yet — run `holdspace demo` to see how trends look; its day is kept "
+    "apart from yours: `holdspace review --demo`, then `t`."
+)
 _EIGHTHS: Final = " ▁▂▃▄▅▆▇█"
 _H_EIGHTHS: Final = " ▏▎▍▌▋▊▉█"
 _ACT_LABELS: Final = {"pause": "Pause", "breathe": "Breathe", "contact": "Contact a colleague"}
@@ -189,7 +194,10 @@ class TrendsScreen(Screen[None]):
                 yield Static(id="hours-headline", classes="headline")
                 yield ColumnChart(id="hours-chart")
             with Vertical(classes="part"):
-                yield Static("Heavy sessions per week", classes="part-title")
+                yield Static(
+                    "Heavy sessions per week — marked heavy by you, or stress in the high band",
+                    classes="part-title",
+                )
                 yield Static(id="weeks-headline", classes="headline")
                 yield BarList(id="weeks-bars")
             with Vertical(classes="part"):
@@ -210,7 +218,7 @@ class TrendsScreen(Screen[None]):
                     "against days without. Observations about your own data, not a finding.",
                     classes="note",
                 )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#acts-table", DataTable)
@@ -305,7 +313,7 @@ class TrendsScreen(Screen[None]):
                 (
                     f"week of {_date_text(w.monday)}",
                     float(w.n_heavy),
-                    _week_note(w.n_heavy, w.n_sessions, w.mean_heavy_peak, w.n_days),
+                    _week_note(w),
                     w.n_heavy == busiest > 0,
                 )
                 for w in t.heavy.weeks
@@ -331,8 +339,9 @@ def _signed(value: float | None) -> str:
     return "—" if value is None else f"{value:+.1f}"
 
 
-def _week_note(n_heavy: int, n_sessions: int, mean_peak: float | None, n_days: int) -> str:
-    text = f"{n_heavy} heavy of {n_sessions} sessions"
-    if mean_peak is not None:
-        text += f" · mean peak stress {mean_peak:.0f}"
-    return text + (f" · {n_days} of 7 days in view" if n_days < 7 else "")
+def _week_note(week: WeekHeavy) -> str:
+    """The week's bar note: "2 heavy of 4 sessions (you marked 1, …) · mean peak stress 95"."""
+    text = week.heavy_text
+    if week.mean_heavy_peak is not None:
+        text += f" · mean peak stress {week.mean_heavy_peak:.0f}"
+    return text + (f" · {week.n_days} of 7 days in view" if week.n_days < 7 else "")
