@@ -25,7 +25,8 @@ test: $(STAMP) browser tmux
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium, which the HTML report test renders in; installed when missing
-## and this is root on Debian; otherwise that one test is skipped and says why
+## and this is root on Debian; otherwise those tests are skipped and say why (under CI=true
+## they fail)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

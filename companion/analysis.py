@@ -110,6 +110,12 @@ class SignalStage:
         self._before: dict[str, MinuteResult | None] = {}
         self._after_markers: dict[str, dict[str, Any]] = {}
 
+    def use_baseline(self, baseline: Baseline) -> None:
+        """Measure stress (and session reports) against ``baseline`` from the next minute:
+        a resting measurement the helper has just kept."""
+        self.baseline = baseline
+        self.scorer.baseline = baseline
+
     # -- observer protocol -------------------------------------------------------------------
 
     def on_event(self, event: SourceEvent) -> None:

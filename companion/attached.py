@@ -247,7 +247,9 @@ class AttachedRecorder:
         request = message.get("id")
         reply = self._pending.pop(request, None) if isinstance(request, int) else None
         if reply is None:
-            log.warning("the recorder answered: %s", message.get("error") or message)
+            # Only the reply's field names: a reply can carry a session with its label.
+            what = message.get("error") or f"a reply with fields {', '.join(sorted(message))}"
+            log.warning("the recorder answered a request nobody waits for: %s", what)
         elif not reply.done():
             reply.set_result(dict(message))
 

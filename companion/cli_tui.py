@@ -43,6 +43,10 @@ def run_screen(
     else the app first finds one and runs ``setup_runner(address)``. The helper's
     settings are read from ``settings_dir`` (default ``data_dir``; the demo's store
     lies inside the main one and shares its settings).
+
+    An error nothing in the screen handled ends in a :class:`HoldspaceError` once the
+    screen has closed (the command's one sentence and exit status 1), its traceback in
+    ``DATA/holdspace.log``.
     """
     from companion.cli_strap import DEMO_SPEED, demo_options
     from companion.logfile import screen_logging
@@ -66,10 +70,15 @@ def run_screen(
             setup_runner=setup_runner,
         )
         # Nothing but Textual writes to the terminal: the log goes to DATA/holdspace.log.
-        with screen_logging(settings_dir):
+        with screen_logging(settings_dir) as log_path:
             result = app.run()
     finally:
         store.close()
+    if app.return_code:  # an error nothing handled: its traceback is in the log
+        raise HoldspaceError(
+            f"the screen stopped on an unexpected error (a fault in Holdspace, not in your "
+            f"data); what happened is in {log_path}"
+        )
     if result == DEMO_ASKED:
         return run_screen(
             strap_runner(demo_options(DEMO_SPEED, None)),

@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
@@ -37,6 +38,7 @@ __all__ = [
     "Role",
     "add_colleague",
     "due_check_ins",
+    "last_contact_text",
     "load_book",
     "parse_rhythm",
     "record_contact",
@@ -381,3 +383,17 @@ def record_contact(data_dir: Path, record: ContactRecord) -> Colleague | None:
 def due_check_ins(book: ColleagueBook, now_s: float) -> dict[str, int]:
     """Colleagues whose check-in rhythm has passed: name to whole days since the last contact."""
     return {c.name: c.days_since_contact(now_s) for c in book.colleagues if c.overdue(now_s)}
+
+
+def last_contact_text(colleague: Colleague, now_s: float, tz: tzinfo | None = None) -> str:
+    """The last contact in calendar days of the local time zone (``tz``, default the
+    system's): "last contact today", "last contact yesterday", "last contact 3 days ago",
+    or "no contact yet". Calendar days, not 24-hour periods: a talk last night is
+    "yesterday" this morning, though fewer than 24 hours have passed."""
+    if colleague.last_contact_s is None:
+        return "no contact yet"
+    then = datetime.fromtimestamp(colleague.last_contact_s, tz).date()
+    days = (datetime.fromtimestamp(now_s, tz).date() - then).days
+    if days <= 0:
+        return "last contact today"
+    return "last contact yesterday" if days == 1 else f"last contact {days} days ago"

@@ -28,7 +28,9 @@ data, never a claim that contact causes anything, and never a diagnosis:
   logs a real contact that day (a message sent, a talk in person, a session tagged with
   a colleague; not a test message, not a failed send), **or** a supervision or peer
   session was recorded that day. Days without a summary, or whose summary has no
-  end-of-day load, are in neither group.
+  end-of-day load, are in neither group; nor is a day still being recorded (its summary
+  so far, marked ``"so_far"`` by :func:`companion.trends.trends`), whose load has not
+  ended yet: the line says it is left out.
 
 Fewer than :data:`MIN_COMPARE` on either side of a comparison: the lines say there is
 too little to compare yet, and show the counts. This module is headless and reads only
@@ -114,6 +116,8 @@ class ContactDayLoads:
     with_contact: Mean
     without_contact: Mean
     contact_days: tuple[date, ...]
+    so_far: tuple[date, ...] = ()
+    """Days still being recorded, left out of the comparison."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +166,12 @@ def connection_effect(
     in_period = tuple(sorted(d for d in summaries if d in met))
     with_contact: list[float] = []
     without_contact: list[float] = []
+    so_far = tuple(sorted(d for d, doc in summaries.items() if doc and doc.get("so_far")))
     for day, summary in summaries.items():
-        load = None if summary is None else num(summary.get("daily_load"))
+        load = None if summary is None or day in so_far else num(summary.get("daily_load"))
         if load is not None:
             (with_contact if day in met else without_contact).append(load)
-    days = ContactDayLoads(_mean(with_contact), _mean(without_contact), in_period)
+    days = ContactDayLoads(_mean(with_contact), _mean(without_contact), in_period, so_far)
     lines = [*_session_lines(connected, client), _day_line(days)]
     if book_problem is not None:
         lines.append(
@@ -242,14 +247,19 @@ def _session_lines(connected: SessionGroup, client: SessionGroup) -> list[str]:
 
 def _day_line(days: ContactDayLoads) -> str:
     met, other = days.with_contact, days.without_contact
+    left_out = "".join(
+        f" {day:%a} {day.day} {day:%b} is still being recorded: its load is left out until "
+        "the day ends."
+        for day in days.so_far
+    )
     if not _both(met, other):
         return (
             "Too little to compare days yet: "
             f"{_count(met.n, 'recorded day')} with a colleague contact and {other.n} without "
-            f"(at least {MIN_COMPARE} of each are needed)."
+            f"(at least {MIN_COMPARE} of each are needed).{left_out}"
         )
     return (
         f"On the {met.n} days with a colleague contact your day's load ended at "
         f"{met.value:.0f} on average; on the {other.n} days without, {other.value:.0f}. "
-        "An observation about your own days, not a cause."
+        f"An observation about your own days, not a cause.{left_out}"
     )

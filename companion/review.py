@@ -26,17 +26,20 @@ from companion.review_rows import (
     PromptRow,
     SessionRow,
     check_in_row,
+    measured_load,
     number,
     prompt_rows,
 )
 from companion.session_words import session_summary
 from companion.store import Store, StoredSession, local_day
+from companion.summary import summary_is_current
 from signals.baseline import ROLLING_DAYS, Baseline
 
 __all__ = [
     "DayReview",
     "SessionDetail",
     "baseline_note",
+    "day_so_far",
     "load_day",
     "load_session",
     "review_days",
@@ -73,6 +76,9 @@ def _session_row(
     minute_hr: tuple[FloatArray, FloatArray],
 ) -> SessionRow:
     found = analysis or {}
+    fields = found.get("session_load")
+    counts = fields if isinstance(fields, Mapping) else {}
+    n_minutes, n_scored = number(counts.get("n_minutes")), number(counts.get("n_scored"))
     time_part = (found.get("hrv") or {}).get("time") or {}
     mean_hr = number(time_part.get("mean_hr_bpm"))
     if mean_hr is None:
@@ -95,11 +101,13 @@ def _session_row(
         stress_mean=number(found.get("stress_mean")),
         stress_peak=number(found.get("stress_peak")),
         minutes_high=None if minutes_high is None else int(minutes_high),
-        load=number(found.get("load")),
+        load=measured_load(analysis),
         recovery_min=number(found.get("recovery_min")),
         marked_heavy=session.heavy,
         check_in="" if check_in is None else check_in.text,
         heaviness=heaviness(session.heavy, analysis),
+        n_minutes=None if n_minutes is None else int(n_minutes),
+        n_scored=None if n_scored is None else int(n_scored),
     )
 
 
@@ -110,6 +118,8 @@ class DayReview:
     ``minute_s`` is a regular grid of minute starts (epoch seconds) from the first
     to the last stored minute; ``hr_bpm``, ``stress`` (0-100) and ``daily_load``
     (0-100) are NaN where a minute is missing or unscored, so a chart shows gaps.
+    ``so_far``: the day is still being recorded (:func:`day_so_far`), so its load is
+    the latest stored minute's, not the end of the day's.
     """
 
     day: date
@@ -125,6 +135,20 @@ class DayReview:
     baseline: BaselineNote
     connection: str = ""
     """Who the helper was in contact with that day, and how, in one line ("" for nobody)."""
+    so_far: bool = False
+
+    @property
+    def load_text(self) -> str:
+        """The day's load in words, saying which load it is and when it was read:
+        "day's load 39 at the end, highest 94 (0-100, whole day)" (the daily load of
+        :mod:`signals.load`, not a session's load); "" when no minute has one."""
+        if self.daily_load_end is None:
+            return ""
+        when = "so far" if self.so_far else "at the end"
+        text = f"day's load {self.daily_load_end:.0f} {when}"
+        if self.daily_load_peak is not None:
+            text += f", highest {self.daily_load_peak:.0f}"
+        return text + " (0-100, whole day)"
 
     @property
     def empty(self) -> bool:
@@ -182,7 +206,8 @@ def load_day(store: Store, day: date) -> DayReview:
         )
         for s in store.sessions(day)
     )
-    summary = store.day_summary(day) or {}
+    so_far = day_so_far(store, day, grid, hr)
+    summary = {} if so_far else (store.day_summary(day) or {})
     finite = load[np.isfinite(load)]
     end = number(summary.get("daily_load"))
     peak = number(summary.get("daily_load_peak"))
@@ -203,6 +228,28 @@ def load_day(store: Store, day: date) -> DayReview:
             _baseline_of(store, day, (store.session_analysis(s.session_id) for s in sessions))
         ),
         connection=connection_line(store, day, sessions),
+        so_far=so_far,
+    )
+
+
+def day_so_far(
+    store: Store, day: date, minute_s: FloatArray | None = None, hr_bpm: FloatArray | None = None
+) -> bool:
+    """Whether ``day`` is still being recorded: its stored summary is missing, or older
+    than what is stored for it (:func:`companion.summary.summary_is_current`).
+
+    ``minute_s`` and ``hr_bpm`` are the day's minute grid when the caller has read it
+    (:func:`_minute_grid`); else the minutes are read here.
+    """
+    sessions = store.sessions(day)
+    if minute_s is None or hr_bpm is None:
+        minute_s, hr_bpm, _, _ = _minute_grid(store.epochs(day))
+    with_beats = minute_s[np.isfinite(hr_bpm)]
+    starts = [s.start_s for s in sessions] + ([float(with_beats[-1])] if with_beats.size else [])
+    return not summary_is_current(
+        store.day_summary(day),
+        open_session=any(s.end_s is None for s in sessions),
+        last_data_s=max(starts, default=None),
     )
 
 
@@ -271,6 +318,8 @@ class SessionDetail:
     summary: tuple[str, ...] = ()
     """What moved, against which baseline and the rest of the day, in sentences
     (:func:`companion.session_words.session_summary`): the report opens with it."""
+    so_far: bool = False
+    """Its day is still being recorded (:func:`day_so_far`): recovery is not known yet."""
 
 
 def load_session(store: Store, session_id: int) -> SessionDetail:
@@ -307,6 +356,7 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
     )
     epochs = store.epochs(session.day)
     grid, hr, _, _ = _minute_grid(epochs)
+    so_far = day_so_far(store, session.day, grid, hr)
     hrv = (analysis or {}).get("hrv")
     row = _session_row(session, analysis, check_in, (grid, hr))
     day_rows = [
@@ -326,7 +376,8 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
         prompts=prompts,
         check_in=check_in,
         baseline=baseline,
-        summary=session_summary(row, day_rows, baseline),
+        summary=session_summary(row, day_rows, baseline, so_far=so_far),
+        so_far=so_far,
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "check_in_row",
     "clock",
     "hrv_report_rows",
+    "measured_load",
     "neutral_labels",
     "number",
     "prompt_rows",
@@ -245,7 +246,8 @@ class SessionRow:
     rmssd_ms, rmssd_change_pct : RMSSD of the session, ms; its change, %.
     stress_mean, stress_peak : per-minute stress score, 0-100.
     minutes_high : minutes in the high band (76-100).
-    load : the session's load, 0-100. recovery_min : minutes until back near baseline.
+    load : the session's load, 0-100; None when not measured (no scored minute, see
+        :func:`measured_load`). recovery_min : minutes until back near baseline.
     marked_heavy : the helper's own verdict. check_in : the summary of its check-in, or "".
     heaviness : whether it counts as heavy, and why (:mod:`companion.heavy`, the one
         definition trends and reports use too).
@@ -269,6 +271,10 @@ class SessionRow:
     marked_heavy: bool | None
     check_in: str
     heaviness: Heaviness
+    n_minutes: int | None = None
+    """Minutes whose middle lies in the session (None for an analysis without the count)."""
+    n_scored: int | None = None
+    """Of those, minutes with a stress score: 0 means nothing per minute was measured."""
 
 
 def number(found: Any) -> float | None:
@@ -276,6 +282,22 @@ def number(found: Any) -> float | None:
     if isinstance(found, int | float) and not isinstance(found, bool) and math.isfinite(found):
         return float(found)
     return None
+
+
+def measured_load(analysis: Mapping[str, Any] | None) -> float | None:
+    """A stored session analysis' ``load`` (0-100), or None when it measured nothing.
+
+    A session without a scored minute (shorter than a minute, or no minute with a clear
+    signal) stores a load of 0 that says nothing: that is None here, so no screen, trend
+    or report shows or averages it. A stored -0.0 (older analyses) reads as 0.0.
+    """
+    found = analysis or {}
+    load = number(found.get("load"))
+    fields = found.get("session_load")
+    scored = number(fields.get("n_scored")) if isinstance(fields, Mapping) else None
+    if load is None or scored == 0:
+        return None
+    return load + 0.0  # -0.0 + 0.0 is 0.0
 
 
 def hrv_report_rows(hrv: Mapping[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:

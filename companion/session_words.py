@@ -18,9 +18,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from companion.heavy import HEAVY_DEFINITION
-from companion.review_rows import HRV_SECTIONS, BaselineNote, SessionRow, hrv_report_rows
+from companion.review_rows import (
+    HRV_SECTIONS,
+    BaselineNote,
+    SessionRow,
+    change_text,
+    hrv_report_rows,
+)
 
-__all__ = ["MARKER_MEANINGS", "hrv_report_explained", "session_summary"]
+__all__ = [
+    "MARKER_MEANINGS",
+    "against_baseline_lines",
+    "hrv_report_explained",
+    "load_words",
+    "session_summary",
+]
 
 MARKER_MEANINGS: Final[Mapping[str, str]] = {
     # time domain
@@ -94,7 +106,50 @@ def _and(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _what_moved(row: SessionRow) -> str:
+def _too_short(row: SessionRow, so_far: bool = False) -> bool:
+    """Shorter than a minute, or (once its day is summarised) no minute's middle inside it."""
+    if row.duration_s is not None and row.duration_s < 60.0:
+        return True
+    return row.n_minutes == 0 and not so_far
+
+
+def _not_scored(row: SessionRow, so_far: bool) -> str:
+    """Why no minute of the session was scored, as a sentence's start."""
+    if _too_short(row, so_far):
+        return "This session was too short to compare with your baseline minute by minute"
+    if so_far:  # stored when it ended: its last minutes may not have been scored yet
+        return (
+            "No minute of this session had been scored when it ended (a minute is scored "
+            "once it is over)"
+        )
+    if row.n_minutes == 1:
+        return "No stress score for this session: its one minute had no clear enough signal"
+    if row.n_minutes:
+        return (
+            f"No stress score for this session: none of its {row.n_minutes} minutes had "
+            "a clear enough signal"
+        )
+    return "No stress score for this session: no minute of it had a clear enough signal"
+
+
+def _over_beats(row: SessionRow, baseline: BaselineNote) -> str | None:
+    """The whole-session numbers from its beats, beside the baseline's (None without any)."""
+    parts = []
+    if row.mean_hr_bpm is not None:
+        parts.append(
+            (f"your heart rate averaged {row.mean_hr_bpm:.0f} bpm", f"{baseline.hr_bpm:.0f} bpm")
+        )
+    if row.rmssd_ms is not None:
+        parts.append((f"RMSSD was {row.rmssd_ms:.0f} ms", f"{baseline.rmssd_ms:.0f} ms"))
+    if not parts:
+        return None
+    return (
+        f"over its beats {_and([p for p, _ in parts])}, against "
+        f"{_and([b for _, b in parts])} in the baseline"
+    )
+
+
+def _what_moved(row: SessionRow, baseline: BaselineNote, so_far: bool) -> str:
     parts = [
         _change(row.hr_change_bpm, " bpm", "your heart rate"),
         _change(row.rmssd_change_pct, "%", "your beat-to-beat variability (RMSSD)"),
@@ -107,9 +162,49 @@ def _what_moved(row: SessionRow) -> str:
             stress += f", {row.minutes_high} min of it in the high band"
         parts.append(stress)
     said = [p for p in parts if p]
-    if not said:
-        return "Nothing was measured in this session: no minute had a clear enough signal."
-    return f"In this session {_and(said)}."
+    if said:
+        return f"In this session {_and(said)}."
+    beats = _over_beats(row, baseline)
+    if beats is None:
+        return f"{_not_scored(row, so_far)}, and too few beats were stored to measure it."
+    return f"{_not_scored(row, so_far)}; {beats}."
+
+
+def against_baseline_lines(
+    row: SessionRow, baseline: BaselineNote, *, so_far: bool = False
+) -> list[tuple[str, str]]:
+    """Heart rate and RMSSD against the baseline, as (label, words).
+
+    The per-minute change when the session has one (means over its good minutes
+    against the baseline); else the session's own value over its beats beside the
+    baseline's, saying why there is no change; "not measured" only when neither exists.
+    """
+    why = "too short" if _too_short(row, so_far) else "no scored minute"
+    why += " to compare minute by minute"
+    hr = change_text(row.hr_change_bpm, " bpm", digits=1)
+    if row.hr_change_bpm is None and row.mean_hr_bpm is not None:
+        hr = (
+            f"{row.mean_hr_bpm:.1f} bpm over its beats, against {baseline.hr_bpm:.0f} bpm "
+            f"in the baseline ({why})"
+        )
+    rmssd = change_text(row.rmssd_change_pct, "%")
+    if row.rmssd_change_pct is None and row.rmssd_ms is not None:
+        rmssd = (
+            f"{row.rmssd_ms:.1f} ms over its beats, against {baseline.rmssd_ms:.0f} ms "
+            f"in the baseline ({why})"
+        )
+    return [("Heart rate", hr), ("RMSSD", rmssd)]
+
+
+def load_words(row: SessionRow, *, so_far: bool = False) -> str:
+    """The session's load for the report: "23.6", or why there is none."""
+    if row.load is not None:
+        return f"{row.load:.1f}"
+    if row.end_s is None:
+        return "when it ends"
+    if _too_short(row, so_far):
+        return "too short to measure"
+    return "not scored yet" if so_far else "not measured"
 
 
 def _ordinal(n: int) -> str:
@@ -121,21 +216,25 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
-def _against_the_day(row: SessionRow, others: Sequence[SessionRow]) -> str | None:
+def _against_the_day(
+    row: SessionRow, others: Sequence[SessionRow], so_far: bool = False
+) -> str | None:
     if row.load is None:
         return None
     loads = [o.load for o in others if o.load is not None]
+    day = "the day so far" if so_far else "the day"
     if not loads:
-        return "It was the only measured session of the day, so there is nothing to compare."
+        return f"It was the only measured session of {day}, so there is nothing to compare."
     n = len(loads) + 1
+    sessions = f"{day}'s {n} measured sessions"
     if row.load >= max(loads):
-        rank = f"the highest of the day's {n} measured sessions"
+        rank = f"the highest of {sessions}"
     elif row.load <= min(loads):
-        rank = f"the lowest of the day's {n} measured sessions"
+        rank = f"the lowest of {sessions}"
     else:
-        rank = f"the {_ordinal(1 + sum(x > row.load for x in loads))} highest of the day's {n}"
+        rank = f"the {_ordinal(1 + sum(x > row.load for x in loads))} highest of {sessions}"
     text = (
-        f"Against the rest of the day: its load of {row.load:.0f} (0-100) was {rank}; "
+        f"Against the rest of {day}: its load of {row.load:.0f} (0-100) was {rank}; "
         f"the other sessions averaged {_mean(loads):.0f}"
     )
     stresses = [o.stress_mean for o in others if o.stress_mean is not None]
@@ -146,9 +245,11 @@ def _against_the_day(row: SessionRow, others: Sequence[SessionRow]) -> str | Non
     return text + "."
 
 
-def _recovery(row: SessionRow, others: Sequence[SessionRow]) -> str | None:
+def _recovery(row: SessionRow, others: Sequence[SessionRow], so_far: bool = False) -> str | None:
     if row.end_s is None or row.load is None:
         return None
+    if row.recovery_min is None and so_far:
+        return "How soon you were back near your baseline is worked out when the recording ends."
     if row.recovery_min is None:
         end_s = row.end_s
         later = any(o.start_s >= end_s for o in others)
@@ -160,16 +261,29 @@ def _recovery(row: SessionRow, others: Sequence[SessionRow]) -> str | None:
 
 
 def session_summary(
-    row: SessionRow, day_rows: Sequence[SessionRow], baseline: BaselineNote
+    row: SessionRow,
+    day_rows: Sequence[SessionRow],
+    baseline: BaselineNote,
+    *,
+    so_far: bool = False,
 ) -> tuple[str, ...]:
     """The plain summary that opens a session's report, one sentence a line.
 
     What moved (heart rate, RMSSD and stress against the baseline), which baseline
     that is, how the session compares with the day's other finished sessions
     (``day_rows`` may include ``row`` itself), recovery, and whether it counts as heavy.
+    A session without a scored minute says so and gives its whole-session numbers
+    beside the baseline's, with no load, ranking or recovery. ``so_far``: the day is
+    still being recorded, so the comparison is with the day so far and recovery is
+    not known yet.
     """
     others = [r for r in day_rows if r.session_id != row.session_id and r.end_s is not None]
-    lines = [_what_moved(row), baseline.text, _against_the_day(row, others), _recovery(row, others)]
+    lines = [
+        _what_moved(row, baseline, so_far),
+        baseline.text,
+        _against_the_day(row, others, so_far),
+        _recovery(row, others, so_far),
+    ]
     if row.heaviness.heavy:
         lines.append(f"It counts as {row.heaviness.text}; {HEAVY_DEFINITION}.")
     return tuple(line for line in lines if line)

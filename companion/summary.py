@@ -22,7 +22,14 @@ from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import BatteryLevel, SourceEvent
 from signals.artifacts import screen_artifacts
 
-__all__ = ["GapSpan", "RunCollector", "RunSummary", "iso_local", "summarise"]
+__all__ = [
+    "GapSpan",
+    "RunCollector",
+    "RunSummary",
+    "iso_local",
+    "summarise",
+    "summary_is_current",
+]
 
 
 def iso_local(time_s: float) -> str:
@@ -108,6 +115,33 @@ class RunSummary:
             }
         )
         return out
+
+
+def summary_is_current(
+    summary: Mapping[str, Any] | None,
+    *,
+    open_session: bool,
+    last_data_s: float | None,
+) -> bool:
+    """Whether a stored day summary still covers the day: the day is finished.
+
+    A run writes the summary of its days when it ends (:func:`companion.runs.run_source`).
+    Until then a day being recorded has no summary, or an older run's: the day is
+    **so far**, and its load, hours and recoveries are not final. The summary is not
+    current when there is none, when a session of the day is still open, or when
+    something stored starts after its last beat (``last_data_s``: the latest start of
+    a stored minute or session of the day, epoch seconds).
+    """
+    if summary is None or open_session:
+        return False
+    end = summary.get("end")
+    if last_data_s is None or not isinstance(end, str):
+        return True
+    try:
+        end_s = datetime.fromisoformat(end).timestamp()
+    except ValueError:
+        return True
+    return last_data_s <= end_s
 
 
 def summarise(

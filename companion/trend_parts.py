@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Final
 
 from companion.heavy import heaviness, heavy_words
+from companion.review_rows import measured_load
 from companion.sessions import SESSION_KINDS
 from companion.store import StoredSession
 
@@ -38,6 +39,7 @@ __all__ = [
     "kind_loads",
     "mean",
     "num",
+    "so_far_text",
 ]
 
 MIN_DAYS: Final = 3
@@ -57,12 +59,17 @@ OWN_DATA: Final = "in your own data"
 
 @dataclass(frozen=True, slots=True)
 class DayLoad:
-    """One day of the period: ``peak`` and ``end`` daily load (0-100); None when unknown."""
+    """One day of the period: ``peak`` and ``end`` daily load (0-100); None when unknown.
+
+    ``so_far``: the day is still being recorded; ``end`` is its latest stored minute's load
+    and ``peak`` the highest so far.
+    """
 
     day: date
     recorded: bool
     peak: float | None
     end: float | None
+    so_far: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +173,14 @@ def _small(n: int) -> str:
 
 
 def daily_loads(
-    calendar: Sequence[date], summaries: Mapping[date, Mapping[str, Any] | None], few: str
+    calendar: Sequence[date],
+    summaries: Mapping[date, Mapping[str, Any] | None],
+    few: str,
+    *,
+    so_far: Sequence[date] = (),
 ) -> DailyLoads:
+    """The period's days; the peaks of days ``so_far`` (still being recorded) are shown
+    but not compared: the mean peak and the highest day are over finished days."""
     out = []
     for day in calendar:
         doc = summaries[day]
@@ -175,23 +188,29 @@ def daily_loads(
             out.append(DayLoad(day, recorded=False, peak=None, end=None))
         else:
             peak, last = num(doc.get("daily_load_peak")), num(doc.get("daily_load"))
-            out.append(DayLoad(day, recorded=True, peak=peak, end=last))
+            out.append(DayLoad(day, recorded=True, peak=peak, end=last, so_far=day in so_far))
     n = sum(d.recorded for d in out)
-    with_peak = [d for d in out if d.peak is not None]
+    with_peak = [d for d in out if d.peak is not None and not d.so_far]
     mean_peak = mean([d.peak for d in with_peak if d.peak is not None])
     if n == 0:
         headline = f"No days recorded in these {len(calendar)} days."
     elif n < MIN_DAYS:
         headline = few + "."
     elif mean_peak is None:
-        headline = f"{n} of {len(calendar)} days recorded, none with a daily load yet."
+        headline = f"{n} of {len(calendar)} days recorded, none finished with a daily load yet."
     else:
         top = max(with_peak, key=lambda d: d.peak or 0.0)
         headline = (
             f"Daily load peaked highest on {top.day:%a} {_date_text(top.day)} ({top.peak:.0f}), "
             f"against a mean peak of {mean_peak:.0f} over {len(with_peak)} days, {OWN_DATA}."
         )
+    headline += "".join(f" {so_far_text(d)}." for d in so_far if d in summaries)
     return DailyLoads(tuple(out), n, mean_peak, headline)
+
+
+def so_far_text(day: date) -> str:
+    """How a day still being recorded is named: "Mon 7 Dec so far (still being recorded)"."""
+    return f"{day:%a} {_date_text(day)} so far (still being recorded)"
 
 
 def kind_loads(
@@ -199,7 +218,7 @@ def kind_loads(
 ) -> KindLoads:
     loads: dict[str, list[float]] = defaultdict(list)
     for stored, analysis in sessions:
-        load = num(analysis.get("load"))
+        load = measured_load(analysis)  # a session without a scored minute has no load
         if load is not None:
             loads[stored.kind].append(load)
     order = [k for k in SESSION_KINDS if k in loads] + sorted(set(loads) - set(SESSION_KINDS))

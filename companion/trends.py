@@ -14,6 +14,11 @@ Six parts, each with its own plain-language headline (or lines):
   sessions against client sessions, and the end-of-day load on days with a colleague
   contact against days without (:mod:`companion.connection_effect`).
 
+A day still being recorded (no summary yet, or one older than what is stored for it:
+:func:`companion.summary.summary_is_current`) is in every part **so far**: its load and
+hours are read from its stored minutes, it counts as recorded, and it is named as "so
+far" (:attr:`Trends.so_far`). Only comparisons of end-of-day loads leave it out, and say so.
+
 Nothing here is a diagnosis. Each headline says what moved and against which baseline
 (the period's mean, all sessions, the previous week, the minute before), says "in your
 own data", and shows n so that small samples stay visible. Raw beats are never read:
@@ -27,13 +32,14 @@ data directory).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from companion.connection_effect import ConnectionEffect, connection_effect, read_contact_days
-from companion.store import Store, local_day
+from companion.store import Store, StoredSession, local_day
+from companion.summary import summary_is_current
 from companion.trend_parts import (
     MIN_DAYS,
     OWN_DATA,
@@ -98,6 +104,8 @@ class Trends:
     heavy: HeavyWeeks
     acts: ActOutcomes
     connection: ConnectionEffect
+    so_far: tuple[date, ...] = ()
+    """Days of the period still being recorded: in every part with their data so far."""
 
     @property
     def n_days_recorded(self) -> int:
@@ -116,12 +124,14 @@ def trends(store: Store, end: date, days: int = 7) -> Trends:
         raise ValueError(f"days must be at least 1, not {days}")
     first = end - timedelta(days=days - 1)
     calendar = [first + timedelta(days=i) for i in range(days)]
-    summaries = {d: store.day_summary(d) for d in calendar}
+    summaries: dict[date, Mapping[str, Any] | None] = {d: store.day_summary(d) for d in calendar}
+    in_period = [s for s in store.sessions() if first <= s.day <= end]
+    so_far = _days_so_far(store, calendar, summaries, in_period)
+    for day in so_far:
+        summaries[day] = _summary_so_far(store, day)
     recorded = [d for d in calendar if summaries[d] is not None]
     sessions = [
-        (s, store.session_analysis(s.session_id) or {})
-        for s in store.sessions()
-        if s.end_s is not None and first <= s.day <= end
+        (s, store.session_analysis(s.session_id) or {}) for s in in_period if s.end_s is not None
     ]
     prompts = [p for p in store.prompts() if first <= local_day(float(p["raised_s"])) <= end]
     day_hours = (_day_hours(store, d, summaries[d] or {}) for d in recorded)
@@ -132,13 +142,57 @@ def trends(store: Store, end: date, days: int = 7) -> Trends:
         end=end,
         days=days,
         first=first,
-        daily=daily_loads(calendar, summaries, few),
+        daily=daily_loads(calendar, summaries, few, so_far=so_far),
         kinds=kind_loads(sessions, days, None if enough else few + " by session kind."),
         hours=_hours(day_hours, days, None if enough else few + " by hour of day."),
         heavy=heavy_weeks(calendar, sessions, None if enough else few + " across weeks."),
         acts=act_outcomes(prompts),
         connection=connection_effect(sessions, summaries, contact_days, book_problem=book_problem),
+        so_far=so_far,
     )
+
+
+def _days_so_far(
+    store: Store,
+    calendar: Sequence[date],
+    summaries: Mapping[date, Mapping[str, Any] | None],
+    sessions: Sequence[StoredSession],
+) -> tuple[date, ...]:
+    """Days of ``calendar`` still being recorded (see module docstring).
+
+    Of the days with stored beats: one without a summary; one with a summary and an
+    open session; and the latest, when something stored on it starts after its
+    summary's last beat (its minutes are read for that: only the one day's).
+    """
+    with_beats = [d for d in store.days() if calendar[0] <= d <= calendar[-1]]
+    out = []
+    for day in with_beats:
+        mine = [s for s in sessions if s.day == day]
+        summary = summaries[day]
+        if summary is None:
+            out.append(day)
+            continue
+        last_s = None
+        if with_beats and day == with_beats[-1]:
+            minutes = [float(m["start_s"]) for m in store.epochs(day) if num(m.get("hr_bpm"))]
+            last_s = max([*minutes, *(s.start_s for s in mine)], default=None)
+        open_session = any(s.end_s is None for s in mine)
+        if not summary_is_current(summary, open_session=open_session, last_data_s=last_s):
+            out.append(day)
+    return tuple(out)
+
+
+def _summary_so_far(store: Store, day: date) -> dict[str, Any]:
+    """What a day still being recorded holds so far, in the shape of a day summary:
+    the load of its latest stored minute and its highest, and its hours."""
+    minutes = store.epochs(day)
+    loads = [x for m in minutes if (x := num(m.get("daily_load"))) is not None]
+    return {
+        "daily_load": loads[-1] if loads else None,
+        "daily_load_peak": max(loads) if loads else None,
+        "stress_by_hour": stress_by_hour(minutes),
+        "so_far": True,
+    }
 
 
 # -- stress by hour of day ----------------------------------------------------------------

@@ -20,7 +20,14 @@ peak stress (the highest minute) and sustained peak (the highest mean of
 heart rate and ln RMSSD against the baseline (means over good minutes), and one
 ``load`` figure, 0-100, from *intensity-minutes* ``I = sum((s - 25)+ / 75)`` (a
 minute at 100 counts 1, at rest 0): ``load = 100 * (1 - exp(-I / LOAD_SCALE_MIN))``.
-Fifty minutes at 95 give about 79, at 60 about 54, at 30 about 10.
+Fifty minutes at 95 give about 79, at 60 about 54, at 30 about 10. A session without
+a scored minute (shorter than a minute, or no minute with a clear signal) is not
+**measured**: its ``load`` is 0.0 (never -0.0) but says nothing, and readers show
+"too short to measure" or "not measured" instead (:attr:`SessionLoad.measured`).
+
+The session load is not the daily load: the daily load (above) runs across the whole
+day, rising only with minutes above 50 and easing with rest, so a day of moderate
+sessions can hold a daily load near 0 while each session's load is 20 or 30.
 
 A session is **heavy** when the helper marked it so, or its mean or sustained
 peak stress is in the high band (>= 76).
@@ -152,6 +159,11 @@ class SessionLoad:
     heavy: bool
     marked_heavy: bool | None = None
 
+    @property
+    def measured(self) -> bool:
+        """At least one of its minutes was scored; without one, ``load`` says nothing."""
+        return self.n_scored > 0
+
 
 def _within(epoch: Epoch, start_s: float, end_s: float) -> bool:
     middle = epoch.start_s + EPOCH_S / 2.0
@@ -188,7 +200,8 @@ def session_load(
         sustained = float(np.max(np.convolve(values, np.ones(k) / k, mode="valid")))
     hr_change = float(np.mean([e.hr_bpm for e in good])) - baseline.hr_bpm if good else None
     ln_change = float(np.mean([e.ln_rmssd for e in good])) - baseline.ln_rmssd if good else None
-    intensity_min = sum(max(v - 25, 0) / 75.0 for v in values)
+    # A float sum: an empty int sum (0) would make the load -0.0 through expm1.
+    intensity_min = math.fsum(max(v - 25, 0) / 75.0 for v in values)
     heavy = bool(marked_heavy) or any(
         x is not None and x >= HEAVY_STRESS for x in (mean, sustained)
     )
@@ -278,7 +291,10 @@ class WeeklyExposure:
     n_heavy : of those, heavy ones (marked or measured).
     heavy_minutes_high : minutes in the high band during heavy sessions.
     mean_heavy_load : mean ``load`` of the heavy sessions (None without any).
-    max_load : highest session ``load`` (None without sessions).
+    max_load : highest session ``load`` (None without a measured session).
+
+    Loads are those of measured sessions only (:attr:`SessionLoad.measured`): a session
+    without a scored minute counts as a session (and as heavy when marked) but adds no load.
     longest_heavy_run : most heavy sessions in a row.
     """
 
@@ -297,6 +313,7 @@ def weekly_exposure(sessions: Sequence[SessionLoad], now_s: float) -> WeeklyExpo
     since_s = now_s - WEEK_S
     week = sorted((s for s in sessions if since_s < s.start_s <= now_s), key=lambda s: s.start_s)
     heavy = [s for s in week if s.heavy]
+    heavy_loads = [s.load for s in heavy if s.measured]
     longest = run = 0
     for s in week:
         run = run + 1 if s.heavy else 0
@@ -307,7 +324,7 @@ def weekly_exposure(sessions: Sequence[SessionLoad], now_s: float) -> WeeklyExpo
         n_sessions=len(week),
         n_heavy=len(heavy),
         heavy_minutes_high=sum(s.minutes_high for s in heavy),
-        mean_heavy_load=float(np.mean([s.load for s in heavy])) if heavy else None,
-        max_load=max((s.load for s in week), default=None),
+        mean_heavy_load=float(np.mean(heavy_loads)) if heavy_loads else None,
+        max_load=max((s.load for s in week if s.measured), default=None),
         longest_heavy_run=longest,
     )

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.conftest import skip_or_fail
+
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 TIMEOUT_S = 30.0
 """How long any one step (start, command, page load, exit) may take before failing."""
@@ -49,16 +51,27 @@ class JavaScriptError(BrowserError):
 
 
 def chromium_missing_reason() -> str | None:
-    """None when chromium can be run here, else one sentence for ``pytest.skip``."""
+    """None when chromium can be run here, else one sentence saying why not."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         return f"Debian chromium is not installed ({CHROMIUM}); `make browser` installs it as root"
     return None
 
 
-needs_chromium = pytest.mark.skipif(
-    chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""
-)
-"""Skip the test, with the reason, when chromium is missing."""
+def require_chromium() -> None:
+    """Skip the test, with the reason, when chromium is missing; under ``CI=true`` fail."""
+    reason = chromium_missing_reason()
+    if reason is not None:
+        skip_or_fail(reason)
+
+
+@pytest.fixture
+def chromium() -> None:
+    """Chromium can be run (``tests.browser`` is a plugin of ``tests/conftest.py``)."""
+    require_chromium()
+
+
+needs_chromium = pytest.mark.usefixtures("chromium")
+"""Skip the test, with the reason, when chromium is missing; under ``CI=true`` fail."""
 
 
 def launch_args(user_data_dir: Path, net_log: Path, width: int, height: int) -> list[str]:
@@ -263,9 +276,7 @@ def open_page(
     ``work_dir`` (e.g. the test's ``tmp_path``) receives a new profile directory, the
     net-log and chromium's output (``chromium.log``, quoted in errors).
     """
-    reason = chromium_missing_reason()
-    if reason is not None:
-        pytest.skip(reason)
+    require_chromium()
     work_dir.mkdir(parents=True, exist_ok=True)
     profile = work_dir / "chromium-profile"
     profile.mkdir()  # must be new: a used profile could bring state (or locks) along

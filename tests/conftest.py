@@ -9,11 +9,11 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-pytest_plugins = ["tests.loopback"]
+pytest_plugins = ["tests.loopback", "tests.browser"]
 
 if TYPE_CHECKING:
     from companion.store import Store
@@ -27,11 +27,25 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 
 
+def in_ci() -> bool:
+    """True under ``CI=true`` (``.ci/run`` sets it)."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip the test with ``reason`` (a tool or data it needs is missing), or fail with it
+    under ``CI=true``: CI installs tmux and Chromium (``make test``) and has ../shared/data
+    beside the clone, so a green CI means these tests ran."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this test must run in CI)", pytrace=False)
+    pytest.skip(reason)
+
+
 def shared_file(*parts: str) -> Path:
-    """A file of ../shared/data, or skip the test with the reason."""
+    """A file of ../shared/data, or skip the test with the reason (fail under ``CI=true``)."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real recording {path} is not available (../shared/data is absent)")
+        skip_or_fail(f"real recording {path} is not available (../shared/data is absent)")
     return path
 
 
@@ -110,3 +124,9 @@ def copy_with_private_session(store_dir: Path, dest: Path, label: str, note: str
         store.finish_session(sid, end_s + 600.0)
         store.add_check_in(end_s + 700.0, {"heavy": True, "note": note}, sid, "manual")
     return end_s
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``realdata`` skip without ../shared/data, and fail under ``CI=true``."""
+    if item.get_closest_marker("realdata") is not None and not SHARED_DATA.is_dir():
+        skip_or_fail(f"real recordings not found at {SHARED_DATA} (fresh clone: nothing to read)")

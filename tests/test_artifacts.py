@@ -31,12 +31,11 @@ from signals.artifacts import (
 from signals.artifacts_correct import correct_artifacts
 from signals.artifacts_live import LOOKAHEAD_BEATS, LiveArtifactDetector, LiveVerdict
 from signals.artifacts_lt import classify, segment_features
+from tests.conftest import SHARED_DATA
 
 FloatArray = npt.NDArray[np.float64]
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-realdata = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"real recordings not found at {DATA} (fresh clone: nothing to read)"
-)
+DATA = SHARED_DATA
+realdata = pytest.mark.realdata  # skipped without ../shared/data; fails under CI=true
 K = ArtifactKind
 TYPES = ("ectopic", "missed", "extra", "long", "short")
 

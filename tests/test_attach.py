@@ -428,3 +428,17 @@ async def test_holdspace_opens_the_screen_attached_when_a_recorder_runs(
     ((runner, where, options),) = opened
     assert where == data_dir and options == {"read_only": True}  # the recorder writes
     assert await runner(Screen()) == sock_path
+
+
+def test_a_reply_nobody_waits_for_is_logged_without_its_contents(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """A stray reply can hold a session with its label: the log names its fields only."""
+    from companion.attached import AttachedRecorder
+
+    client = AttachedRecorder(LiveSession(None, QuietListener()), tmp_path / "sock")
+    stray = {"id": 7, "ok": True, "session": {"label": "C-secret-17", "kind": "client"}}
+    with caplog.at_level(logging.DEBUG):
+        client._ack(stray)
+    assert "C-secret-17" not in caplog.text
+    assert "fields id, ok, session" in caplog.text

@@ -12,6 +12,7 @@ from typing import Any
 from textual.binding import Binding
 
 from tui.app import HoldspaceApp
+from tui.live_screen import LiveScreen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -44,12 +45,13 @@ def test_every_key_of_the_readme_key_table_is_in_the_palette() -> None:
     keys = {key for row in rows for key in re.findall(r"`([^`]+)`", row)}
     assert {"s", "e", "u", ",", "q"} <= keys
     by_key: dict[str, str] = {}
-    for binding in HoldspaceApp.BINDINGS:
+    for binding in [*LiveScreen.BINDINGS, *HoldspaceApp.BINDINGS]:
         assert isinstance(binding, Binding)
+        action = binding.action.removeprefix("app.")
         for key in binding.key.split(","):
-            by_key[key] = binding.action
+            by_key[key] = action
         if binding.key_display:
-            by_key[binding.key_display] = binding.action
+            by_key[binding.key_display] = action
     missing = {key: by_key[key] for key in keys if by_key[key] not in _actions(_palette())}
     assert missing == {}
 
@@ -57,3 +59,12 @@ def test_every_key_of_the_readme_key_table_is_in_the_palette() -> None:
 def test_the_demo_is_offered_only_where_its_key_is() -> None:
     assert "demo" in _actions(_palette(demo_key=True))
     assert "demo" not in _actions(_palette(demo_key=False))
+
+
+def test_the_palette_leaves_out_textual_screenshot_and_its_keys_panel() -> None:
+    """A screenshot is an SVG of the screen with the numbers on it, left where Holdspace
+    ran; Textual's "Keys" panel doubles our "Every key". Textual's other commands stay."""
+    titles = [c.title for c in _palette()]
+    assert "Screenshot" not in titles and "Keys" not in titles
+    assert {"Every key", "Theme", "Quit"} <= set(titles)
+    assert len(titles) == len(set(titles))

@@ -1,6 +1,7 @@
 """The HTML day report rendered by headless Debian chromium: charts drawn, nothing loaded.
 
-Skipped, with the reason, where chromium is not installed (``make browser`` installs it).
+Skipped, with the reason, where chromium is not installed (``make browser`` installs it);
+under ``CI=true`` it fails with the reason instead.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """``holdspace review`` (the app with no run) (issue 15.7).
 
 Escape on the review opened from the command line left a blank screen; now it
-leaves the app, as back from the only screen. Keys of the live day say this is
-the review instead of "Waiting for the first beats…".
+leaves the app, as back from the only screen. Acts of the live day (from the palette:
+their keys are the live screen's) say this is the review instead of "Waiting for the
+first beats…".
 """
 
 from __future__ import annotations
@@ -59,13 +60,19 @@ async def test_escape_leaves_the_review_opened_alone(store: Store) -> None:
         assert watched.exits == 1
 
 
-async def test_live_keys_say_this_is_the_review(store: Store) -> None:
+async def test_live_acts_say_this_is_the_review(store: Store) -> None:
+    """The live day's keys are the live screen's own: on the review they are not bound
+    (nor shown); its acts, from the palette, say this is the review."""
     watched = _Watched(store)
     app = watched.app
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for key in ("s", "e", "z"):
             await pilot.press(key)
+        assert watched.notices == []
+        for act in (app.action_start_session, app.action_end_session, app.action_snooze):
+            act()  # as the palette's "Start a session", "End the session", "Snooze prompts"
+        await pilot.pause()
         assert watched.notices[-3:] == [
             REVIEW_ONLY,
             REVIEW_ONLY,

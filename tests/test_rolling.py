@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -11,9 +10,9 @@ import pytest
 
 from signals.artifacts import screen_artifacts
 from signals.rolling import RollingMarkers, RollingWindow, batch_markers
+from tests.conftest import SHARED_DATA, shared_file
 from tests.test_epochs import recorded_day
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 HOLTER = SHARED_DATA / "holter-24h" / "nsr001_rr_secs.txt"
 REL = 1e-9
 
@@ -140,9 +139,7 @@ def test_rolling_equals_batch_over_a_long_synthetic_day(window_s: float) -> None
 @pytest.mark.realdata
 @pytest.mark.parametrize("window_s", [60.0, 300.0])
 def test_rolling_equals_batch_on_a_22_hour_holter_day(window_s: float) -> None:
-    if not HOLTER.exists():
-        pytest.skip(f"real recording {HOLTER} is not available (../shared/data is absent)")
-    values = np.loadtxt(HOLTER)
+    values = np.loadtxt(shared_file(*HOLTER.relative_to(SHARED_DATA).parts))
     rr = values[1:] * 1000.0  # the first value is the time of the first beat, not an RR
     t = values[0] + np.cumsum(values[1:])
     gaps = np.zeros(rr.size, dtype=bool)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, skip_or_fail
 
 DEADLINE_S = 90.0
 RUN_S = 6.0
@@ -37,13 +37,21 @@ FOREIGN_OUTPUT = re.compile(
     r"|\b[A-Z]\w*(Error|Exception): "
 )
 """Text that only a log line, a warning or a traceback (not the app's screen) puts there."""
+SIZE_VARIABLES = ("COLUMNS", "LINES")
+"""They override the terminal's size (``shutil.get_terminal_size``, which Textual asks)."""
 
 
-def _skip_or_fail(reason: str) -> None:
-    """Skip the test with ``reason``; under ``CI=true`` (where it must run) fail with it."""
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{reason} (CI=true: this test must run in CI)", pytrace=False)
-    pytest.skip(reason)
+def clean_environment() -> dict[str, str]:
+    """This process's environment without a terminal size, nor an enclosing tmux.
+
+    Passed explicitly (``env=``): a subprocess started without ``env`` gets the C-level
+    environment, and pytest imports ``readline`` at start-up, whose initialisation puts
+    ``COLUMNS=80`` and ``LINES=24`` there (without a terminal) but not in ``os.environ``.
+    tmux's server copies its client's environment into every pane, so the app in a
+    120x40 pane would draw 80x24.
+    """
+    drop = {*SIZE_VARIABLES, "TMUX", "TMUX_PANE"}
+    return {key: value for key, value in os.environ.items() if key not in drop}
 
 
 class Terminal:
@@ -53,7 +61,10 @@ class Terminal:
     def __init__(self, name: str) -> None:
         self.name = name
         self.screens: list[str] = []
-        self.socket: Path | None = None
+        self.env = clean_environment()
+        tmpdir = self.env.get("TMUX_TMPDIR") or "/tmp"
+        self.socket = Path(tmpdir) / f"tmux-{os.getuid()}" / name
+        """Where ``-L name`` puts the server's socket (asked of tmux once it runs)."""
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(
@@ -62,17 +73,41 @@ class Terminal:
             capture_output=True,
             text=True,
             timeout=30,
+            env=self.env,
         ).stdout
 
     def start(self, width: int, height: int, command: str) -> None:
+        """Start the server and its session at ``width`` x ``height``; no client ever
+        attaches, and ``window-size manual`` keeps anything else from resizing it."""
+        size = f"{width}x{height}"
         self.tmux(
-            "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command
+            *("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height)),
+            *(command, ";", "set-option", "-g", "window-size", "manual"),
+            *(";", "set-option", "-g", "default-size", size),
         )
-        size = self.tmux(
-            "display-message", "-p", "-t", self.name, "#{window_width}x#{window_height}"
-        )
-        assert size.strip() == f"{width}x{height}", f"tmux made a {size.strip()} window"
+        made = self.tmux("display-message", "-p", "-t", self.name, "#{pane_width}x#{pane_height}")
+        assert made.strip() == size, f"tmux made a {made.strip()} pane, not {size}"
         self.socket = Path(self.tmux("display-message", "-p", "#{socket_path}").strip())
+        leaked = self.size_variables()
+        assert not leaked, f"the pane's environment sets the terminal size: {leaked}"
+
+    def size_variables(self) -> list[str]:
+        """``COLUMNS``/``LINES`` in the environment tmux gives the pane's shell, if any."""
+        listed = self.tmux("show-environment", "-g").splitlines()
+        return [line for line in listed if line.split("=", 1)[0] in SIZE_VARIABLES]
+
+    def assert_app_fills_pane(self, screen: str) -> None:
+        """The app drew the whole pane: as wide, and its last row (the footer) on the last row."""
+        size = self.tmux("display-message", "-p", "-t", self.name, "#{pane_width}x#{pane_height}")
+        width, height = (int(n) for n in size.strip().split("x"))
+        lines = screen.splitlines()
+        drawn_width = max((len(line) for line in lines), default=0)
+        drawn_height = max((row + 1 for row, line in enumerate(lines) if line.strip()), default=0)
+        assert (drawn_width, drawn_height) == (width, height), (
+            f"the app drew {drawn_width}x{drawn_height} in a {width}x{height} pane (a size from "
+            f"COLUMNS/LINES or a failed size query? the pane's environment: "
+            f"{self.size_variables() or 'no COLUMNS/LINES'}):\n{screen}"
+        )
 
     def capture(self, *, history: bool = False) -> str:
         screen = self.tmux("capture-pane", "-p", "-t", self.name, *(("-S", "-") if history else ()))
@@ -109,7 +144,7 @@ class Terminal:
 @pytest.fixture
 def terminal() -> Iterator[Terminal]:
     if shutil.which("tmux") is None:
-        _skip_or_fail("tmux is not installed; `make tmux` (or `make test`) installs it as root")
+        skip_or_fail("tmux is not installed; `make tmux` (or `make test`) installs it as root")
     term = Terminal(f"holdspace-test-{uuid.uuid4().hex[:8]}")
     try:
         yield term
@@ -117,8 +152,7 @@ def terminal() -> Iterator[Terminal]:
         subprocess.run(
             ["tmux", "-L", term.name, "kill-server"], capture_output=True, timeout=30, check=False
         )
-        if term.socket is not None:  # tmux leaves its socket file behind
-            term.socket.unlink(missing_ok=True)
+        term.socket.unlink(missing_ok=True)  # tmux leaves its socket file behind
 
 
 # --- the heart rate, read off the screen --------------------------------------------------------
@@ -205,8 +239,10 @@ def _every_key_reachable(term: Terminal, screen: str) -> None:
     from textual.binding import Binding
 
     from tui.app import HoldspaceApp
+    from tui.live_screen import LiveScreen
 
-    bindings = [b for b in HoldspaceApp.BINDINGS if isinstance(b, Binding)]
+    every = [*LiveScreen.BINDINGS, *HoldspaceApp.BINDINGS]  # the live screen's keys, the app's
+    bindings = [b for b in every if isinstance(b, Binding) and not b.system]
     footer = screen.splitlines()[-1] if screen.splitlines() else ""
     keys = {b.key_display or b.key.split(",")[0] for b in bindings}
     if "?" not in keys:
@@ -237,17 +273,17 @@ def test_demo_in_a_real_terminal_shows_heart_rate_and_stores_a_session(
     holdspace = Path(sys.executable).parent / "holdspace"
     env_prefix = f"TZ=UTC HOLDSPACE_DATA_DIR={data} TERM=xterm-256color"
     # At 10x the scripted day's first session starts a minute in: ours starts before it.
-    # The size is the terminal's: COLUMNS and LINES (which tmux's shell may inherit from a
-    # test runner) would pin the app to them.
+    # The size is the terminal's: COLUMNS and LINES would pin the app to them (the tmux
+    # server gets a clean environment; ``env -u`` makes sure once more).
+    unset = " ".join(f"-u {name}" for name in SIZE_VARIABLES)
     command = (
-        f"cd {ROOT} && unset COLUMNS LINES && {env_prefix} {holdspace} demo --speed 10; "
+        f"cd {ROOT} && env {unset} {env_prefix} {holdspace} demo --speed 10; "
         f"echo {EXIT_MARK}$?; sleep 60"
     )
     terminal.start(width, height, command)
 
     screen = terminal.wait_for("bpm", "Connected")
-    drawn = max(len(line) for line in screen.splitlines())
-    assert drawn == width, f"the app drew {drawn} columns of the terminal's {width}:\n{screen}"
+    terminal.assert_app_fills_pane(screen)
     bpm, screen = terminal.wait_for_heart_rate()
     assert HR_RANGE[0] <= bpm <= HR_RANGE[1], f"heart rate {bpm} drawn:\n{screen}"
     assert "No session running" in screen, screen
@@ -258,6 +294,7 @@ def test_demo_in_a_real_terminal_shows_heart_rate_and_stores_a_session(
     terminal.wait_for("Start a session", "never a client's name")
     terminal.keys("2", "Tab", "T-1", "Enter")
     screen = terminal.wait_for("In session: supervision T-1")
+    terminal.assert_app_fills_pane(screen)
     _every_key_reachable(terminal, screen)  # 80x24: the smallest terminal it is made for
 
     # It keeps drawing a heart rate while the session runs; every screen is kept.

@@ -130,16 +130,27 @@ async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_sess
         offered = day.app.screen.prompt
         assert offered.delivered_s == pytest.approx(at("11:30") + 18)
 
-        # Accept: a two-minute pause on the injected clock.
+        # Accept: a two-minute pause on the injected clock, while the heart keeps beating
+        # as a strap's would (the gate releases 5 s of the day per step of the clock).
         await pilot.press("enter")
-        assert isinstance(day.app.screen, PauseScreen)
-        day.clock.now += 121.0
-        day.app.screen.tick()
-        await pilot.pause()
+        pausing = day.app.screen
+        assert isinstance(pausing, PauseScreen)
+        assert pausing.hr_start_bpm is not None
+        step_s = 5.0
+        paused_at = at("11:31")
+        for k in range(1, 25):  # the 24th step reaches two minutes: the pause ends itself
+            day.clock.now += step_s
+            await day.gate.until(paused_at + k * step_s)
+            pausing.tick()
+            await pilot.pause()
+            if k == 12:
+                assert str(pausing.query_one("#pause-hr").render()).startswith("heart rate ")
         assert isinstance(day.app.screen, LiveScreen)
+        assert live.prompt_line.startswith("Pause of 2.0 min: heart rate ")
 
         # A breathing exercise, asked for by key, run to its end on the injected clock
-        # while the heart keeps beating (the gate releases 5 s of the day per step).
+        # while the heart keeps beating.
+        breathed_at = paused_at + 24 * step_s
         await pilot.press("b")
         breathe = day.app.screen
         assert isinstance(breathe, BreatheScreen)
@@ -149,10 +160,9 @@ async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_sess
         assert len(live.last_beats) <= RECENT_BEATS_MAX
         await pilot.pause()
         assert "Coherence —" not in str(breathe.query_one("#breathe-stats").render())
-        step_s = 5.0
         for k in range(1, 37):
             day.clock.now += step_s
-            await day.gate.until(at("11:31") + k * step_s)
+            await day.gate.until(breathed_at + k * step_s)
             breathe.tick()
             await pilot.pause()
             if k == 2:
@@ -188,6 +198,8 @@ async def test_a_day_by_keys_sessions_check_in_and_a_prompt_deferred_to_the_sess
     (pause,) = [a for a in day.store.acts() if a["kind"] == "pause"]
     assert pause["prompt_id"] == offered.prompt_id
     assert pause["result"]["completed"] is True and pause["result"]["duration_s"] == 120.0
+    assert pause["result"]["hr_start_bpm"] is not None
+    assert pause["result"]["hr_end_bpm"] is not None
     (breath,) = [a for a in day.store.acts() if a["kind"] == "breathe"]
     assert breath["prompt_id"] is None  # asked for, not prompted
     assert breath["result"]["completed"] is True

@@ -9,16 +9,20 @@ acts go back through the :class:`~companion.live.LiveSession`.
 
 from __future__ import annotations
 
+import io
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from rich.console import Console
 from textual import on
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
@@ -46,6 +50,10 @@ __all__ = ["HoldspaceApp", "Runner"]
 Runner = Callable[[LiveSession], Awaitable[Any]]
 """What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
 
+_LEFT_OUT_SYSTEM_COMMANDS: Final = frozenset({"Screenshot", "Keys"})
+"""Textual's palette commands left out (see :meth:`HoldspaceApp.get_system_commands`)."""
+_log = logging.getLogger(__name__)
+
 CHECK_S: Final = 1.0
 """How often the app looks at its clock: a look at the numbers ends, beats stop."""
 
@@ -61,29 +69,12 @@ class HoldspaceApp(PromptActions):
     TITLE = "Holdspace"
     SUB_TITLE = "local only · labels are your own codes"
     CSS_PATH = "holdspace.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as Textual declares it)
+    """Every screen (dialogs too) is ``-short`` below 32 rows (80x24): dialogs go compact."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Footer words are short, so `?` and `q` show at 80 columns; `?` lists every key
-        # with its tooltip (tui.keys_screen), built from these bindings.
-        Binding("s", "start_session", "Start", tooltip="Start a session (your own code)"),
-        Binding("e", "end_session", "End", tooltip="End the session, then check in"),
-        Binding("b", "breathe", "Breathe", tooltip="A paced breathing exercise"),
-        Binding("p", "pause", "Pause", tooltip="A two-minute pause"),
-        Binding("k", "contact", "Reach out", tooltip="Reach out to a colleague"),
-        Binding("c", "colleagues", "Colleagues", show=False, tooltip="Your colleagues list"),
-        Binding(
-            "u",
-            "not_happening",
-            "Not happening",
-            show=False,
-            tooltip="A session your calendar started is not happening",
-        ),
-        Binding("z", "snooze", "Snooze", tooltip="Quiet prompts for 30 minutes"),
-        Binding("r", "review", "Review", tooltip="Review a day"),
-        Binding("t", "trends", "Trends", tooltip="Trends over 7 and 30 days"),
-        Binding("comma", "settings", "Settings", key_display=","),
-        Binding("m", "resting", "Resting baseline", show=False, tooltip="Five quiet minutes"),
-        Binding("v", "peek", "Show numbers", show=False, tooltip="Inside a client session, peek"),
-        Binding("d", "demo", "Demo", show=False, tooltip="When no strap is reachable"),
+        # The keys of every screen; the live day's own keys are the live screen's
+        # (tui.live_screen), so no other screen shows or takes them. `?` lists the keys
+        # of the screen on top with their tooltips (tui.keys_screen).
         Binding("question_mark", "keys", "Keys", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already stored)"),
     ]
@@ -117,8 +108,8 @@ class HoldspaceApp(PromptActions):
         self.waiting_prompts: deque[Prompt] = deque()
         self.hr_bpm: int | None = None
         self.beat_watch = BeatWatch(self.clock)
-        self.peek_until_s: float | None = None
-        """When the look at the numbers (``v``) ends, on ``clock.monotonic()``."""
+        self.clock_timer: Timer | None = None
+        """The timer of :meth:`check_clock` (held while the live screen is there)."""
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -142,7 +133,7 @@ class HoldspaceApp(PromptActions):
 
     def _open_live_screen(self) -> AwaitMount:
         self.live_screen = LiveScreen(beats=self.beat_watch)
-        self.set_interval(CHECK_S, self.check_clock)
+        self.clock_timer = self.set_interval(CHECK_S, self.check_clock)
         return self.push_screen(self.live_screen)
 
     def check_clock(self) -> None:
@@ -150,10 +141,7 @@ class HoldspaceApp(PromptActions):
         screen = self.live_screen
         if screen is None:
             return
-        if screen.peek and (
-            self.peek_until_s is None or self.clock.monotonic() >= self.peek_until_s
-        ):
-            screen.peek = False
+        screen.check_peek(self.clock.monotonic())
         screen.show_beat_watch()
 
     def _start(self, runner: Runner) -> None:
@@ -175,6 +163,15 @@ class HoldspaceApp(PromptActions):
     async def action_quit(self) -> None:
         self.live.stop()
         self.exit()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing handled (Textual's one hook for it): the app exits with
+        return code 1 and the traceback goes to the log, without locals (labels, message
+        texts), never over the terminal; ``run_screen`` says where after the screen closed.
+        """
+        _log.critical("The screen stopped on an unexpected error.", exc_info=error)
+        self.error_console = Console(file=io.StringIO())  # Textual's own traceback: dropped
+        super()._handle_exception(error)
 
     # -- news from the live session ------------------------------------------------------------
 
@@ -206,7 +203,7 @@ class HoldspaceApp(PromptActions):
     @on(Feed.Minute)
     def _minute(self, message: Feed.Minute) -> None:
         if self.live_screen is not None:
-            if self.live_screen.baseline is None:
+            if self.live.baseline is not None:  # the one this minute was scored against
                 self.live_screen.baseline = self.live.baseline
             self.live_screen.show_minute(message.minute)
         self.check_reminders()
@@ -276,21 +273,24 @@ class HoldspaceApp(PromptActions):
         What waited is offered on the next news (a minute, a prompt, a session's end),
         not now: a queued prompt must not take the key pressed after closing a dialog.
         """
-        if self.live_screen is not None:
-            self.live_screen.show_beat_watch()
+        self.check_clock()  # a look that ended while it was covered is over now
 
     # -- the helper's acts ----------------------------------------------------------------------
 
     def action_peek(self) -> None:
-        """Show the numbers for :data:`~tui.live_screen.PEEK_S` (again: hide them now)."""
+        """Show the numbers for :data:`~tui.live_screen.PEEK_S` (again: hide them now).
+
+        Only on the live screen: a look begun under another screen would run out unseen.
+        """
         screen = self.live_screen
         if screen is None:
             return
         if screen.peek:
-            screen.peek = False
-            return
-        self.peek_until_s = self.clock.monotonic() + PEEK_S
-        screen.peek = True
+            screen.end_peek()
+        elif self.screen is screen:
+            screen.peek_until(self.clock.monotonic() + PEEK_S)
+        else:
+            self.notify("v shows the numbers on the live screen.")
 
     def _review_only(self) -> bool:
         """``holdspace review``: no live screen; say so for a key of the live day."""
@@ -385,7 +385,11 @@ class HoldspaceApp(PromptActions):
             self.exit("demo")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's commands but its screenshot (an SVG of the screen, numbers and all,
+        left in the working directory) and its keys panel ("Every key" is ours), then ours."""
+        for command in super().get_system_commands(screen):
+            if command.title not in _LEFT_OUT_SYSTEM_COMMANDS:
+                yield command
         for title, help_text, action in (
             ("Start a session", "Tag what you are doing now (your own code)", "start_session"),
             ("End the session", "End it and check in", "end_session"),

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from companion.planner import Planner
     from companion.prompts import Prompt
     from companion.sessions import Session
-    from tui.colleagues_screen import ColleaguesScreen
-    from tui.contact_screen import ContactRequest
+    from tui.colleagues_screen import ColleaguesScreen, NewColleague
+    from tui.contact_screen import ContactRequest, ContactScreen
 
 __all__ = ["ConnectActions", "MessageAttempt"]
 
@@ -140,6 +140,8 @@ class ConnectActions(SettingsActions):
 
         def chosen_way(request: ContactRequest | None) -> None:
             self._contact_chosen(request, prompt_id, line)
+            if prompt is not None and (request is None or request.way == "not_now"):
+                self._note("Contact dialog closed: no one was contacted.")  # was "…opened"
 
         screen = ContactScreen(
             book.colleagues,
@@ -148,8 +150,46 @@ class ConnectActions(SettingsActions):
             message=message,
             chosen=chosen,
             with_load=with_load and line is not None,
+            can_add=self.data_dir is not None,
         )
         self.push_screen(screen, chosen_way)
+
+    def on_contact_screen_add_colleague(self, message: ContactScreen.AddColleague) -> None:
+        """``c`` in a contact dialog without colleagues: the add form, then the dialog
+        offers the new colleague (it stays open, with its reason and prompt)."""
+        from tui.colleagues_screen import AddColleagueScreen
+
+        dialog = message.dialog
+        if self.data_dir is None:
+            self.notify("Nothing is stored in this run, so there is no colleagues list.")
+            return
+
+        def added(answer: NewColleague | None) -> None:
+            if answer is not None:
+                self.run_worker(
+                    lambda: self._add_from_contact(answer, dialog),
+                    name="add-colleague",
+                    group="contact",
+                    thread=True,
+                    exit_on_error=False,
+                )
+
+        self.push_screen(AddColleagueScreen(), added)
+
+    def _add_from_contact(self, answer: NewColleague, dialog: ContactScreen) -> None:
+        """On a worker thread: save the colleague, then hand the book to the dialog."""
+        from tui.colleagues_screen import save_new_colleague
+
+        assert self.data_dir is not None
+        try:
+            colleague = save_new_colleague(self.data_dir, answer, self._now_s())
+        except HoldspaceError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        colleagues = self.colleague_book().colleagues
+        if dialog.is_attached:  # still open: it offers the new colleague
+            self.call_from_thread(dialog.show_colleagues, colleagues, colleague.name)
+        self.call_from_thread(self.notify, f"Saved {colleague.name}.")
 
     def _contact_chosen(
         self, request: ContactRequest | None, prompt_id: str | None, load_line: str | None

@@ -243,7 +243,10 @@ def _pause_text(result: PauseResult) -> str:
 
 
 def _breath_text(result: BreathResult) -> str:
-    text = f"{result.breaths} slow breaths"
+    """The breathing exercise in a line: breaths taken and, after whole ones, the swing."""
+    if result.breaths == 0:
+        return f"Breathing stopped after {result.duration_s:.0f} s, before a whole breath."
+    text = f"{result.breaths} slow breath{'s' if result.breaths != 1 else ''}"
     if result.mean_swing_bpm is not None:
         text += f", heart rate swinging {result.mean_swing_bpm:.0f} bpm per breath"
     return text + "."

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sensors.ble.scan import FoundStrap
     from signals.baseline import Baseline
     from tui.app import Runner
+    from tui.live_screen import LiveScreen
     from tui.setup import ScanFn
 
 __all__ = ["SettingsActions"]
@@ -38,6 +39,7 @@ class SettingsActions(App[str | None]):
     scan: ScanFn | None
     store: Store | None
     live: LiveSession
+    live_screen: LiveScreen | None
     runner: Runner | None
 
     def _start(self, runner: Runner) -> None:
@@ -142,12 +144,28 @@ class SettingsActions(App[str | None]):
         self.push_screen(RestingScreen(), self._rested)
 
     def _rested(self, baseline: Baseline | None) -> None:
+        """Keep a resting measurement; stress is measured against it from the next minute.
+
+        As at a start (:func:`companion.baselines.stored_baseline`), two weeks of the
+        helper's own calm minutes come first: then the measurement is kept to stand in.
+        """
         from companion.baselines import save_resting
 
         if baseline is None or self.store is None:
             return
         save_resting(self.store, baseline)
+        stage, current = self.live.stage, self.live.baseline
+        if current is not None and current.source == "rolling-14d":
+            self._note(
+                "Resting baseline kept. Stress stays measured against your last two weeks "
+                "of calm minutes; the resting one stands in when those run short."
+            )
+            return
+        if stage is not None:
+            stage.use_baseline(baseline)
+            if self.live_screen is not None:
+                self.live_screen.show_baseline(baseline)
         self._note(
-            "Resting baseline kept: stress is measured against it from the next start, "
+            "Resting baseline kept: stress is measured against it from now on, "
             "until two weeks of your calm minutes take over."
         )

@@ -10,10 +10,11 @@ Swing windows are one breath cycle long and start at the exercise's first beat
 (or at the last beat before a change of pattern); any window one cycle long
 holds one peak and one valley of the heart-rate wave, so its phase against the
 pacer does not matter. Beats from before the exercise (``recent_beats``) fill
-the wave and the coherence window at once, so both show from the first second;
-swings, the heart rates at the start and the end, and the reported coherence
-(over windows of the exercise's own beats only) count from the exercise's first
-beat, as without them.
+the wave and the coherence window at once, so both show from the first second,
+and :attr:`HeartReadings.includes_before` says so while they span such beats (the
+screen labels them); swings, the heart rates at the start and the end, and the
+reported coherence (over windows of the exercise's own beats only) count from the
+exercise's first beat, as without them.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class HeartReadings:
         self._pattern = pattern
         self._beat_s = [float(t) for t, _ in recent_beats]
         self._rr_ms = [float(rr) for _, rr in recent_beats]
+        self._last_before_s = self._beat_s[-1] if self._beat_s else None
         self._changed = bool(recent_beats)
         self._start_s: float | None = None  # the exercise's first beat
         self._swing_start_s: float | None = None
@@ -67,6 +69,7 @@ class HeartReadings:
         """Swings of the completed breaths of the exercise."""
         self.coherence_now: float | None = None
         """The last coherence reading (0-100), shown; may span beats from before."""
+        self._coherence_at_s: float | None = None  # the last beat of that reading
         self.coherence_scores: list[float] = []
         """Coherence readings over windows of the exercise's own beats."""
         self._next_coherence_s: float | None = None
@@ -96,6 +99,17 @@ class HeartReadings:
             self._closed_swings += self._current_swings()
             self._swing_start_s = self._beat_s[-1]
         self._pattern = pattern
+
+    @property
+    def includes_before(self) -> bool:
+        """Whether the wave or the coherence shown span beats from before the exercise."""
+        before_s = self._last_before_s
+        if before_s is None:
+            return False
+        wave_before = self._beat_s[-1] - WAVE_WINDOW_S <= before_s
+        at_s = self._coherence_at_s
+        coherence_before = at_s is not None and at_s - COHERENCE_WINDOW_S <= before_s
+        return wave_before or coherence_before
 
     def take_changed(self) -> bool:
         """Whether beats came since the last call (the wave needs drawing)."""
@@ -134,6 +148,7 @@ class HeartReadings:
         reading = coherence(self._beat_s, self._rr_ms)
         if reading is not None:
             self.coherence_now = reading.score
+            self._coherence_at_s = last_s
             if self._start_s is not None and last_s >= self._start_s + COHERENCE_WINDOW_S:
                 self.coherence_scores.append(reading.score)
         self._next_coherence_s = last_s + COHERENCE_STEP_S

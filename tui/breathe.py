@@ -10,7 +10,13 @@ Two time scales meet here, on purpose:
   :meth:`BreatheScreen.add_beats`: the stream's own seconds, which a replay may
   deliver faster than real time (:mod:`tui.breath_heart`). Opened with the
   beats of the last minute or so (``recent_beats``, kept by the live screen),
-  the wave and the coherence reading show from the first second.
+  the wave and the coherence reading show from the first second, labelled as
+  partly from before the exercise until its own beats fill them.
+
+A swing "per breath" is counted only for breaths the pacer has completed: a
+replay may deliver minutes of beats within the exercise's first seconds, and
+those are not breaths the helper took with the pacer. After no whole breath
+there is no swing to report.
 
 The screen dismisses with a :class:`BreathResult`: ``completed=True`` after the
 full duration (from the summary, with enter or escape), ``completed=False``
@@ -22,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import numpy as np
 from textual.app import ComposeResult, RenderResult
@@ -47,12 +53,18 @@ from signals.pacer import (
 from tui.beat_watch import BeatWatch
 from tui.breath_heart import HeartReadings
 
+if TYPE_CHECKING:
+    from signals.coherence import BreathSwing
+
 __all__ = ["BreathBar", "BreathResult", "BreatheScreen"]
 
 FRAME_S: Final = 1.0 / 15.0
 """Animation frame interval, in seconds."""
 RATE_STEP_PER_MIN: Final = 0.5
 """Change of the breathing rate per ``+`` / ``-`` press, in breaths/min."""
+WAVE_LABEL: Final = "Heart rate, last minute"
+WAVE_LABEL_BEFORE: Final = "Heart rate and coherence, last minute — partly from before you began"
+"""The wave's label while the wave or the coherence shown span beats from before."""
 STAGE_CUES: Final[dict[Stage, str]] = {
     "inhale": "Breathe in…",
     "hold": "Hold",
@@ -74,7 +86,8 @@ class BreathResult:
     breaths : breaths completed (pacer clock).
     hr_start_bpm, hr_end_bpm : mean heart rate over the first 15 s of beats of the
         exercise and over the last 15 s, in beats/min (None without beats).
-    mean_swing_bpm : mean heart-rate swing per completed breath, in beats/min.
+    mean_swing_bpm : mean heart-rate swing per breath the pacer completed, in
+        beats/min (None before the first whole breath).
     coherence_score : mean of the coherence scores (0..100) computed every 5 s
         once 64 s of the exercise's beats were in (None before that).
     """
@@ -182,7 +195,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
             with Vertical(id="breathe-live"):
                 yield Static(id="breathe-cue")
                 yield BreathBar(id="breathe-bar")
-                yield Static("Heart rate, last minute", id="breathe-wave-label")
+                yield Static(WAVE_LABEL, id="breathe-wave-label")
                 yield Sparkline([], id="breathe-wave", summary_function=_mean)
                 yield Static(id="breathe-stats")
             yield Static(id="breathe-summary")
@@ -225,6 +238,9 @@ class BreatheScreen(ModalScreen[BreathResult]):
         heart = self._heart
         if heart.take_changed():
             self.query_one("#breathe-wave", Sparkline).data = heart.wave()
+        self.query_one("#breathe-wave-label", Static).update(
+            WAVE_LABEL_BEFORE if heart.includes_before else WAVE_LABEL
+        )
         times = f"{_clock_text(elapsed_s)} / {_clock_text(self._duration_s)}"
         silence = self._beats.silence if self._beats is not None else None
         if silence is not None:  # never an old reading as if live
@@ -232,7 +248,8 @@ class BreatheScreen(ModalScreen[BreathResult]):
                 f"{silence[0].upper()}{silence[1:]} · keep breathing with the bar   ·   {times}"
             )
             return
-        last = _or_dash(heart.swings[-1].swing_bpm if heart.swings else None, ".1f")
+        swings = self._paced_swings(self._breaths_before + state.breath_index)
+        last = _or_dash(swings[-1].swing_bpm if swings else None, ".1f")
         score = heart.coherence_now
         self.query_one("#breathe-stats", Static).update(
             f"Swing last breath {last} bpm   ·   Coherence {_or_dash(score, '.0f')}   ·   {times}"
@@ -249,18 +266,23 @@ class BreatheScreen(ModalScreen[BreathResult]):
 
     # -- results -----------------------------------------------------------
 
+    def _paced_swings(self, breaths: int) -> list[BreathSwing]:
+        """The swings of the first ``breaths`` breaths (those the pacer completed)."""
+        return self._heart.swings[: max(0, breaths)]
+
     def _measure(self, completed: bool, at_s: float) -> BreathResult:
         """The result at pacer-clock time ``at_s``."""
         start_s = self._start_s if self._start_s is not None else at_s
         state = pacer_at(self._pattern, at_s - self._pace_origin_s)
-        swings = [s.swing_bpm for s in self._heart.swings]
+        breaths = self._breaths_before + state.breath_index
+        swings = [s.swing_bpm for s in self._paced_swings(breaths)]
         scores = self._heart.coherence_scores
         return BreathResult(
             completed=completed,
             pattern=self._pattern.name,
             rate_per_min=self._pattern.rate_per_min,
             duration_s=max(0.0, at_s - start_s),
-            breaths=self._breaths_before + state.breath_index,
+            breaths=breaths,
             hr_start_bpm=self._heart.mean_hr(first=True),
             hr_end_bpm=self._heart.mean_hr(first=False),
             mean_swing_bpm=float(np.mean(swings)) if swings else None,

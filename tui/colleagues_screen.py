@@ -25,12 +25,19 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from companion.colleagues import ROLES, Colleague, ColleagueBook, ContactRecord, load_book
+from companion.colleagues import (
+    ROLES,
+    Colleague,
+    ColleagueBook,
+    ContactRecord,
+    last_contact_text,
+    load_book,
+)
 from companion.errors import HoldspaceError
 from tui.widgets.dialog import DialogBody, DialogFoot
 from tui.widgets.footer import KeysFooter
 
-__all__ = ["AddColleagueScreen", "ColleaguesScreen", "NewColleague"]
+__all__ = ["AddColleagueScreen", "ColleaguesScreen", "NewColleague", "save_new_colleague"]
 
 PRIVACY_NOTE = (
     "Channel addresses hold passwords or tokens: they stay on this machine (mode 0600) "
@@ -48,6 +55,22 @@ class NewColleague:
     rhythm: str
 
 
+def save_new_colleague(data_dir: Path, answer: NewColleague, now_s: float) -> Colleague:
+    """Check the add form's channel with Apprise and save the colleague (blocking: call
+    it on a thread). Raises :class:`HoldspaceError` with a sentence to show."""
+    from companion.colleagues import add_colleague, parse_rhythm
+
+    every = parse_rhythm(answer.rhythm) if answer.rhythm else None
+    return add_colleague(
+        data_dir,
+        answer.name,
+        [answer.channel] if answer.channel else [],
+        role=answer.role,
+        every_days=every,
+        now_s=now_s,
+    )
+
+
 class AddColleagueScreen(ModalScreen[NewColleague | None]):
     """Name, channel (an Apprise URL, typed like a password), role and check-in rhythm."""
 
@@ -60,7 +83,7 @@ class AddColleagueScreen(ModalScreen[NewColleague | None]):
             with DialogBody():
                 yield Input(placeholder="name, as you want it shown", id="name")
                 yield Input(
-                    placeholder="channel: an Apprise URL (mailtos://…, matrixs://…, ntfys://…)",
+                    placeholder="channel, an Apprise URL: mailtos://… or ntfys://…",
                     password=True,
                     id="channel",
                 )
@@ -114,12 +137,14 @@ class ColleaguesScreen(Screen[None]):
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add"),
-        Binding("t", "test", "Send a test"),
-        Binding("r", "retry", "Retry"),
-        Binding("i", "in_person", "Talked in person"),
-        Binding("x", "remove", "Remove"),
-        Binding("escape", "back", "Back"),
+        # Short words, the everyday keys first: the footer leaves out whole what does not
+        # fit at 80 columns (`i` then), and `?` lists every key with its tooltip.
+        Binding("a", "add", "Add", tooltip="Add a colleague"),
+        Binding("x", "remove", "Remove", tooltip="Remove the colleague and their channels"),
+        Binding("escape", "back", "Back", tooltip="Back to the live screen"),
+        Binding("t", "test", "Test", tooltip="Send a harmless test message"),
+        Binding("r", "retry", "Retry", tooltip="Try a failed test or message again"),
+        Binding("i", "in_person", "In person", tooltip="Note that you talked in person"),
     ]
 
     def __init__(self, data_dir: Path, *, now_s: float) -> None:
@@ -167,10 +192,7 @@ class ColleaguesScreen(Screen[None]):
     def describe(self, colleague: Colleague) -> str:
         """One line, secrets masked."""
         rhythm = f" · every {colleague.every_days} d" if colleague.every_days else ""
-        if colleague.last_contact_s is None:
-            last = "no contact yet"
-        else:
-            last = f"last contact {colleague.days_since_contact(self.now_s)} d ago"
+        last = last_contact_text(colleague, self.now_s)
         due = " · check-in due" if colleague.overdue(self.now_s) else ""
         channels = ", ".join(colleague.masked_channels())
         text = f"{colleague.name} · {colleague.role}{rhythm} · {last}{due}\n  {channels}"
@@ -205,18 +227,8 @@ class ColleaguesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="colleagues", exit_on_error=False)
     def add(self, answer: NewColleague) -> None:
         """On a thread: check the address with Apprise, then save."""
-        from companion.colleagues import add_colleague, parse_rhythm
-
         try:
-            every = parse_rhythm(answer.rhythm) if answer.rhythm else None
-            colleague = add_colleague(
-                self.data_dir,
-                answer.name,
-                [answer.channel] if answer.channel else [],
-                role=answer.role,
-                every_days=every,
-                now_s=self.now_s,
-            )
+            colleague = save_new_colleague(self.data_dir, answer, self.now_s)
         except HoldspaceError as exc:
             self.app.call_from_thread(self.show_result, str(exc))
             return

@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -47,10 +48,25 @@ class ContactRequest:
 
 
 class ContactScreen(ModalScreen[ContactRequest]):
-    """Who to reach, what to say, and how: ctrl+s sends, ctrl+t notes a talk in person."""
+    """Who to reach, what to say, and how: ctrl+s sends, ctrl+t notes a talk in person.
+
+    Without colleagues there is no one to send to: ``c`` asks the app to add one
+    (:class:`AddColleague`), and the dialog then offers them (:meth:`show_colleagues`).
+    """
+
+    @dataclass
+    class AddColleague(Message):
+        """The helper wants to add a colleague from ``dialog`` (``c``, when it has none)."""
+
+        dialog: ContactScreen
+
+        @property
+        def control(self) -> ContactScreen:
+            return self.dialog
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "add_colleague", "Add a colleague", show=False),
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding("ctrl+t", "in_person", "Talk in person", priority=True),
         Binding("escape", "not_now", "Not now"),
@@ -65,8 +81,11 @@ class ContactScreen(ModalScreen[ContactRequest]):
         message: str | None = None,
         chosen: str | None = None,
         with_load: bool = False,
+        can_add: bool = True,
     ) -> None:
         super().__init__()
+        self.can_add = can_add
+        """Whether ``c`` may add a colleague here (False when nothing is stored)."""
         self.colleagues = tuple(colleagues)
         self.reason = reason
         self.load_line = load_line
@@ -81,12 +100,7 @@ class ContactScreen(ModalScreen[ContactRequest]):
                 if self.reason:
                     yield Static(self.reason, classes="note", id="contact-reason")
                 if not self.colleagues:
-                    yield Static(
-                        "No colleagues yet. Add one with c (Colleagues) or `holdspace "
-                        "colleagues add NAME --channel URL`; a talk in person counts too.",
-                        classes="note",
-                        id="no-colleagues",
-                    )
+                    yield Static(self._no_colleagues_text(), classes="note", id="no-colleagues")
                 else:
                     yield OptionList(
                         *(
@@ -110,7 +124,42 @@ class ContactScreen(ModalScreen[ContactRequest]):
                     yield Button("I'll talk in person", id="in-person")
                     yield Button("Not now", id="not-now")
             with DialogFoot():
-                yield Static("ctrl+s send · ctrl+t talk in person · escape not now", classes="hint")
+                yield Static(self._hint_text(), classes="hint")
+
+    def _no_colleagues_text(self) -> str:
+        how = "c adds one here" if self.can_add else "Add one"
+        return (
+            f"No colleagues yet. {how} (or `holdspace colleagues add NAME --channel URL`); "
+            "a talk in person counts too."
+        )
+
+    def _hint_text(self) -> str:
+        """The keys that do something now: no send without someone to send to."""
+        keys = ["ctrl+s send"] if self.colleagues else []
+        if not self.colleagues and self.can_add:
+            keys.append("c add a colleague")
+        return " · ".join([*keys, "ctrl+t talk in person", "escape not now"])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "send":
+            return bool(self.colleagues)
+        if action == "add_colleague":
+            return not self.colleagues and self.can_add
+        return True
+
+    def action_add_colleague(self) -> None:
+        self.post_message(self.AddColleague(self))
+
+    def show_colleagues(self, colleagues: Sequence[Colleague], chosen: str | None = None) -> None:
+        """Offer ``colleagues`` (one was just added), with ``chosen`` highlighted."""
+        self.colleagues = tuple(colleagues)
+        self.chosen = chosen
+        self.call_next(self._recomposed)
+
+    async def _recomposed(self) -> None:
+        await self.recompose()
+        self.on_mount()
+        self.refresh_bindings()
 
     def on_mount(self) -> None:
         if not self.colleagues:

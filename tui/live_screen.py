@@ -2,8 +2,12 @@
 
 The app hands this screen the live session's news (:mod:`tui.feed`); the
 screen keeps the last half hour of minutes and draws. Inside a client session
-the screen is discreet: numbers hide behind a plain "in session" line (``v``
-peeks), and nothing pops up.
+the screen is discreet: numbers hide behind a plain "in session" line, and nothing
+pops up. ``v`` shows them until a deadline on the app's injected clock
+(:meth:`LiveScreen.peek_until`); whether they show is worked out again from that
+deadline and the session each time the app looks at its clock and whenever the
+screen is back on top (:meth:`LiveScreen.check_peek`), so no missed event can
+leave them on.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from companion.live import LinkInfo
 from tui.widgets.day_strip import DayStrip
 from tui.widgets.footer import KeysFooter
 from tui.widgets.live_plot import LivePlot
+from tui.widgets.parts import PartsLine
 
 if TYPE_CHECKING:
     from companion.analysis import MinuteResult
@@ -96,8 +101,39 @@ class LiveScreen(Screen[None]):
         """The live screen is on top again (a dialog or a look back has closed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # An invitation a client session's start took down as enter was on its way.
-        Binding("enter", "app.accept_taken_down", "Yes to the prompt just taken down", show=False),
+        # The live day's keys (the app's acts). Footer words are short, so the first
+        # ones show at 80 columns; `?` lists them all with their tooltips.
+        Binding("s", "app.start_session", "Start", tooltip="Start a session (your own code)"),
+        Binding("e", "app.end_session", "End", tooltip="End the session, then check in"),
+        Binding("b", "app.breathe", "Breathe", tooltip="A paced breathing exercise"),
+        Binding("p", "app.pause", "Pause", tooltip="A two-minute pause"),
+        Binding("k", "app.contact", "Reach out", tooltip="Reach out to a colleague"),
+        Binding("c", "app.colleagues", "Colleagues", show=False, tooltip="Your colleagues list"),
+        Binding(
+            "u",
+            "app.not_happening",
+            "Not happening",
+            show=False,
+            tooltip="A session your calendar started is not happening",
+        ),
+        Binding("z", "app.snooze", "Snooze", tooltip="Quiet prompts for 30 minutes"),
+        Binding("r", "app.review", "Review", tooltip="Review a day"),
+        Binding("t", "app.trends", "Trends", tooltip="Trends over 7 and 30 days"),
+        Binding("comma", "app.settings", "Settings", key_display=","),
+        Binding("m", "app.resting", "Resting baseline", show=False, tooltip="Five quiet minutes"),
+        Binding(
+            "v", "app.peek", "Show numbers", show=False, tooltip="Inside a client session, peek"
+        ),
+        Binding("d", "app.demo", "Demo", show=False, tooltip="When no strap is reachable"),
+        # An enter meant for an invitation a client session's start took down just as
+        # it came: it still accepts it. Not a key to learn, so not in the keys sheet.
+        Binding(
+            "enter",
+            "app.accept_taken_down",
+            "Accept the invitation just taken down",
+            show=False,
+            system=True,
+        ),
     ]
 
     in_client: reactive[bool] = reactive(False)
@@ -124,6 +160,8 @@ class LiveScreen(Screen[None]):
         self.day_sessions: list[Session] = []
         self.now_s: float | None = None
         self.prompt_line = "Nothing is asking for your attention."
+        self.peek_until_s: float | None = None
+        """When a look at the numbers (``v``) ends, on the app's ``clock.monotonic()``."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,13 +170,14 @@ class LiveScreen(Screen[None]):
                 with Horizontal(id="hr-row"):
                     yield Digits("--", id="hr")
                     yield Label("bpm", id="hr-unit")
-                yield Static("", id="link")
-                yield Static("", id="vitals")
+                yield PartsLine(id="link")
+                yield PartsLine(id="vitals")
             with Vertical(id="stress", classes="panel"):
                 yield Static("", id="stress-head")
-                yield Static("", id="stress-bar")
+                with Horizontal(id="stress-row"):  # the bar, and the day's load beside it
+                    yield Static("", id="stress-bar")
+                    yield Static("", id="load")
                 yield Static("", id="stress-why")
-                yield Static("", id="load")
         with Vertical(id="plots", classes="panel"):
             yield Label("Heart rate and stress, last 30 min", id="plot-title", classes="plot-title")
             yield LivePlot(id="live-plot")
@@ -153,7 +192,11 @@ class LiveScreen(Screen[None]):
         self.redraw()
 
     def on_screen_resume(self) -> None:
+        self._draw_session()
         self.post_message(self.Shown())
+
+    def on_screen_suspend(self) -> None:
+        self._draw_session()  # under a dialog or a look back its keys do nothing: not shown
 
     # -- news from the app ----------------------------------------------------------------------
 
@@ -200,6 +243,11 @@ class LiveScreen(Screen[None]):
         self.set_class(link.state in ("reconnecting", "gave-up", "scanning"), "-disconnected")
         self._draw_heart()
 
+    def show_baseline(self, baseline: Baseline) -> None:
+        """What stress is measured against now (it may change mid-run: a resting measurement)."""
+        self.baseline = baseline
+        self._draw_stress()
+
     def show_battery(self, percent: int) -> None:
         self.battery_pct = percent
         self._draw_heart()
@@ -209,7 +257,7 @@ class LiveScreen(Screen[None]):
         self._draw_heart()
 
     def show_session(self, session: Session, is_open: bool) -> None:
-        self.peek = False  # a look at the numbers never carries into another session
+        self.end_peek()  # a look at the numbers never carries into another session
         if is_open:
             self.session = session
             self.day_sessions.append(session)
@@ -239,11 +287,31 @@ class LiveScreen(Screen[None]):
         self.prompt_line = text
         self.query_one("#prompt-area", Static).update(text)
 
-    def watch_in_client(self, in_client: bool) -> None:
-        self.set_class(in_client and not self.peek, "-discreet")
+    def peek_until(self, until_s: float) -> None:
+        """Show the numbers until ``until_s`` (the app's ``clock.monotonic()``)."""
+        self.peek_until_s = until_s
+        self.peek = True
 
-    def watch_peek(self, peek: bool) -> None:
-        self.set_class(self.in_client and not peek, "-discreet")
+    def end_peek(self) -> None:
+        """Hide the numbers again (inside a client session)."""
+        self.peek_until_s = None
+        self.peek = False
+
+    def check_peek(self, now_s: float) -> None:
+        """End a look whose deadline has passed at ``now_s``; set the discreet class anew."""
+        until = self.peek_until_s
+        if until is None or now_s >= until:
+            self.end_peek()
+        self._show_discreet()
+
+    def watch_in_client(self) -> None:
+        self._show_discreet()
+
+    def watch_peek(self) -> None:
+        self._show_discreet()
+
+    def _show_discreet(self) -> None:
+        self.set_class(self.in_client and not self.peek, "-discreet")
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -265,7 +333,7 @@ class LiveScreen(Screen[None]):
             parts.append("no skin contact — moisten the electrodes")
         if self.battery_pct is not None:
             parts.append(f"battery {self.battery_pct}%")
-        self.query_one("#link", Static).update(" · ".join(parts))
+        self.query_one("#link", PartsLine).show(parts)
         vitals: list[str] = []
         minute = self.last_minute
         if minute is not None and self._measuring(minute):
@@ -279,7 +347,7 @@ class LiveScreen(Screen[None]):
             vitals.append(text)
             if epoch.rmssd_ms is not None:
                 vitals.append(f"RMSSD {epoch.rmssd_ms:.0f} ms")
-        self.query_one("#vitals", Static).update(" · ".join(vitals))
+        self.query_one("#vitals", PartsLine).show(vitals)
 
     def _draw_stress(self) -> None:
         head = self.query_one("#stress-head", Static)
@@ -345,11 +413,14 @@ class LiveScreen(Screen[None]):
         running = ""
         if session is not None and self.now_s is not None:
             running = f" · {duration_text(self.now_s - session.start_s)}"
+        keys = self.app.screen is self  # the keys named here work on this screen only
         if session is None:
-            text = "No session running · s starts one (your own code, never a client's name)"
+            text = "No session running" + (
+                " · s starts one (your own code, never a client's name)" if keys else ""
+            )
         else:
             label = f" {session.label}" if session.label else ""
-            text = f"In session: {session.kind}{label}{running} · e ends it"
+            text = f"In session: {session.kind}{label}{running}" + (" · e ends it" if keys else "")
         self.query_one("#session", Static).update(text)
         self.query_one("#discreet", Static).update(
             f"In session{running}   (v shows the numbers for {PEEK_S:.0f} s)"

@@ -29,10 +29,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from companion.review_rows import PromptRow, SessionRow, change_text, clock
-from companion.session_words import hrv_report_explained
+from companion.review_rows import PromptRow, SessionRow, clock
+from companion.session_words import against_baseline_lines, hrv_report_explained, load_words
 from tui.widgets.chart import Band, PoincarePlot, Series, Tachogram, TimeChart
 from tui.widgets.footer import KeysFooter
+from tui.widgets.parts import PartsLine
 
 if TYPE_CHECKING:
     from companion.review import DayReview, SessionDetail
@@ -62,7 +63,8 @@ SESSION_COLUMNS: Final = (
 """Short headers, so the table fits: their units are in :data:`COLUMNS_NOTE`."""
 COLUMNS_NOTE: Final = (
     "Min: length · HR: mean, bpm · ΔHR: against your baseline · RMSSD: ms · "
-    "Stress: mean / peak, 0-100 · High: minutes in the high band · Load: 0-100 · "
+    "Stress: mean / peak, 0-100 · High: minutes in the high band · "
+    "Load: the session's own, 0-100 (– too short or not measured) · "
     "Recov: minutes until back near baseline · enter: all of a session"
 )
 NARROW_COLUMNS: Final = (0, 1, 2, 3, 5, 7, 9, 11)
@@ -70,11 +72,19 @@ NARROW_COLUMNS: Final = (0, 1, 2, 3, 5, 7, 9, 11)
 WIDE_COLUMNS_FROM: Final = 100
 CHECK_IN_MIN_W: Final = 8
 """The check-in column takes the width left, at least this much (longer text ends in …)."""
+CHECK_IN_LINES: Final = 2
+"""Lines a session's row may take on a wide screen, so a long check-in shows most of itself."""
 DASH: Final = "–"
 
 
 def _num(value: float | None, fmt: str = "{:.0f}") -> Text:
-    return Text(DASH if value is None else fmt.format(value), justify="right")
+    """``value`` formatted, right-aligned; a dash for None; never a negative zero."""
+    if value is None:
+        return Text(DASH, justify="right")
+    text = fmt.format(value)
+    if float(text) == 0.0:  # "-0.0" and "-0" are 0, whatever the sign of what rounded to it
+        text = fmt.format(0.0)
+    return Text(text, justify="right")
 
 
 def _span(row: SessionRow) -> str:
@@ -139,8 +149,21 @@ class ReviewScreen(Screen[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as Textual declares it)
     """Below 32 rows (80x24) the chart and the prompts shrink, so the sessions keep their rows."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket,left", "previous_day", "Earlier day", key_display="["),
-        Binding("right_square_bracket,right", "next_day", "Later day", key_display="]"),
+        # Short words, so `esc Back` shows at 80 columns too.
+        Binding(
+            "left_square_bracket,left",
+            "previous_day",
+            "Earlier",
+            key_display="[",
+            tooltip="The day before",
+        ),
+        Binding(
+            "right_square_bracket,right",
+            "next_day",
+            "Later",
+            key_display="]",
+            tooltip="The day after",
+        ),
         Binding("h", "save_report", "HTML report"),
         Binding("escape", "close", "Back"),
     ]
@@ -167,7 +190,7 @@ class ReviewScreen(Screen[None]):
             yield Static("", id="review-connection")
             yield TimeChart(id="day-chart")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-            yield Static(COLUMNS_NOTE, id="columns-note")
+            yield PartsLine(id="columns-note")
             with VerticalScroll(id="day-prompts"):
                 yield Static("", id="prompts-text")
         yield KeysFooter()
@@ -202,11 +225,10 @@ class ReviewScreen(Screen[None]):
         title = Text(review.day.strftime("%A %d %B %Y"), style="bold")
         sessions = len(review.sessions)
         title.append(f"  ·  {sessions} session{'s' if sessions != 1 else ''}")
-        title.append(f"  ·  {review.minutes_recorded} min recorded")
-        if review.daily_load_end is not None:
-            title.append(f"  ·  day's load {review.daily_load_end:.0f} at the end")
-            if review.daily_load_peak is not None:
-                title.append(f", {review.daily_load_peak:.0f} at its highest (0-100)")
+        stored = "min stored so far" if review.so_far else "min recorded"
+        title.append(f"  ·  {review.minutes_recorded} {stored}")
+        if review.load_text:
+            title.append(f"  ·  {review.load_text}")
         if review.empty:
             title.append("  ·  nothing was recorded on this day", style="italic")
         self.query_one("#review-title", Static).update(title)
@@ -257,9 +279,28 @@ class ReviewScreen(Screen[None]):
         widths[check_in] = max(CHECK_IN_MIN_W, min(widths[check_in], room))
         for index in shown:
             table.add_column(SESSION_COLUMNS[index], width=widths[index])
+        # The note explains the columns shown (and what enter does), breaking between parts.
+        headers = {f"{SESSION_COLUMNS[index]}:" for index in shown}
+        notes = [p for p in COLUMNS_NOTE.split(" · ") if p.split(" ", 1)[0] in headers]
+        self.query_one("#columns-note", PartsLine).show([*notes, COLUMNS_NOTE.split(" · ")[-1]])
         for session, cells in zip(review.sessions, rows, strict=True):
-            fitted = [_fit(cells[i], widths[i]) for i in shown]
-            table.add_row(*fitted, key=str(session.session_id))
+            if self._table_wide:  # room for rows of two lines: the check-in wraps
+                fitted = [_fit(cells[i], widths[i]) for i in shown if i != check_in]
+                fitted.append(self._two_lines(str(cells[check_in]), widths[check_in]))
+                table.add_row(*fitted, key=str(session.session_id), height=None)
+            else:
+                fitted = [_fit(cells[i], widths[i]) for i in shown]
+                table.add_row(*fitted, key=str(session.session_id))
+
+    def _two_lines(self, text: str, width: int) -> Text:
+        """``text`` wrapped at its words to ``width``, on at most two lines (then …)."""
+        lines = Text(text).wrap(self.app.console, width)
+        if len(lines) <= CHECK_IN_LINES:
+            return Text("\n".join(line.plain.rstrip() for line in lines))
+        kept = [line.plain.rstrip() for line in lines[:CHECK_IN_LINES]]
+        last = Text(kept[-1] + " " + lines[CHECK_IN_LINES].plain)
+        last.truncate(width, overflow="ellipsis")
+        return Text("\n".join([*kept[:-1], last.plain]))
 
     def on_resize(self) -> None:
         wide = (self.size.width or self.app.size.width) >= WIDE_COLUMNS_FROM
@@ -357,11 +398,7 @@ def _against_baseline(detail: SessionDetail) -> Text:
     """The plain summary first (what moved, against which baseline and the rest of the
     day), then the session's figures against the baseline."""
     row = detail.row
-    pct = row.rmssd_change_pct
-    lines = [
-        ("Heart rate", change_text(row.hr_change_bpm, " bpm", digits=1)),
-        ("RMSSD", change_text(pct, "%")),
-    ]
+    lines = against_baseline_lines(row, detail.baseline, so_far=detail.so_far)
     out = Text()
     if detail.summary:
         out.append("In short\n", style="bold")
@@ -373,12 +410,14 @@ def _against_baseline(detail: SessionDetail) -> Text:
     facts = [
         ("Stress mean / peak (0-100)", _stress(row)),
         ("Minutes in the high band (min)", _num(row.minutes_high)),
-        ("Session load (0-100)", _num(row.load, "{:.1f}")),
+        ("Session load (0-100)", load_words(row, so_far=detail.so_far)),
         ("Back near baseline after (min)", _num(row.recovery_min, "{:.1f}")),
     ]
     for label, value in facts:
         out.append(f"{label:<36}{value!s:>9}\n")
-    out.append(detail.baseline.text, style="dim")
+    if not detail.summary:  # the summary names the baseline; said once
+        out.append(detail.baseline.text, style="dim")
+    out.rstrip()
     return out
 
 
@@ -386,6 +425,8 @@ class SessionDetailScreen(Screen[None]):
     """One session: HRV report by group, tachogram, Poincaré plot, prompts, check-in."""
 
     CSS_PATH = "review.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (as Textual has it)
+    """Below 100 columns (80x24) the plots go under the report, at the full width."""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Back to the day")]
 
     @dataclass
@@ -400,12 +441,14 @@ class SessionDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Reading the session…", id="detail-title")
-        with Horizontal(id="detail-body"):
-            with VerticalScroll(id="detail-report"):
+        # One page that scrolls as a whole: the report beside the plots, or (narrow)
+        # above them, so the plots get the full width and the one scrollbar keeps clear.
+        with VerticalScroll(id="detail-body"), Horizontal(id="detail-columns"):
+            with Vertical(id="detail-report"):
                 yield Static("", id="against-baseline", classes="report-group")
                 for key in ("time", "frequency", "nonlinear", "stress", "signal"):
                     yield Static("", id=f"hrv-{key}", classes="report-group")
-            with VerticalScroll(id="detail-plots"):
+            with Vertical(id="detail-plots"):
                 yield Tachogram(id="tachogram")
                 yield PoincarePlot(id="poincare")
                 yield Static("", id="detail-prompts")

@@ -30,7 +30,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from companion.store import Store
-from companion.trend_parts import WeekHeavy
+from companion.trend_parts import WeekHeavy, so_far_text
 from companion.trends import Trends, latest_day, trends
 from tui.widgets.footer import KeysFooter
 
@@ -48,8 +48,9 @@ _ACT_LABELS: Final = {"pause": "Pause", "breathe": "Breathe", "contact": "Contac
 class ColumnChart(Widget):
     """One column of block characters per value (0 to ``top``), labels underneath.
 
-    A value of None (no data) is a dot on the baseline; ``highlight`` columns take the
-    ``column-chart--highlight`` style.
+    A value of None (no data) is a dot on the baseline; a value, even 0, is at least a
+    thin line (▁), so a day with a load of 0 is told apart from a day without data.
+    ``highlight`` columns take the ``column-chart--highlight`` style.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -95,7 +96,8 @@ class ColumnChart(Widget):
                 if value is None:
                     cell, style = ("·" if row == 0 else " "), styles["missing"]
                 else:
-                    eighths = round(max(0.0, value) / self._top * self.rows * 8) - row * 8
+                    eighths = max(1, round(max(0.0, value) / self._top * self.rows * 8))
+                    eighths -= row * 8
                     cell = _EIGHTHS[min(8, max(0, eighths))]
                     style = styles["highlight" if i in self._highlight else "bar"]
                 parts.append((cell * self._width + " ", style))
@@ -263,9 +265,10 @@ class TrendsScreen(Screen[None]):
     # -- filling the parts --------------------------------------------------------------------
 
     def _show(self, t: Trends) -> None:
+        so_far = "".join(f" · {so_far_text(day)}" for day in t.so_far)
         self.query_one("#trends-title", Static).update(
             f"Trends · {t.days} days, {_date_text(t.first)} to {_date_text(t.end)} {t.end.year} · "
-            f"{t.n_days_recorded} of {t.days} days recorded · press t for "
+            f"{t.n_days_recorded} of {t.days} days recorded{so_far} · press t for "
             f"{30 if t.days == 7 else 7} days"
         )
         headlines = (
@@ -286,12 +289,14 @@ class TrendsScreen(Screen[None]):
             ],
             width=3 if week_view else 1,
         )
-        ends = [d.end for d in t.daily.days if d.end is not None]
+        ends = [d.end for d in t.daily.days if d.end is not None and not d.so_far]
+        so_far_days = [d for d in t.daily.days if d.so_far]
         self.query_one("#daily-note", Static).update(
-            "Bars: the day's peak; a dot: no data. "
+            "Bars: the day's peak (a thin line: 0); a dot: no data. "
+            + "".join(f"{d.day:%a}: the peak so far. " for d in so_far_days)
             + (
                 f"At the end of the day the load was {sum(ends) / len(ends):.0f} on average "
-                f"(n={len(ends)} days)."
+                f"(n={len(ends)} finished days)."
                 if ends
                 else ""
             )
@@ -341,7 +346,7 @@ def _signed(value: float | None) -> str:
 
 def _week_note(week: WeekHeavy) -> str:
     """The week's bar note: "2 heavy of 4 sessions (you marked 1, …) · mean peak stress 95"."""
-    text = week.heavy_text
+    text = week.heavy_text if week.n_sessions else "no sessions"
     if week.mean_heavy_peak is not None:
         text += f" · mean peak stress {week.mean_heavy_peak:.0f}"
     return text + (f" · {week.n_days} of 7 days in view" if week.n_days < 7 else "")

@@ -1,14 +1,14 @@
 """Today's sessions as a strip across the working day, sized to the width it has.
 
-``07h ····███···▂▂│······ 20h``: one cell per few minutes from the first hour to
-the last, the sessions marked by kind, the current cell a ``│``. The minutes per
-cell are the fewest of :data:`CELL_MINUTES` that fit the widget's width, so the
-strip fills one line at 80 columns as at 200, and never wraps.
+``07h ····███···▂▂│······ 20h``: the hours from the first to the last spread over
+the widget's whole width (a cell is the span over the cells left between the hour
+labels: about 10 minutes at 80 columns, 7 at 120), the sessions marked by kind (any
+session touching a cell marks it, so a short one never falls between cells), the
+current cell a ``│``. The strip fills one line at 80 columns as at 200, and never wraps.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
@@ -17,14 +17,12 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-__all__ = ["CELL_MINUTES", "DAY_HOURS", "DayStrip", "day_strip"]
+__all__ = ["DAY_HOURS", "DayStrip", "day_strip"]
 
 DAY_HOURS: Final = (7, 20)
 """The strip covers these local hours (it widens to fit sessions and now outside them)."""
-CELL_MINUTES: Final = (5, 10, 15, 20, 30, 60, 120)
-"""Minutes per cell to choose from: the fewest that fit the width."""
-DEFAULT_CELL_MIN: Final = 10
-"""Minutes per cell before the widget knows its width."""
+DEFAULT_CELLS: Final = 78
+"""Cells between the hour labels before the widget knows its width (10 minutes each)."""
 KIND_MARK: Final = {
     "client": ("█", "#6a8caf"),
     "supervision": ("█", "#7fae8a"),
@@ -55,29 +53,25 @@ def day_strip(sessions: Iterable[Span], now_s: float | None, width: int = 0) -> 
     first_h = min(first_h, today.hour)
     last_h = max(last_h, today.hour + 1)
     head, tail = f"{first_h:02d}h ", f" {last_h:02d}h"
-    span_min = (last_h - first_h) * 60
-    room = width - len(head) - len(tail)
-    if width <= 0:
-        cell_min = DEFAULT_CELL_MIN
-    else:
-        cell_min = next((m for m in CELL_MINUTES if math.ceil(span_min / m) <= room), 0)
-    if cell_min == 0:  # too narrow for the hours: the strip alone, as much as fits
+    span_h = last_h - first_h
+    cells = width - len(head) - len(tail) if width > 0 else DEFAULT_CELLS
+    if cells < span_h:  # too narrow for the hour labels: the strip alone
         head = tail = ""
-        cell_min = CELL_MINUTES[-1]
-    cell_s = cell_min * 60.0
+        cells = max(width, 1)
+    cell_s = span_h * 3600.0 / cells
     start = today.replace(hour=first_h, minute=0, second=0, microsecond=0).timestamp()
     strip = Text(head)
-    for i in range(math.ceil(span_min / cell_min)):
+    for i in range(cells):
         t0 = start + i * cell_s
         mark: tuple[str, str] | None = None
         for start_s, end_s, kind in spans:
             end = end_s if end_s is not None else now_s
             if start_s < t0 + cell_s and end > t0:
                 mark = KIND_MARK.get(kind, KIND_MARK["other"])
-        if mark is not None:
-            strip.append(mark[0], style=mark[1])
-        elif t0 <= now_s < t0 + cell_s:
+        if t0 <= now_s < t0 + cell_s:  # now, over a session still running
             strip.append("│", style="bold")
+        elif mark is not None:
+            strip.append(mark[0], style=mark[1])
         else:
             strip.append("·", style="#555555")
     strip.append(tail)

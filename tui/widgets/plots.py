@@ -147,11 +147,19 @@ def _row_colours(
 
 
 def _band_columns(bands: Sequence[Band], x_lo: float, x_span: float, cols: int) -> list[str | None]:
-    """The kind of band under the middle of each plot column (None outside bands)."""
+    """The kind of band under the middle of each plot column (None outside bands).
+
+    A band narrower than a column, which may cover no column's middle, takes the
+    column its own middle falls in: a short session stays in sight as the window moves.
+    """
     column_kind: list[str | None] = [None] * cols
     mids = x_lo + (np.arange(cols) + 0.5) / cols * x_span
     for band in bands:
-        for index in np.flatnonzero((mids >= band.start_s) & (mids < band.end_s)):
+        inside = np.flatnonzero((mids >= band.start_s) & (mids < band.end_s))
+        if not inside.size and band.end_s > x_lo and band.start_s < x_lo + x_span:
+            middle = (max(band.start_s, x_lo) + min(band.end_s, x_lo + x_span)) / 2
+            inside = np.array([min(int((middle - x_lo) / x_span * cols), cols - 1)])
+        for index in inside:
             column_kind[int(index)] = band.kind
     return column_kind
 
@@ -169,11 +177,18 @@ def _legend(
     width: int,
     base: Style,
 ) -> Strip:
-    cells: list[tuple[str, Style]] = []
-    for s, colour in zip(series, colours, strict=True):
-        cells += text_cells("━ ", colour) + text_cells(s.name + "   ", base)
+    entries = [
+        text_cells("━ ", colour) + text_cells(s.name + "   ", base)
+        for s, colour in zip(series, colours, strict=True)
+    ]
     for kind in dict.fromkeys(b.kind for b in bands):
-        cells += [_band_cell(kind, base), (" ", base), *text_cells(kind + "  ", base)]
+        entries.append([_band_cell(kind, base), (" ", base), *text_cells(kind + "  ", base)])
+    cells: list[tuple[str, Style]] = []
+    for entry in entries:  # whole entries only: one that does not fit is left out, not cut
+        shown = len("".join(char for char, _ in entry).rstrip())
+        if len(cells) + shown > width:
+            break
+        cells += entry
     return strip_of((cells + [(" ", base)] * width)[:width])
 
 
