@@ -157,6 +157,7 @@ def bench_replay(work: Path) -> None:
 
 
 def main() -> None:
+    from bench.calendar_bench import bench_calendar
     from bench.crash_bench import bench_crash
     from bench.fuzz_bench import bench_fuzz
     from bench.signals_bench import bench_p1, bench_p2
@@ -173,6 +174,7 @@ def main() -> None:
         bench_strap()
         bench_tui(work)
         bench_fuzz()
+        bench_calendar()
         bench_crash()
         bench_soak()
     finally:

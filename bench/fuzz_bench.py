@@ -9,14 +9,18 @@ than a second as a hang. Seeded, so a run can be repeated.
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+from bench.calendar_bench import bombs, messy_calendar
 from companion.calendar_ics import CalendarError, parse_calendar
 from sensors.hrm import HeartRateParseError, parse_heart_rate_measurement
 from sensors.names import IMPORT_FORMATS
@@ -141,9 +145,108 @@ def bench_fuzz() -> None:
         lambda data: parse_calendar(data, Path("fuzz.ics"), date(2025, 10, 6), date(2025, 11, 9)),
         (CalendarError,),
     )
+    seeds_ics = [*bombs().values(), messy_calendar(2_000)]
+    tally.run(
+        "calendar bombs, messy",
+        FILE_CASES // 8,
+        lambda i: _mutate(rng, seeds_ics[i % len(seeds_ics)], rng.randint(1, 6)),
+        lambda data: parse_calendar(data, Path("fuzz.ics"), date(2026, 11, 23), date(2026, 12, 22)),
+        (CalendarError,),
+    )
     total = sum(r[1] for r in tally.rows)
     for name, cases, crashes, hangs, took in tally.rows:
         print(f"    {name:<20} {cases:>9,} cases  {crashes} crashes  {hangs} hangs  {took:6.1f} s")
     crashes = sum(r[2] for r in tally.rows)
     hangs = sum(r[3] for r in tally.rows)
     print(f"    fuzz cases run {total:,} / crashes {crashes} / hangs {hangs}   [target: 0 crashes]")
+    bench_reader_limits()
+
+
+DEEP_BRACKETS: Final = 200_000
+"""Issue 16 item 11: a recording line of this many ``[`` once raised RecursionError."""
+LARGE_RR_BYTES: Final = 100 * 1024 * 1024
+"""Issue 16 item 11: an RR file of this size once took 3.4 GB to import."""
+
+_LIMITS_CHILD: Final = """
+import json, resource, sys, time
+limit = int(sys.argv[3])
+if limit:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from datetime import UTC, datetime
+from pathlib import Path
+from sensors.recording import RecordingError, RecordingReader
+from sensors.rrimport import RRImportError, read_rr_file
+path, kind = Path(sys.argv[1]), sys.argv[2]
+t0 = time.perf_counter()
+try:
+    if kind == "recording":
+        outcome = f"{sum(1 for _ in RecordingReader(path)):,} events"
+    else:
+        start = datetime(2026, 11, 23, tzinfo=UTC)
+        outcome = f"{len(read_rr_file(path, kind, start=start).beats):,} beats"
+except (RecordingError, RRImportError) as exc:
+    outcome = str(exc)
+peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"outcome": outcome, "s": time.perf_counter() - t0, "peak_mib": peak_mib}))
+"""
+
+
+def read_in_child(
+    path: Path, kind: str, as_limit_bytes: int = 0, timeout_s: float = 120.0
+) -> dict[str, Any]:
+    """Read a recording (``kind`` "recording") or an RR file (``kind`` its format) in a
+    fresh process, under an address-space limit when given: the outcome (a count or the
+    one-sentence error), seconds and peak RSS; ``crashed`` when it died otherwise."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LIMITS_CHILD, str(path), kind, str(as_limit_bytes)],
+        capture_output=True,
+        timeout=timeout_s,
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
+        return {"outcome": f"crashed: {last}", "crashed": True}
+    return {**json.loads(done.stdout), "crashed": False}
+
+
+def deep_recording(path: Path) -> Path:
+    """A recording whose second line is :data:`DEEP_BRACKETS` ``[``."""
+    header = (ROOT / "fixtures" / "rest-5min.hsrec").read_bytes().split(b"\n", 1)[0]
+    path.write_bytes(header + b"\n" + b"[" * DEEP_BRACKETS + b"\n")
+    return path
+
+
+def large_rr_file(path: Path, size_bytes: int = LARGE_RR_BYTES) -> Path:
+    """An ``rr-ms`` file of ``size_bytes``: a seeded megabyte of plausible RR, repeated."""
+    rng = random.Random(SEED)
+    block = "".join(f"{rng.uniform(600.0, 1100.0):.0f}\n" for _ in range(250_000)).encode()
+    with path.open("wb") as fh:
+        for _ in range(size_bytes // len(block)):
+            fh.write(block)
+        fh.write(block[: size_bytes % len(block)].rsplit(b"\n", 1)[0] + b"\n")
+    return path
+
+
+def bench_reader_limits() -> None:
+    """Issue 16 item 11: the readers' limits, each case in a fresh process."""
+    print("F2  reader limits: one sentence, bounded memory")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        cases = [
+            (f"recording, {DEEP_BRACKETS:,} '['", deep_recording(work / "deep.hsrec"), "recording"),
+            (
+                f"RR rr-ms, {LARGE_RR_BYTES // 2**20} MB",
+                large_rr_file(work / "large.txt"),
+                "rr-ms",
+            ),
+            ("RR rr-ms, 20 MB", large_rr_file(work / "day.txt", 20 * 2**20), "rr-ms"),
+        ]
+        for name, path, kind in cases:
+            got = read_in_child(path, kind, timeout_s=600.0)
+            outcome = str(got["outcome"]).replace(str(path.parent) + "/", "")
+            if got["crashed"]:
+                print(f"    {name:<26} {outcome}")
+                continue
+            took, peak = got["s"], got["peak_mib"]
+            print(f"    {name:<26} {took:5.1f} s  peak RSS {peak:4.0f} MiB  {outcome}")

@@ -5,7 +5,11 @@ artifact detector (three beats of look-ahead), then into the per-minute
 :class:`~signals.epochs.EpochBuilder`. Each closed minute is scored against
 the baseline, updates the day's load and feeds the prompt policy. At the end
 of a session its load is summarised and its HRV report is computed on a
-worker thread, off the hot path. Replay and live strap run exactly this.
+worker thread, off the hot path. Its last minute closes later: then its load
+is summarised again (final), and once three near-baseline minutes follow it,
+its recovery is known; each time ``on_session_settled`` hears of it, so a day
+on the screen stores the numbers the end of the run would. Replay and live
+strap run exactly this.
 The results it hands on live in :mod:`companion.signal_results`.
 """
 
@@ -30,7 +34,7 @@ from companion.prompt_rules import MinuteInput, PolicyConfig
 from companion.prompt_rules import SessionLoad as PolicySessionLoad
 from companion.prompts import Prompt, PromptPolicy, PromptRecord
 from companion.sessions import Session
-from companion.signal_results import MinuteResult, SessionResult, after_markers
+from companion.signal_results import EndedSessions, MinuteResult, SessionResult, after_markers
 from companion.store import local_day
 from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import CheckIn, Disconnected, Measurement, SourceEvent
@@ -74,6 +78,8 @@ class SignalStage:
     baseline : what stress is measured against (personal or published norms).
     day_of : the local day of an epoch time (prompt caps are per day).
     on_minute, on_prompt : callbacks for each scored minute and each delivered prompt.
+    on_session_settled : called with an ended session's result when a closed minute
+        makes its load final, and again when it makes its recovery known.
     offload : where per-minute breathing and session HRV reports are computed
         (:mod:`companion.offload`): ``"thread"`` live, ``"process"`` for a whole
         file at once, ``"inline"`` in tests and to measure the inline cost.
@@ -87,6 +93,7 @@ class SignalStage:
         day_of: Callable[[float], date] = local_day,
         on_minute: Callable[[MinuteResult], None] | None = None,
         on_prompt: Callable[[Prompt], None] | None = None,
+        on_session_settled: Callable[[SessionResult], None] | None = None,
         offload: Offload = "thread",
         policy_config: PolicyConfig | None = None,
     ) -> None:
@@ -100,6 +107,8 @@ class SignalStage:
         self.sessions: list[SessionResult] = []
         self.on_minute = on_minute
         self.on_prompt = on_prompt
+        self.on_session_settled = on_session_settled
+        self._ended = EndedSessions()  # whose load or recovery a later minute settles
         self._day: date | None = None
         self._day_of = day_of
         self._pending = BeatQueue()  # not yet answered for by the artifact detector
@@ -168,6 +177,7 @@ class SignalStage:
                 done.set_result(span_report(*args))
                 result.report = done
         self.sessions.append(result)
+        self._ended.add(result)
         summary = (
             PolicySessionLoad(
                 mean_stress=load.mean_stress,
@@ -244,7 +254,8 @@ class SignalStage:
 
     @property
     def acts(self) -> dict[str, dict[str, Any]]:
-        """Per delivered prompt: markers of the minute before and of the minutes after.
+        """Per delivered prompt: markers of the minute before and of the minutes after
+        (its delivery, or once accepted, its act: :meth:`measure_from`).
 
         Built on demand: the minute before may still be waiting for its breathing rate.
         """
@@ -255,6 +266,14 @@ class SignalStage:
             }
             for prompt_id, before in self._before.items()
         }
+
+    def measure_from(self, prompt_id: str) -> None:
+        """The helper took up ``prompt_id`` now: its minute before and minutes after are
+        measured from here, the act's own time, not from when it was delivered."""
+        if prompt_id in self._before:
+            self._before[prompt_id] = self.minutes[-1] if self.minutes else None
+            self._after[prompt_id] = []
+            self._after_markers.pop(prompt_id, None)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -311,6 +330,7 @@ class SignalStage:
             )
             self.minutes.append(minute)
             self._note_after(minute)
+            self._settle_ended()
             if self.on_minute is not None:
                 self.on_minute(minute)
             self._deliver(
@@ -337,6 +357,20 @@ class SignalStage:
         done = Future()
         done.set_result(breathing_or_none(*args))
         return done
+
+    def _settle_ended(self) -> None:
+        """Settle what the minute just closed settles about ended sessions, and say so."""
+        settled = self._ended.minute_closed(self.minutes, self.baseline, self._next_start_s)
+        if self.on_session_settled is not None:
+            for result in settled:
+                self.on_session_settled(result)
+
+    def _next_start_s(self, result: SessionResult) -> float | None:
+        """When the session after ``result``'s started (None: none has yet)."""
+        later = self.sessions[[r is result for r in self.sessions].index(True) + 1 :]
+        if later:
+            return later[0].session.start_s
+        return self._open.session.start_s if self._open is not None else None
 
     def _deliver(self, prompts: Sequence[Prompt]) -> None:
         for prompt in prompts:

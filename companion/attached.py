@@ -79,7 +79,8 @@ class AttachedRecorder:
         Raises
         ------
         LiveSocketError
-            No recorder answers at the socket when it starts.
+            No recorder answers at the socket when it starts, or its folder or the process
+            answering is not ours (nothing is sent then).
         """
         listener = self.live.listener
         listener.live_link(LinkInfo("connecting", f"to the recorder at {self.path}"))
@@ -89,9 +90,9 @@ class AttachedRecorder:
             while True:
                 try:
                     line = await reader.readline()
-                except ValueError:
-                    log.warning("skipping a recorder line over %d bytes", LINE_LIMIT_BYTES)
-                    continue
+                except ValueError:  # the framing is lost: what follows cannot be trusted
+                    log.warning("a recorder line is over %d bytes; hanging up", LINE_LIMIT_BYTES)
+                    break
                 except OSError:
                     break
                 if not line:

@@ -1,4 +1,4 @@
-"""The day's calendar events become planned sessions: an iCalendar (``.ics``) file, read whole.
+"""The day's calendar events become planned sessions: an iCalendar (``.ics``) file, event by event.
 
 A *planned session* is one occurrence of a calendar event that overlaps the local days asked
 for, with its start and end in epoch seconds and a session kind chosen by :class:`KindRules`
@@ -19,9 +19,19 @@ UTC ``Z`` times and the calendar's ``X-WR-TIMEZONE``. Decisions:
 - Event titles can name clients: the SUMMARY is kept only with ``keep_titles=True``; the label
   is built from the kind and the local start time, and the id is a hash, never the raw UID.
 
-Import is all-or-nothing: a file that cannot be read, decoded or parsed, an event without
-DTSTART or ending before it starts, and a TZID neither defined in the file nor known to the
-time-zone database each raise one :class:`CalendarError` naming the file (and the line).
+Import keeps what it can. A file that cannot be read, is not UTF-8, is larger than
+:data:`MAX_FILE_BYTES` or holds no VCALENDAR raises one :class:`CalendarError`. Inside it,
+each event is read on its own (:mod:`companion.calendar_split`), and an event that cannot be
+a session plan is skipped with one :class:`Skipped` line naming its line: no DTSTART, a
+malformed time, recurrence, UID, SUMMARY, CATEGORIES, STATUS or TRANSP, an end before its
+start, a DTSTART and DTEND of different types, an unknown TZID, a recurrence refused or over
+the limits of :mod:`companion.calendar_expand`, or one the library cannot expand. Faults in
+properties not used here (CREATED, DTSTAMP, DESCRIPTION, ...) are ignored, and a line that is
+no content line is dropped with a warning. An unknown X-WR-TIMEZONE is ignored with a warning
+(floating times are then taken in ``tz``). A single event whose DTSTART and DTEND dates lie
+well outside the days asked for is not parsed at all (nor warned about): a calendar of ten
+years reads in a fraction of a second. Titles are cleaned of control characters
+(:func:`companion.text.clean_text`).
 
 References: RFC 5545 (iCalendar), sections 3.6.1 (VEVENT), 3.8.2.4 (DTSTART), 3.8.5 (recurrence).
 """
@@ -29,25 +39,32 @@ References: RFC 5545 (iCalendar), sections 3.6.1 (VEVENT), 3.8.2.4 (DTSTART), 3.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
+from companion import calendar_expand as limits
+from companion.calendar_event import Skipped, as_utc, line_in, read_event, reason
 from companion.calendar_rules import DEFAULT_RULES, KindRule, KindRules  # re-exported
+from companion.calendar_split import Block, Line, outside_window, split_calendar, unfold
 from companion.errors import HoldspaceError
+from companion.text import clean_text
 
 if TYPE_CHECKING:
     from icalendar import Component
 
 __all__ = [
     "DEFAULT_RULES",
+    "MAX_FILE_BYTES",
     "CalendarError",
+    "CalendarImport",
     "KindRule",
     "KindRules",
     "PlannedSession",
+    "Skipped",
     "parse_calendar",
     "read_calendar",
 ]
@@ -63,7 +80,8 @@ class PlannedSession:
         without DTEND or DURATION).
     kind : one of :data:`sensors.events.SESSION_KINDS`, chosen by :class:`KindRules`.
     label : a neutral label, kind and local start time, such as ``client-0900``; never the title.
-    title : the event's SUMMARY, only when the helper allowed titles to be kept; else None.
+    title : the event's SUMMARY, cleaned of control characters, only when the helper allowed
+        titles to be kept; else None.
     uid : first 16 hex digits of the SHA-256 of the event UID and its recurrence start, stable
         across imports and free of the raw UID (which can carry names or addresses).
     all_day : an all-day event, spanning local midnight to midnight: shown, never started.
@@ -78,25 +96,27 @@ class PlannedSession:
     all_day: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarImport:
+    """What a calendar file gives: planned sessions, sorted by start, and what was skipped."""
+
+    sessions: tuple[PlannedSession, ...]
+    skipped: tuple[Skipped, ...]
+
+
 class CalendarError(HoldspaceError):
     """A calendar file that cannot be imported; the message names the file and line."""
 
+
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+"""The largest calendar read: ten years of a full diary is a few megabytes; reading is about
+a second per 3 MB of events in the days asked for, and memory a few times the file."""
 
 _DEFAULT_KIND_RULES: Final = KindRules()
 """The built-in rules and default kind: one shared instance, frozen like every KindRules."""
 
 _QUERY_MARGIN: Final = timedelta(days=2)
 """Widening of the expansion window for zone offsets; occurrences are then filtered exactly."""
-
-_CONTENT_LINE: Final = re.compile(
-    r'[A-Za-z0-9-]+(?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)*:'
-)
-"""The start of an RFC 5545 content line: a name, parameters, then a colon."""
-
-_TIME_PROPS: Final = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE", "DURATION", "RRULE")
-
-_Span = tuple[str, int, int]
-"""A component's name and its BEGIN and END line numbers (0 when unknown)."""
 
 
 def read_calendar(
@@ -107,14 +127,20 @@ def read_calendar(
     rules: KindRules = _DEFAULT_KIND_RULES,
     keep_titles: bool = False,
     tz: tzinfo | None = None,
-) -> list[PlannedSession]:
+) -> CalendarImport:
     """Planned sessions for the events overlapping local days ``first``..``last`` inclusive.
 
     ``tz`` is the local zone (default: this machine's). Sessions are sorted by start; see the
     module docstring for recurrences, time zones, all-day events, overlaps and skipped events.
-    Raises :class:`CalendarError` when the file cannot be imported; nothing is returned then.
+    Raises :class:`CalendarError` when the file as a whole cannot be imported.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CalendarError(
+                f"{path} is {size / 2**20:.0f} MB; Holdspace reads calendars up to "
+                f"{MAX_FILE_BYTES // 2**20} MB (export fewer years?)."
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise CalendarError(f"cannot read calendar {path} ({exc.strerror or exc}).") from None
@@ -130,57 +156,182 @@ def parse_calendar(
     rules: KindRules = _DEFAULT_KIND_RULES,
     keep_titles: bool = False,
     tz: tzinfo | None = None,
-) -> list[PlannedSession]:
+) -> CalendarImport:
     """:func:`read_calendar` on bytes already read; ``path`` names the file in messages."""
     if last < first:
         raise ValueError(f"last day {last} is before first day {first}.")
+    if len(data) > MAX_FILE_BYTES:
+        raise CalendarError(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MB.")
     local = tz if tz is not None else _local_zone()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CalendarError(f"{path} line {line} is not UTF-8 text.") from None
-    lines = _unfolded(text)
+    lines = unfold(text)
     if not any(t.upper() == "BEGIN:VCALENDAR" for _, t in lines):
         raise CalendarError(f"{path} is not an iCalendar file (no BEGIN:VCALENDAR).")
-    calendar = _parse(text, lines, path)
-    _validate(calendar, lines, path)
+    parts = split_calendar(lines)
+    skipped = [Skipped(f.line, f.message) for f in parts.faults]
+    wr_zone = _frame(parts.properties, parts.timezones, skipped)
+    window = (
+        datetime.combine(first, time(), local) - _QUERY_MARGIN,
+        datetime.combine(last, time(), local) + timedelta(days=1) + _QUERY_MARGIN,
+    )
+    budget = _Budget()
+    occurrences: list[Any] = []
+    for group in _by_uid(parts.events):
+        if outside_window(group, first, last, _QUERY_MARGIN):
+            continue
+        read = [(b, e) for b in group if (e := read_event(b, skipped)) is not None]
+        if not read:
+            continue
+        found = _expand(read, window, first, wr_zone, budget)
+        if isinstance(found, Skipped):
+            skipped.append(found)
+            if budget.full:
+                break
+            continue
+        occurrences.extend(found)
+        budget.occurrences += len(found)
     window_s = (_midnight_s(first, local), _midnight_s(last + timedelta(days=1), local))
-    try:
-        occurrences = list(_occurrences(calendar, first, last, local))
-    except Exception as exc:  # recurrence expansion of input that parsed but cannot expand
-        raise CalendarError(
-            f"{path} has events that cannot be expanded ({_reason(exc)})."
-        ) from None
     sessions = (_session(o, rules, keep_titles, local) for o in occurrences if _counts(o))
-    return sorted(
-        (s for s in sessions if _overlaps(s, window_s)), key=lambda s: (s.start_s, s.end_s, s.uid)
+    return CalendarImport(
+        sessions=tuple(
+            sorted(
+                (s for s in sessions if _overlaps(s, window_s)),
+                key=lambda s: (s.start_s, s.end_s, s.uid),
+            )
+        ),
+        skipped=tuple(sorted(skipped, key=lambda k: k.line)),
     )
 
 
-def _parse(text: str, lines: list[tuple[int, str]], path: Path) -> Component:
-    """The calendar icalendar reads from ``text``, or an error naming the first bad line."""
+_IMPORT_FULL: Final = (
+    f"the import stops at {limits.MAX_PER_IMPORT} occurrences; this event and the rest are skipped"
+)
+
+
+@dataclass(slots=True)
+class _Budget:
+    """What one import has spent: search steps and occurrences kept; full once over."""
+
+    steps: int = 0
+    occurrences: int = 0
+    full: bool = False
+
+
+def _expand(
+    read: list[tuple[Block, Component]],
+    window: tuple[datetime, datetime],
+    first: date,
+    wr_zone: str | None,
+    budget: _Budget,
+) -> list[Any] | Skipped:
+    """The occurrences of one event (a series with its overrides) in ``window``, or why not.
+
+    The limits are those of :mod:`companion.calendar_expand`; ``budget`` is charged.
+    """
+    begin = read[0][0].begin
+    if budget.occurrences >= limits.MAX_PER_IMPORT:
+        budget.full = True
+        return Skipped(begin, _IMPORT_FULL)
+    if len(read) == 1 and not read[0][0].recurring:
+        return [_single(read[0][1], wr_zone)]
+    for block, event in read:
+        refused = limits.rule_problem(event)
+        if refused is not None:
+            prop, nth, message = refused
+            return Skipped(line_in(block, prop, nth), f"{message}; skipped")
+    zone = ZoneInfo(wr_zone) if wr_zone is not None else None
+    cost = sum(limits.bound_rules(e, first, window[1], zone) for _, e in read)
+    if cost > limits.EVENT_STEPS_MAX:
+        return Skipped(begin, "the event repeats over too long a time to expand; skipped")
+    if budget.steps + cost > limits.IMPORT_STEPS_MAX:
+        return Skipped(begin, "the file's recurring events take too long to expand; skipped")
+    budget.steps += cost
+    room = limits.MAX_PER_IMPORT - budget.occurrences
+    events = [e for _, e in read]
+    try:
+        return limits.expand(_series(events, wr_zone), *window, min(limits.MAX_PER_EVENT, room))
+    except limits.TooMany:
+        if room > limits.MAX_PER_EVENT:
+            return Skipped(
+                begin,
+                f"the event has more than {limits.MAX_PER_EVENT} occurrences in these days; "
+                "skipped",
+            )
+        budget.full = True
+        return Skipped(begin, _IMPORT_FULL)
+    except Exception as exc:  # the library cannot expand input that parsed
+        return Skipped(begin, f"the event cannot be expanded ({reason(exc)}); skipped")
+
+
+def _by_uid(events: list[Block]) -> Iterator[list[Block]]:
+    """The blocks of each event, a series with its overrides together, in file order."""
+    groups: dict[str, list[Block]] = {}
+    for block in events:
+        key = block.props.get("UID", "").strip() or f"line {block.begin}"
+        groups.setdefault(key, []).append(block)
+    yield from groups.values()
+
+
+def _frame(properties: list[Line], timezones: list[Block], skipped: list[Skipped]) -> str | None:
+    """Read the VTIMEZONEs (icalendar then knows their TZIDs); return a usable X-WR-TIMEZONE."""
     import icalendar  # lazily: ~120 ms
 
+    for block in timezones:
+        try:
+            icalendar.Calendar.from_ical(f"BEGIN:VCALENDAR\r\n{block.text()}END:VCALENDAR\r\n")
+        except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError, ...
+            skipped.append(Skipped(block.begin, f"the VTIMEZONE is not valid ({reason(exc)})"))
+    for number, text in properties:
+        key, _, value = text.partition(":")
+        if key.strip().upper() == "X-WR-TIMEZONE":
+            if _known_zone(value.strip()):
+                return value.strip()
+            skipped.append(Skipped(number, "X-WR-TIMEZONE names an unknown time zone; ignored"))
+    return None
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
     try:
-        return icalendar.Calendar.from_ical(text)
-    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError, ...
-        named = re.search(r'Property "([^"]+)"', str(exc))
-        bad = next(
-            (n for n, t in lines if not _CONTENT_LINE.match(t) or (named and _name(t) == named[1])),
-            _structure(lines)[1],
-        )
-        where = f" line {bad}" if bad is not None else ""
-        raise CalendarError(f"{path}{where} is not valid iCalendar ({_reason(exc)}).") from None
+        ZoneInfo(name)
+    except Exception:  # ZoneInfoNotFoundError, ValueError for odd keys
+        return False
+    return True
 
 
-def _reason(error: object) -> str:
-    """A library's error, first clause only: its tail can quote file content (titles, names)."""
-    return re.split(r"[:\n]", str(error), maxsplit=1)[0].strip().rstrip(".!")[:80]
+def _single(event: Component, wr_zone: str | None) -> Component:
+    """A one-off event as its own occurrence, as ``recurring_ical_events`` would give it.
+
+    Its end is DTEND, else DTSTART + DURATION; floating times (and UTC ones, which keep
+    their instant) are placed in the X-WR-TIMEZONE when the calendar names one. Done here
+    because the library's setup per event costs more than reading it (0.3 ms).
+    """
+    from icalendar import vDDDTypes
+
+    zone = ZoneInfo(wr_zone) if wr_zone is not None else None
+    for prop in ("DTSTART", "DTEND"):
+        value = event.decoded(prop) if prop in event else None
+        if zone is not None and isinstance(value, datetime) and value.tzinfo is None:
+            event[prop] = vDDDTypes(value.replace(tzinfo=zone))
+    if "DTEND" not in event and "DURATION" in event:
+        event["DTEND"] = vDDDTypes(event.decoded("DTSTART") + event.decoded("DURATION"))
+    return event
 
 
-def _name(line: str) -> str:
-    return re.split("[;:]", line, maxsplit=1)[0].upper()
+def _series(events: list[Component], wr_zone: str | None) -> Component:
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    if wr_zone is not None:
+        calendar.add("X-WR-TIMEZONE", wr_zone)
+    for event in events:
+        calendar.add_component(event)
+    return calendar
 
 
 def _local_zone() -> tzinfo:
@@ -190,134 +341,8 @@ def _local_zone() -> tzinfo:
     return tzlocal()  # type: ignore[no-any-return]
 
 
-def _unfolded(text: str) -> list[tuple[int, str]]:
-    """Content lines with their first physical line number (1-based), folding undone."""
-    out: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if raw[:1] in (" ", "\t") and out:
-            out[-1] = (out[-1][0], out[-1][1] + raw[1:])
-        elif raw.strip():
-            out.append((number, raw))
-    return out
-
-
-def _structure(lines: list[tuple[int, str]]) -> tuple[list[_Span], int | None]:
-    """Components as (name, BEGIN line, END line) in file order, as ``walk()`` lists them,
-    and the line of the first END that does not close the innermost open BEGIN, if any."""
-    found: list[_Span] = []
-    open_: list[int] = []
-    stray: int | None = None
-    for number, text in lines:
-        key, _, value = text.partition(":")
-        if key.upper() == "BEGIN":
-            open_.append(len(found))
-            found.append((value.strip().upper(), number, number))
-        elif key.upper() == "END":
-            index = open_.pop() if open_ else None
-            if index is None or found[index][0] != value.strip().upper():
-                stray = number if stray is None else stray
-            if index is not None:
-                found[index] = (found[index][0], found[index][1], number)
-    return found, stray
-
-
-def _validate(calendar: Component, lines: list[tuple[int, str]], path: Path) -> None:
-    """Raise for broken properties, events without DTSTART, ends before starts, unknown TZIDs."""
-    components = calendar.walk()
-    spans = _structure(lines)[0]
-    if [c.name for c in components] != [name for name, _, _ in spans]:
-        spans = [(str(c.name), 0, 0) for c in components]  # line numbers unknown
-    for component, span in zip(components, spans, strict=True):
-        problem = _problem(component)
-        if problem is not None:
-            prop, message = problem
-            raise CalendarError(f"{path} {_line_of(lines, span, prop)}: {message}.")
-
-
-def _line_of(lines: list[tuple[int, str]], span: _Span, prop: str | None) -> str:
-    """Where ``prop`` is in a component: its first line, else a bad content line for None."""
-    _, begin, end = span
-    for number, text in lines:
-        if begin <= number <= end and (
-            not _CONTENT_LINE.match(text) if prop is None else _name(text) == prop
-        ):
-            return f"line {number}"
-    return f"line {begin}" if begin else "an event"
-
-
-_TOO_OFTEN: Final = frozenset({"SECONDLY", "MINUTELY"})
-"""Recurrences refused: they are no session plan, and expanding them takes long."""
-
-
-def _problem(component: Component) -> tuple[str | None, str] | None:
-    """The first thing wrong with a component, as (property, message), or None."""
-    for prop, message in component.errors:
-        if prop is None:
-            return None, "this is not an iCalendar content line (NAME:value)"
-        detail = " ".join(message.split()) if prop in _TIME_PROPS else _reason(message)
-        return prop, f"{prop} is malformed ({detail})"
-    if component.name != "VEVENT":
-        return None
-    if "DTSTART" not in component:
-        return "BEGIN", "the event has no DTSTART"
-    for prop in _TIME_PROPS:
-        for tzid, value in _zoned_values(component, prop):
-            if isinstance(value, datetime) and value.tzinfo is None:
-                return prop, (
-                    f"time zone {tzid!r} is neither defined in the file (VTIMEZONE) "
-                    "nor a known IANA zone name"
-                )
-    for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):
-        if prop in component and not isinstance(component.decoded(prop), date):
-            return prop, f"{prop} must be one date or date-time"
-    rrule = component.get("RRULE")
-    freq = rrule.get("FREQ") if hasattr(rrule, "get") else None
-    if freq and str(freq[0] if isinstance(freq, list) else freq).upper() in _TOO_OFTEN:
-        return "RRULE", "the event repeats more often than hourly, which is not a session plan"
-    start = component.decoded("DTSTART")
-    if "DTEND" in component:
-        end = component.decoded("DTEND")
-        if isinstance(start, datetime) != isinstance(end, datetime):
-            return "DTEND", "DTEND is not the same value type as DTSTART"
-        if _as_utc(end, UTC) < _as_utc(start, UTC):
-            return "DTEND", "the event ends (DTEND) before it starts"
-    elif "DURATION" in component:
-        duration = component.decoded("DURATION")
-        if not isinstance(duration, timedelta) or duration < timedelta(0):
-            return "DURATION", "DURATION is negative or not a duration"
-    return None
-
-
-def _zoned_values(component: Component, prop: str) -> Iterator[tuple[str, Any]]:
-    """(TZID, decoded value) of every value of ``prop`` that carries a TZID parameter."""
-    values = component.get(prop)
-    for value in values if isinstance(values, list) else [values]:
-        tzid = getattr(value, "params", {}).get("TZID")
-        if tzid is None:
-            continue
-        for item in getattr(value, "dts", [value]):
-            yield str(tzid), getattr(item, "dt", None)
-
-
-def _as_utc(value: date, local: tzinfo) -> datetime:
-    """A DATE or DATE-TIME as an aware UTC datetime: dates at local midnight, floating in local."""
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=local)
-    return value.astimezone(UTC)
-
-
 def _midnight_s(day: date, local: tzinfo) -> float:
     return datetime.combine(day, time(), local).timestamp()
-
-
-def _occurrences(calendar: Component, first: date, last: date, local: tzinfo) -> Iterator[Any]:
-    import recurring_ical_events  # type: ignore[import-untyped]  # lazily: ~150 ms
-
-    start = datetime.combine(first, time(), local) - _QUERY_MARGIN
-    stop = datetime.combine(last, time(), local) + timedelta(days=1) + _QUERY_MARGIN
-    yield from recurring_ical_events.of(calendar).between(start, stop)
 
 
 def _counts(occurrence: Component) -> bool:
@@ -331,9 +356,9 @@ def _session(o: Component, rules: KindRules, keep_titles: bool, local: tzinfo) -
     start = o.decoded("DTSTART")
     all_day = not isinstance(start, datetime)
     end = o.decoded("DTEND") if "DTEND" in o else start + timedelta(days=1 if all_day else 0)
-    start_s = _as_utc(start, local).timestamp()
-    end_s = max(_as_utc(end, local).timestamp(), start_s)
-    summary = str(o.get("SUMMARY", ""))
+    start_s = as_utc(start, local).timestamp()
+    end_s = max(as_utc(end, local).timestamp(), start_s)
+    summary = clean_text(str(o.get("SUMMARY", "")))
     kind = rules.kind_of(summary, _categories(o))
     when = "allday" if all_day else datetime.fromtimestamp(start_s, local).strftime("%H%M")
     recurrence = o.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in o else start

@@ -3,14 +3,31 @@
 A channel is an Apprise URL the helper pasted; it can hold a password, a token or an API
 key. This module reads a URL whole and says what in it is secret:
 
+- :func:`mask_url`: the URL for screens and logs. It keeps the scheme, the user name, the
+  host and port, and only what the safe list below allows; the password, every other path
+  segment and every other query value read :data:`MASK` (``***``).
 - :func:`secrets_of`: the secret substrings of a URL, at least four characters each,
-  longest first: what Apprise's own privacy rendering hides, path segments that look
-  like tokens, and the values of query parameters named like secrets.
-- :func:`mask_url`: the URL with each secret replaced by :data:`MASK` (``***``), keeping
-  the scheme, user name and host, for screens and logs.
+  longest first, for scrubbing logs: what Apprise's own privacy rendering hides, the
+  password, path segments that look like tokens, the values of query parameters named
+  like secrets, and every other part :func:`mask_url` masks that is at least
+  :data:`_MIN_LOGGED_PART_CHARS` long (shorter ones are words such as ``hook`` or ``api``,
+  which scrubbing would blank from every log line).
 - :class:`SecretFilter`: a logging filter replacing registered secrets with ``***``.
 - :func:`scrub_handler`: puts the module-wide filter on a handler (the log file, stderr),
   so it writes no secret of any URL read in this process, whichever logger a line came from.
+
+The safe list (shown as written, unless Apprise's privacy rendering hides it):
+
+- path segments that are e-mail addresses (``kim@example.org``), telephone numbers
+  (``+12345678901``) or Matrix ids with a server (``!room:example.org``,
+  ``#team:example.org``, ``@sam:example.org``);
+- after ``#``, channel and room names (``#general``, ``#team``);
+- the values of the query parameters in :data:`SAFE_QUERY_KEYS` (``to``, ``from``,
+  ``name``, ``mode``, ...): addresses, names and settings, never credentials.
+
+Everything else in a path or query is masked, words without digits too: a webhook's
+``/webhook/ourclinicsecret`` reads ``/***/***``. A URL Apprise cannot read keeps only its
+scheme, user name and host.
 
 Every URL read here has its secrets registered with one module-wide filter guarding the
 loggers a send writes to ("apprise", "urllib3.connectionpool") before Apprise sees it.
@@ -27,12 +44,13 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 __all__ = [
     "MASK",
+    "SAFE_QUERY_KEYS",
     "ParsedChannel",
     "SecretFilter",
     "instantiate_channel",
@@ -46,12 +64,27 @@ __all__ = [
 MASK: Final = "***"
 """What a secret reads as once masked."""
 
+SAFE_QUERY_KEYS: Final = frozenset(
+    {"to", "cc", "bcc", "from", "reply", "name", "smtp", "mode", "format", "overflow", "priority"}
+)
+"""Query parameters whose values :func:`mask_url` shows: recipients, names and settings."""
+
 _MIN_SECRET_CHARS: Final = 4
+_MIN_LOGGED_PART_CHARS: Final = 8
+"""A masked part this long or longer is scrubbed from logs too (see the module docstring)."""
 _GUARDED_LOGGERS: Final = ("apprise", "urllib3.connectionpool")
 
 _SECRET_KEY = re.compile(r"token|key|secret|pass|pwd|sig|hook|access|credential", re.I)
 _HOSTISH = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?")
 _URL_PARTS = re.compile(r"[/:@?&=#,]+")
+_SAFE_SEGMENT = re.compile(
+    r"[^@/\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"  # an e-mail address
+    r"|\+?[0-9]{5,15}"  # a telephone number
+    r"|[!#@][^:/\s]+:[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?"  # a Matrix id with its server
+)
+_SAFE_NAME = re.compile(  # a channel or room name after '#', with its server or without
+    r"[A-Za-z0-9_.-]{1,80}(:[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?)?"
+)
 
 
 def _tokenish(part: str) -> bool:
@@ -81,22 +114,27 @@ def _structural_secrets(url: str, *, every_part: bool) -> set[str]:
         found.add(unquote(parts.username))
     for segment in parts.path.split("/"):
         segment = unquote(segment)
-        if _tokenish(segment) or (every_part and segment and not _HOSTISH.fullmatch(segment)):
+        masked = len(segment) >= _MIN_LOGGED_PART_CHARS and not _SAFE_SEGMENT.fullmatch(segment)
+        if masked or _tokenish(segment) or (every_part and not _HOSTISH.fullmatch(segment)):
             found.add(segment)
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         plain = _HOSTISH.fullmatch(value) or "@" in value
-        if _SECRET_KEY.search(key) or _tokenish(value) or (every_part and not plain):
+        masked = len(value) >= _MIN_LOGGED_PART_CHARS and key.lower() not in SAFE_QUERY_KEYS
+        if masked or _SECRET_KEY.search(key) or _tokenish(value) or (every_part and not plain):
             found.add(value)
     return found
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedChannel:
-    """What Apprise made of a URL: understood or not, its service name and secrets."""
+    """What Apprise made of a URL: understood or not, its service name and secrets.
+
+    Its repr leaves the secrets out (a crash report prints the locals it finds).
+    """
 
     recognised: bool
     service: str | None
-    secrets: tuple[str, ...]
+    secrets: tuple[str, ...] = field(repr=False)
 
 
 def instantiate_channel(url: str) -> Any:
@@ -177,12 +215,12 @@ def _mask_userinfo(netloc: str, *, token_user: bool = False) -> str:
 
 
 def mask_url(url: str) -> str:
-    """``url`` with every secret replaced by ``***``, keeping scheme, user name and host.
+    """``url`` for screens and logs: scheme, user name, host and port, and the safe list.
 
-    Secrets are those Apprise's own privacy rendering (``plugin.url(privacy=True)``)
-    hides, replaced in the URL as the helper wrote it. A URL Apprise cannot read keeps
-    only its scheme, user and host: the password, and every path segment and query
-    value that is not plainly a host, become ``***``.
+    The password, every path segment, query value and ``#`` name outside the safe list
+    (see the module docstring), and whatever Apprise's privacy rendering
+    (``plugin.url(privacy=True)``) hides, read ``***``. A URL Apprise cannot read keeps
+    only its scheme, user and host.
     """
     scheme, sep, rest = url.strip().partition("://")
     if not sep:
@@ -190,16 +228,50 @@ def mask_url(url: str) -> str:
     parsed = parse_channel(url.strip())
     cut = next((i for i, c in enumerate(rest) if c in "/?#"), len(rest))
     netloc, tail = rest[:cut], rest[cut:]
-    if parsed.recognised:
-        netloc, tail = scrub(netloc, parsed.secrets), scrub(tail, parsed.secrets)
-        return f"{scheme}://{_mask_userinfo(netloc)}{tail}"
-    parts = urlsplit(f"{scheme}://{netloc}{tail}")
-    path = "/".join(
-        s if not s or _HOSTISH.fullmatch(unquote(s)) else MASK for s in parts.path.split("/")
-    )
-    query = f"?{MASK}" if parts.query else ""
-    fragment = f"#{MASK}" if parts.fragment else ""
-    return f"{scheme}://{_mask_userinfo(netloc, token_user=True)}{path}{query}{fragment}"
+    if not parsed.recognised:
+        parts = urlsplit(f"{scheme}://{netloc}{tail}")
+        path = "/".join(
+            s if not s or _HOSTISH.fullmatch(unquote(s)) else MASK for s in parts.path.split("/")
+        )
+        query = f"?{MASK}" if parts.query else ""
+        fragment = f"#{MASK}" if parts.fragment else ""
+        return f"{scheme}://{_mask_userinfo(netloc, token_user=True)}{path}{query}{fragment}"
+    netloc = _mask_userinfo(scrub(netloc, parsed.secrets))
+    path, _, fragment = tail.partition("#")
+    path, question, query = path.partition("?")
+    if not question:  # a '#' before the '?': ...#room?x=1
+        fragment, question, query = fragment.partition("?")
+    path = "/".join(_safe_or_mask(s, _SAFE_SEGMENT, parsed) for s in path.split("/"))
+    names = "#".join(_safe_or_mask(s, _SAFE_NAME, parsed) for s in fragment.split("#"))
+    shown = f"{scheme}://{netloc}{path}"
+    if "#" in tail:
+        shown += f"#{names}"
+    if question:
+        shown += "?" + "&".join(_mask_query_item(item, parsed) for item in query.split("&"))
+    return shown
+
+
+def _safe_or_mask(part: str, safe: re.Pattern[str], parsed: ParsedChannel) -> str:
+    """A path segment or ``#`` name as written when it is on the safe list, else ``***``."""
+    if not part:
+        return part
+    slashed = part.split("/")  # '#' names may carry on with '/#other'
+    if len(slashed) > 1:
+        return "/".join(_safe_or_mask(p, safe, parsed) for p in slashed)
+    plain = unquote(part)
+    if safe.fullmatch(plain) and scrub(plain, parsed.secrets) == plain:
+        return part
+    return MASK
+
+
+def _mask_query_item(item: str, parsed: ParsedChannel) -> str:
+    """``key=value`` with the value masked unless the key is in :data:`SAFE_QUERY_KEYS`."""
+    key, equals, value = item.partition("=")
+    if not value:
+        return item
+    if unquote(key).lower() in SAFE_QUERY_KEYS:
+        return f"{key}{equals}{scrub(value, parsed.secrets)}"
+    return f"{key}{equals}{MASK}"
 
 
 class SecretFilter(logging.Filter):

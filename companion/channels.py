@@ -44,7 +44,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -138,7 +138,7 @@ class _Attempt:
     """What the sending thread found out (filled by that thread, read after it ends)."""
 
     sent: bool = False
-    lines: list[tuple[int, str]] = field(default_factory=list)
+    lines: list[tuple[int, str]] = field(default_factory=list, repr=False)  # hold the message
     endpoint: str | None = None
     mail: bool = False
 
@@ -146,29 +146,31 @@ class _Attempt:
 class _AppriseTap(logging.Handler):
     """While sends are under way, Apprise logs at DEBUG into each send's own lines.
 
-    Only what Apprise would have logged anyway goes on to the app's handlers: its DEBUG
-    lines hold the message itself, and a screen must not get them on stderr.
+    Only what Apprise would have logged anyway goes on to the app's handlers, and never its
+    DEBUG lines, whatever the app's level (``--log-level debug`` too): they hold the message
+    itself. The message's title and text are cut out of every line, kept or passed on.
     """
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self._sends: dict[int, list[tuple[int, str]]] = {}  # by thread
+        self._sends: dict[int, tuple[list[tuple[int, str]], tuple[str, ...]]] = {}  # by thread
         self._guard = threading.Lock()
         self._saved = (logging.NOTSET, True)  # Apprise's level and propagation
         self._passed = logging.WARNING  # the lowest level passed on to the app
 
     @contextlib.contextmanager
-    def listening(self, lines: list[tuple[int, str]]) -> Iterator[None]:
-        """Collect what Apprise logs in this thread into ``lines``."""
+    def listening(self, lines: list[tuple[int, str]], private: Sequence[str]) -> Iterator[None]:
+        """Collect what Apprise logs in this thread into ``lines``, ``private`` texts cut out."""
+        texts = {t for text in private for t in (text, " ".join(text.split())) if len(t) >= 4}
         apprise_log = logging.getLogger("apprise")
         with self._guard:
             if not self._sends:
                 self._saved = (apprise_log.level, apprise_log.propagate)
-                self._passed = apprise_log.getEffectiveLevel()
+                self._passed = max(apprise_log.getEffectiveLevel(), logging.INFO)
                 apprise_log.setLevel(logging.DEBUG)
                 apprise_log.propagate = False
                 apprise_log.addHandler(self)
-            self._sends[threading.get_ident()] = lines
+            self._sends[threading.get_ident()] = (lines, tuple(sorted(texts, key=len)[::-1]))
         try:
             yield
         finally:
@@ -180,15 +182,21 @@ class _AppriseTap(logging.Handler):
                     apprise_log.propagate = self._saved[1]
 
     def emit(self, record: logging.LogRecord) -> None:
-        lines = self._sends.get(record.thread or 0)
+        lines, private = self._sends.get(record.thread or 0, (None, ()))
+        message = record.getMessage()
+        for text in private:
+            message = message.replace(text, _MESSAGE_CUT)
         if lines is not None:
-            lines.append((record.levelno, " ".join(record.getMessage().split())))
+            lines.append((record.levelno, " ".join(message.split())))
         if self._saved[1] and record.levelno >= self._passed:
+            record.msg, record.args = message, None
             for handler in logging.getLogger().handlers:  # as propagation would
                 if record.levelno >= handler.level:
                     handler.handle(record)
 
 
+_MESSAGE_CUT: Final = "[the message]"
+"""What a message's title or text reads as in a line Apprise logged."""
 _TAP: Final = _AppriseTap()
 
 
@@ -197,7 +205,7 @@ def _deliver(url: str, title: str, body: str, timeout_s: float, attempt: _Attemp
     import apprise
 
     try:
-        with _TAP.listening(attempt.lines):
+        with _TAP.listening(attempt.lines, (body, title)):
             plugin = instantiate_channel(url)
             if plugin is None:
                 return

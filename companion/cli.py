@@ -17,6 +17,7 @@ from companion.cli_args import add_demo_switch, demo_hint, has_demo_store, main_
 from companion.cli_args import data_dir as _data_dir
 from companion.cli_args import date_arg as _date
 from companion.errors import HoldspaceError
+from companion.text import clean_text
 
 __all__ = ["build_parser", "main"]
 
@@ -99,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="look back at a day: sessions, load, prompts",
         description="Open the review of a day (the latest with data when no DATE is given).",
     )
-    p.add_argument("day", nargs="?", type=_date, metavar="DATE", help="YYYY-MM-DD")
+    p.add_argument(
+        "day", nargs="?", type=_date, metavar="DATE", help="YYYY-MM-DD, today or yesterday"
+    )
     add_demo_switch(p)
 
     from companion.cli_connect import add_connect_parsers
@@ -212,7 +215,7 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:
         if not isinstance(exc, _user_errors()):
             raise
-        message = str(exc).rstrip(".")
+        message = clean_text(str(exc)).rstrip(".")
         print(f"holdspace: error: {message}.", file=sys.stderr)
         return 1
 

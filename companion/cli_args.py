@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,12 +30,22 @@ DEMO_DIR: Final = "demo"
 """The demo's store: this folder inside the data folder (``holdspace demo`` writes it)."""
 
 
-def date_arg(text: str) -> date:
-    """An argparse type: a day like 2026-11-25."""
+DAY_WORDS: Final = {"today": 0, "yesterday": 1}
+"""The words every command takes for a day, as days before ``today``."""
+
+
+def date_arg(text: str, today: date | None = None) -> date:
+    """An argparse type, the one date parser of every command: a day like 2026-11-25,
+    ``today`` or ``yesterday`` (local days; ``today`` defaults to the system's)."""
+    word = text.strip().lower()
+    if word in DAY_WORDS:
+        return (today if today is not None else date.today()) - timedelta(days=DAY_WORDS[word])
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(word)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date like 2026-11-25, 'today' or 'yesterday'"
+        ) from None
 
 
 def main_data_dir(args: argparse.Namespace) -> Path:

@@ -20,6 +20,8 @@ from companion.errors import HoldspaceError
 __all__ = ["CONNECT_COMMANDS", "add_connect_parsers"]
 
 CALENDAR_DAYS_DEFAULT: Final = 7
+CALENDAR_WARNINGS_SHOWN: Final = 20
+"""Skipped events told one per line; a calendar with more faults gets a count of the rest."""
 
 
 def add_connect_parsers(sub: Any) -> None:
@@ -41,8 +43,9 @@ def add_connect_parsers(sub: Any) -> None:
         action="append",
         required=True,
         metavar="URL",
-        help="an Apprise URL, e.g. mailtos://user:pass@mail.example.org?to=sam@example.org "
-        "(repeat for a fallback)",
+        help="an Apprise URL, e.g. mailtos://user:pass@mail.example.org?to=sam@example.org, "
+        "or - to read it from standard input (hidden when typed), which keeps its password "
+        "out of the process list and the shell's history (repeat for a fallback)",
     )
     q.add_argument("--role", default="peer", choices=["peer", "supervisor", "team"])
     q.add_argument("--every", metavar="RHYTHM", help="check-in rhythm: 7d, 2w, weekly, monthly")
@@ -109,14 +112,50 @@ def add_connect_parsers(sub: Any) -> None:
 
 
 def _describe(colleague: Any, now_s: float) -> str:
+    from companion.colleagues import last_contact_text
+
     rhythm = f", check in every {colleague.every_days} d" if colleague.every_days else ""
-    last = (
-        "no contact yet"
-        if colleague.last_contact_s is None
-        else f"last contact {colleague.days_since_contact(now_s)} d ago"
-    )
+    last = last_contact_text(colleague, now_s)  # "today", "yesterday", "3 days ago", as on screen
     channels = "; ".join(colleague.masked_channels())
     return f"{colleague.name} ({colleague.role}{rhythm}, {last}): {channels}"
+
+
+def _channels(given: list[str], name: str) -> list[str]:
+    """The ``--channel`` values: ``-`` is read from standard input (hidden when it is a
+    terminal); a URL given on the command line that holds a secret gets a warning."""
+    from companion.channels import mask_url
+
+    channels: list[str] = []
+    for value in given:
+        if value.strip() == "-":
+            channels.append(_read_channel(name))
+            continue
+        if mask_url(value) != value.strip():
+            print(
+                f"Warning: the channel address {mask_url(value)} holds a password or token, "
+                "which other users of this machine can read while the command runs and your "
+                "shell keeps in its history; next time give `--channel -` and paste the "
+                "address when asked.",
+                file=sys.stderr,
+            )
+        channels.append(value)
+    return channels
+
+
+def _read_channel(name: str) -> str:
+    """One channel address from standard input: typed unseen at a terminal, else a line."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        line = getpass.getpass(f"Channel address for {name} (Apprise URL, not shown): ")
+    else:
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line.strip():
+        raise HoldspaceError(
+            "`--channel -` reads the channel address from standard input, and none came; "
+            "paste it when asked, or pipe it in."
+        )
+    return line.strip()
 
 
 def cmd_colleagues(args: argparse.Namespace) -> int:
@@ -126,8 +165,9 @@ def cmd_colleagues(args: argparse.Namespace) -> int:
     now_s = time.time()
     if args.action == "add":
         every = parse_rhythm(args.every) if args.every else None
+        channels = _channels(args.channel, args.name)
         colleague = add_colleague(
-            data_dir, args.name, args.channel, role=args.role, every_days=every, now_s=now_s
+            data_dir, args.name, channels, role=args.role, every_days=every, now_s=now_s
         )
         print(f"Saved {_describe(colleague, now_s)}")
         return 0
@@ -210,6 +250,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from companion.calendar_ics import read_calendar
     from companion.settings import load_settings
     from companion.store import Store
+    from companion.text import clean_text
 
     if not 1 <= args.days <= 366:
         raise HoldspaceError(f"--days must be from 1 to 366, not {args.days}.")
@@ -228,22 +269,29 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise HoldspaceError(f"--rule: {exc}") from None
     keep = args.keep_titles or settings.calendar_titles
-    planned = read_calendar(path, first, last, rules=rules, keep_titles=keep)
+    read = read_calendar(path, first, last, rules=rules, keep_titles=keep)
+    planned = read.sessions
+    name = clean_text(path.name)
     with Store(_data_dir(args)) as store:
-        store.put_planned([p_to_doc(p) for p in planned], first, last, source=path.name)
+        store.put_planned([p_to_doc(p) for p in planned], first, last, source=name)
+    for skipped in read.skipped[:CALENDAR_WARNINGS_SHOWN]:
+        print(f"Warning: {clean_text(skipped.text(path))}", file=sys.stderr)
+    if len(read.skipped) > CALENDAR_WARNINGS_SHOWN:
+        more = len(read.skipped) - CALENDAR_WARNINGS_SHOWN
+        print(f"Warning: {more} more problems in {name} not shown.", file=sys.stderr)
     if args.json:
         _print_json([p_to_doc(p) for p in planned])
         return 0
     sessions = [p for p in planned if not p.all_day]
     print(
-        f"Planned {len(sessions)} sessions from {path.name} for {first.isoformat()} to "
+        f"Planned {len(sessions)} sessions from {name} for {first.isoformat()} to "
         f"{last.isoformat()} (titles {'kept' if keep else 'not stored'})."
     )
     for p in planned:
         start = datetime.fromtimestamp(p.start_s).strftime("%a %d %b %H:%M")
         end = datetime.fromtimestamp(p.end_s).strftime("%H:%M")
         what = "all day" if p.all_day else f"{start}-{end}"
-        title = f"  {p.title}" if p.title else ""
+        title = f"  {clean_text(p.title)}" if p.title else ""
         print(f"  {what:<24} {p.kind:<11} {p.label}{title}")
     return 0
 

@@ -137,7 +137,9 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
         help="list the tagged sessions of a day",
         description="List the sessions stored for a day (default: today), or all with 'all'.",
     )
-    p.add_argument("day", nargs="?", metavar="DATE", help="YYYY-MM-DD, 'today' or 'all'")
+    p.add_argument(
+        "day", nargs="?", metavar="DATE", help="YYYY-MM-DD, 'today', 'yesterday' or 'all'"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     add_demo_switch(p)
 
@@ -170,6 +172,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
         from companion.cli_tui import has_terminal, replay_runner, run_screen
 
         if has_terminal():  # the screen loads the pipeline itself, after its first frame
+            # A missing or unreadable file, or one that is no recording, fails here in
+            # one sentence (exit 1) rather than in a live screen waiting for a strap.
+            from sensors.recording import RecordingReader
+
+            RecordingReader(args.file)
             return run_screen(
                 replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
             )
@@ -262,15 +269,11 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     day: date | None
     if text == "all":
         day = None
-    elif text == "today":
-        day = date.today()
     else:
         try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise HoldspaceError(
-                f"{args.day!r} is not a date like 2026-11-25, 'today' or 'all'."
-            ) from None
+            day = _date(text)
+        except argparse.ArgumentTypeError as exc:
+            raise HoldspaceError(f"{exc}, or 'all'.") from None
     with Store(_data_dir(args), read_only=True) as store:
         sessions = store.sessions(day)
         analyses = {s.session_id: store.session_analysis(s.session_id) for s in sessions}
@@ -283,7 +286,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     "label": s.label,
                     "start": iso_local(s.start_s),
                     "end": None if s.end_s is None else iso_local(s.end_s),
-                    "heavy": heaviness(s.heavy, analyses[s.session_id]).heavy,
+                    "heavy": heaviness(s.heavy, analyses[s.session_id], kind=s.kind).heavy,
                     "marked_heavy": s.heavy,
                 }
                 for s in sessions
@@ -291,7 +294,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         )
     else:
         title = "All sessions" if day is None else f"Sessions on {day.isoformat()}"
-        print(format_sessions(sessions, title, analyses))
+        print(format_sessions(sessions, title, analyses, with_dates=day is None))
         if hint:
             print(f"  {hint[0].upper()}{hint[1:]}.")
     return 0

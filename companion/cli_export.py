@@ -70,7 +70,9 @@ def add_export_parsers(sub: Any) -> None:
         epilog=f"example:\n  {REPORT_EXAMPLE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("day", type=_date, metavar="DATE", help="the local day, YYYY-MM-DD")
+    p.add_argument(
+        "day", type=_date, metavar="DATE", help="the local day: YYYY-MM-DD, today or yesterday"
+    )
     p.add_argument("--html", required=True, metavar="OUT", help="the HTML file to write")
     p.add_argument(
         "--keep-labels",

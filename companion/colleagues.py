@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from typing import Any, Final, Literal, get_args
 
 from companion.errors import HoldspaceError
 from companion.jsonfile import read_json_object, write_private_json
+from companion.paths import make_private_dir, open_private
 
 __all__ = [
     "COLLEAGUES_FILE",
@@ -73,7 +75,8 @@ class Colleague:
     ----------
     name : as the helper wants it shown (unique, compared without case).
     role : ``"peer"``, ``"supervisor"`` or ``"team"`` (a team channel).
-    channels : Apprise URLs, tried in order. Secret: show :meth:`masked_channels`.
+    channels : Apprise URLs, tried in order. Secret: show :meth:`masked_channels` (the
+        repr does).
     every_days : the check-in rhythm in days; None for no rhythm.
     added_s : when the colleague was added, epoch seconds.
     last_contact_s : the last contact, epoch seconds; None before the first.
@@ -93,6 +96,15 @@ class Colleague:
         from companion.channels import mask_url
 
         return tuple(mask_url(url) for url in self.channels)
+
+    def __repr__(self) -> str:
+        """The fields, the channels masked: a crash report prints the locals it finds."""
+        return (
+            f"Colleague(name={self.name!r}, role={self.role!r}, "
+            f"channels={self.masked_channels()!r}, every_days={self.every_days!r}, "
+            f"added_s={self.added_s!r}, last_contact_s={self.last_contact_s!r}, "
+            f"last_contact_way={self.last_contact_way!r})"
+        )
 
     def days_since_contact(self, now_s: float) -> int:
         """Whole days since the last contact (since being added, before the first)."""
@@ -278,8 +290,9 @@ def _editing(data_dir: Path) -> Iterator[list[ColleagueBook]]:
     """Read, let the block replace ``box[0]``, write back: all under the file's lock."""
     directory = Path(data_dir)
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fh = (directory / _LOCK_FILE).open("a", encoding="utf-8")
+        make_private_dir(directory)
+        lock_fd = open_private(directory / _LOCK_FILE, os.O_WRONLY | os.O_APPEND)
+        fh = os.fdopen(lock_fd, "a", encoding="utf-8")
     except OSError as exc:
         raise HoldspaceError(f"cannot write in {directory} ({exc.strerror}).") from None
     with fh:

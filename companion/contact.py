@@ -55,8 +55,14 @@ _MIN_MINUTES: Final = 10
 """Scored minutes a part of the day needs before it is described."""
 
 
+_SPELL_MINUTES: Final = _MIN_MINUTES // 2
+"""High-band minutes that make a part of the day one "with heavy spells", whatever its median."""
+
+
 def _parts(minutes: Sequence[tuple[float, int | None]], tz: tzinfo | None) -> list[tuple[str, str]]:
-    """(part of day, band of its median stress) for the parts with enough scored minutes."""
+    """(part of day, band of its median stress) for the parts with enough scored minutes;
+    a part whose median is lower but with :data:`_SPELL_MINUTES` high minutes or more
+    is ``"spells"`` (it is not called steady)."""
     scores: dict[str, list[int]] = {}
     for t_s, score in minutes:
         if score is None:
@@ -64,49 +70,69 @@ def _parts(minutes: Sequence[tuple[float, int | None]], tz: tzinfo | None) -> li
         hour = datetime.fromtimestamp(t_s, tz).hour
         part = next(name for name, lo, hi in _PARTS if lo <= hour < hi)
         scores.setdefault(part, []).append(score)
-    return [
-        (name, band_of(math.ceil(statistics.median(scores[name]))))
-        for name, _, _ in _PARTS
-        if len(scores.get(name, ())) >= _MIN_MINUTES
-    ]
+    found: list[tuple[str, str]] = []
+    for name, _, _ in _PARTS:
+        scored = scores.get(name, [])
+        if len(scored) < _MIN_MINUTES:
+            continue
+        band = band_of(math.ceil(statistics.median(scored)))
+        high = sum(band_of(score) == "high" for score in scored)
+        found.append((name, "spells" if band != "high" and high >= _SPELL_MINUTES else band))
+    return found
 
 
 def day_load_line(
-    minutes: Sequence[tuple[float, int | None]], now_s: float, tz: tzinfo | None = None
+    minutes: Sequence[tuple[float, int | None]],
+    now_s: float,
+    tz: tzinfo | None = None,
+    *,
+    marked_heavy: bool = False,
 ) -> str | None:
     """One line about today from stress bands: "Heavy morning, steadier now."
 
     ``minutes`` are (minute start in epoch seconds, stress score or None) of today
     so far. Each part of the day (morning, afternoon, evening) with ten scored
-    minutes or more is named by the band of its median score; then the last half
-    hour, when it differs from the heaviest part ("steadier now", "still heavy
-    now"). None when too little was scored to say anything.
+    minutes or more is named by the band of its median score, or "with heavy
+    spells" when it had some high minutes all the same; then the last half hour,
+    when it differs from the heaviest part ("steadier now", "still heavy now").
+    ``marked_heavy``: the helper marked a session of today heavy; a line that says
+    nothing heavy says so too, in the helper's words, never contradicting them.
+    None when too little was scored to say anything and nothing was marked.
     """
     parts = _parts(minutes, tz)
     if not parts:
-        return None
-    words = [f"{_WORDS[band]} {name}" for name, band in parts]
+        return "A session felt heavy today." if marked_heavy else None
+    words = [
+        f"{name} with heavy spells" if band == "spells" else f"{_WORDS[band]} {name}"
+        for name, band in parts
+    ]
     text = ", ".join(words)
+    heaviest = max(("high" if b == "spells" else b for _, b in parts), key=_ORDER.index)
     recent = [s for t, s in minutes if s is not None and now_s - _RECENT_S <= t <= now_s]
     if len(recent) >= _MIN_MINUTES // 2:
         now_band = band_of(math.ceil(statistics.median(recent)))
-        heaviest = max((band for _, band in parts), key=_ORDER.index)
         if _ORDER.index(now_band) < _ORDER.index(heaviest):
             text += ", steadier now"
         elif now_band == "high":
             text += ", still heavy now"
+    if marked_heavy and heaviest != "high":
+        text += " by the strap, but a session felt heavy"
     return text[0].upper() + text[1:] + "."
 
 
 def team_status_line(
-    minutes: Sequence[tuple[float, int | None]], now_s: float, tz: tzinfo | None = None
+    minutes: Sequence[tuple[float, int | None]],
+    now_s: float,
+    tz: tzinfo | None = None,
+    *,
+    marked_heavy: bool = False,
 ) -> str:
     """A one-line status for a team check-in, from the day's bands only.
 
     "Heavy morning, steadier now; could use a chat." The offer of a chat is added
     when any part of the day was heavy; with too little data, a plain check-in.
     """
-    line = day_load_line(minutes, now_s, tz)
+    line = day_load_line(minutes, now_s, tz, marked_heavy=marked_heavy)
     if line is None:
         return "Checking in: no strong signals from my day so far."
     if "heavy" in line.lower():

@@ -9,7 +9,12 @@ local ISO 8601 times with offset; ``day`` is the local day ``YYYY-MM-DD``.
 
 In CSV an empty field is "none", booleans are ``1`` / ``0``, nested values (a prompt's
 before/after, an act's result) are compact JSON text, and floats are written with
-full precision (Python ``repr``) so that they read back exactly. ``--format json``
+full precision (Python ``repr``) so that they read back exactly. A text cell that
+begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or with ``'``) gets
+a leading ``'``, so a spreadsheet shows a label like ``=1+1`` as text instead of running
+it (OWASP, "CSV Injection"; :func:`sensors.beatscsv.text_cell`); numbers are never
+prefixed, so ``-2.9`` stays a number. A cell holding a comma, a double quote, a line
+feed or a carriage return is quoted. ``--format json``
 writes one ``export.json``: a ``meta`` block (``holdspace_version``, ``from``, ``to``,
 ``redacted``, ``columns`` of each table) and each table as a list of objects with the
 same keys, booleans and nested values as JSON.
@@ -30,7 +35,8 @@ Tables and columns (names are stable):
     (:mod:`companion.heavy`: marked heavy by the helper, or its mean or sustained
     stress in the high band), ``marked_heavy`` the helper's own verdict (empty if not
     given), ``high_stress`` the measured half of the definition; ``source`` the
-    recording or import it came from; from the session's analysis: ``load`` (0-100),
+    recording or import it came from; from the session's analysis: ``load`` (0-100;
+    empty, in JSON null, when no minute of the session was scored: not measured),
     ``stress_mean``, ``stress_peak`` (0-100), ``minutes_high`` (minutes in the high
     stress band), ``mean_hr_bpm``, ``hr_change_bpm``, ``rmssd_ms``, ``rmssd_change_pct``
     (changes against the baseline), ``recovery_min`` (minutes to settle after, empty if
@@ -75,10 +81,8 @@ stored (the header lists each gap).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -88,9 +92,12 @@ from typing import TYPE_CHECKING, Any, Final
 from companion import __version__
 from companion.errors import HoldspaceError
 from companion.heavy import heaviness
-from companion.review_rows import neutral_labels
+from companion.jsonfile import write_atomic
+from companion.review_rows import measured_load, neutral_labels
+from companion.storage import fsync_dir
 from companion.store_types import DayBeats, StoredSession, local_day
 from companion.summary import iso_local
+from sensors.beatscsv import text_cell
 
 if TYPE_CHECKING:
     from companion.store import Store
@@ -141,6 +148,9 @@ TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 """Every table and its columns, in file order; the names are stable."""
+
+_CSV_SPECIAL: Final = re.compile(r'[,"\r\n]')
+"""Characters that make a CSV cell need quotes."""
 
 SESSIONS_JSON: Final = "sessions.json"
 """With CSV: each session's whole analysis, next to ``sessions.csv``."""
@@ -207,13 +217,13 @@ def _session_row(
     """One row of ``sessions.csv``: plain values, local ISO times, heavy by one definition."""
     found = analysis or {}
     time_part = (found.get("hrv") or {}).get("time") or {}
-    heavy = heaviness(s.heavy, analysis)
+    heavy = heaviness(s.heavy, analysis, kind=s.kind)
     duration = None if s.end_s is None else round((s.end_s - s.start_s) / 60.0, 1)
     return (
         s.session_id, s.day.isoformat(), s.kind, label,
         iso_local(s.start_s), None if s.end_s is None else iso_local(s.end_s), duration,
         heavy.heavy, s.heavy, heavy.high_stress, s.source_id,
-        found.get("load"), found.get("stress_mean"), found.get("stress_peak"),
+        measured_load(analysis), found.get("stress_mean"), found.get("stress_peak"),
         found.get("minutes_high"), time_part.get("mean_hr_bpm"), found.get("hr_change_bpm"),
         time_part.get("rmssd_ms"), found.get("rmssd_change_pct"), found.get("recovery_min"),
     )  # fmt: skip
@@ -319,16 +329,33 @@ def _csv_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    if isinstance(value, str):
+        return text_cell(value)  # '=1+1 stays text in a spreadsheet
     return str(value)
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if _CSV_SPECIAL.search(cell) else cell
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV line, ``\n``-terminated: a cell holding ``,``, ``"``, LF or CR is quoted.
+
+    As :func:`csv.writer` with ``lineterminator="\\n"`` writes it, except that a CR in
+    a cell is quoted too (``csv.writer`` quotes only the terminator's characters, and a
+    bare CR splits the row for every reader).
+    """
+    line = ",".join(cells)
+    if line.count(",") == len(cells) - 1 and _CSV_SPECIAL.search(line) is None:
+        return line + "\n"  # the common row: nothing to quote
+    return ",".join([_quoted(c) for c in cells]) + "\n"
 
 
 def csv_text(table: Table) -> str:
     """A table as CSV text: a header row, then one row per record (see the module doc)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows([_csv_value(v) for v in row] for row in table.rows)
-    return buffer.getvalue()
+    lines = [csv_line(table.columns)]
+    lines += [csv_line([_csv_value(v) for v in row]) for row in table.rows]
+    return "".join(lines)
 
 
 def json_text(
@@ -403,12 +430,9 @@ def _kubios_files(store: Store, days: Sequence[date], first: date, last: date) -
 
 
 def _write_file(path: Path, text: str, force: bool) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    """Write one export file atomically, never through a link planted in ``out_dir``."""
     try:
-        fd = os.open(path, flags, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            os.fchmod(out.fileno(), FILE_MODE)
-            out.write(text)
+        write_atomic(path, text.encode("utf-8"), mode=FILE_MODE, replace=force, sync_dir=False)
     except FileExistsError:
         raise HoldspaceError(
             f"{path} already exists; choose another --out or add --force."
@@ -469,6 +493,7 @@ def write_export(store: Store, options: ExportOptions) -> ExportResult:
     _prepare_dir(out_dir)
     for name, text in texts.items():
         _write_file(out_dir / name, text, options.force)
+    fsync_dir(out_dir)
     return ExportResult(
         files=tuple(out_dir / name for name in texts),
         rows={name: len(t.rows) for name, t in tables.items()},

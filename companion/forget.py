@@ -7,6 +7,15 @@ summary, planned sessions, and the day in each source's list of days. TinyDB rew
 the whole main file atomically on each change, so no old text of a removed record is
 left in it; leftover temp files of earlier writes are deleted too.
 
+Every other copy of the main file goes the same way. Its previous generation
+(``holdspace.json.prev``) is deleted first and written again, as a copy of the
+rewritten file, only once the records are gone, so a kill in between leaves no copy
+holding the day. Upgrade backups (``holdspace.json.v<N>-backup``) lose the day's
+records like the main file. Damaged copies (``holdspace.json.corrupt-…``) cannot be
+read, so what they hold of the day cannot be picked out: they are deleted, and the log
+says so in one sentence. A day's own folder, with its files' generations and damaged
+copies, is deleted whole.
+
 Forgetting everything also removes the body data kept among the settings (the resting
 baseline) and any other file in the data directory, except ``settings.json``,
 ``colleagues.json`` (not body data) and the schema version.
@@ -27,10 +36,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from tinydb import Query
+from tinydb import Query, TinyDB
 
 from companion.errors import HoldspaceError
-from companion.storage import remove_stale_temp_files
+from companion.storage import AtomicJSONStorage, read_database, remove_stale_temp_files
 from companion.store import DAYS_DIR, LOCK_FILE, MAIN_FILE, Store
 from companion.store_lock import WriterLock
 from companion.store_types import local_day
@@ -71,12 +80,15 @@ class ForgetResult:
         analyses, prompts, check-ins, acts, day summaries, planned sessions, sources,
         body-data settings).
     kept : the files deliberately kept (only when everything was forgotten).
+    damaged_removed : damaged copies of the main file deleted because they could not
+        be read to take the days out (counted in ``files_removed`` too).
     """
 
     days: tuple[date, ...]
     files_removed: int
     records_removed: int
     kept: tuple[str, ...] = ()
+    damaged_removed: tuple[str, ...] = ()
 
 
 def _doc_day(doc: Mapping[str, Any]) -> date | None:
@@ -144,12 +156,12 @@ def _remove_tree(path: Path) -> int:
     return 1
 
 
-def _remove_day_records(store: Store, days: Collection[date]) -> int:
-    """Remove the main-file records of ``days`` from every table but meta and settings."""
+def _remove_day_records(db: TinyDB, days: Collection[date]) -> int:
+    """Remove the records of ``days`` from every table of a main file but meta and settings."""
     texts = {d.isoformat() for d in days}
     removed = 0
-    for name in sorted(store.main_db.tables() - _KEPT_TABLES):
-        table = store.main_db.table(name)
+    for name in sorted(db.tables() - _KEPT_TABLES):
+        table = db.table(name)
         if name == "sources":
             for doc in table.all():
                 left = [t for t in doc.get("days", ()) if t not in texts]
@@ -166,15 +178,58 @@ def _remove_day_records(store: Store, days: Collection[date]) -> int:
     return removed
 
 
+def _damaged_copies(data_dir: Path) -> list[Path]:
+    """Damaged copies of the main file (and of its generations and backups) set aside."""
+    return sorted(p for p in data_dir.glob(f"{MAIN_FILE}*.corrupt-*") if p.is_file())
+
+
+def _scrub_backups(data_dir: Path, days: Collection[date]) -> tuple[int, list[str]]:
+    """Take ``days`` out of the upgrade backups of the main file, and delete the damaged
+    copies (and backups that cannot be read). Returns (files deleted, names deleted as
+    damaged)."""
+    damaged: list[str] = []
+    for backup in sorted(data_dir.glob(f"{MAIN_FILE}.v*-backup")):
+        if read_database(backup) is None:
+            _remove_tree(backup)
+            damaged.append(backup.name)
+            continue
+        db = TinyDB(backup, storage=AtomicJSONStorage)
+        try:
+            _remove_day_records(db, days)
+        finally:
+            db.close()
+    for copy in _damaged_copies(data_dir):
+        _remove_tree(copy)
+        damaged.append(copy.name)
+    if damaged:
+        log.warning(
+            "Deleted %d damaged %s of %s (%s): %s cannot be read, so the forgotten days "
+            "could not be taken out of %s.",
+            len(damaged),
+            "copy" if len(damaged) == 1 else "copies",
+            MAIN_FILE,
+            ", ".join(damaged),
+            "it" if len(damaged) == 1 else "they",
+            "it" if len(damaged) == 1 else "them",
+        )
+    return len(damaged), damaged
+
+
 def forget_days(store: Store, days: Iterable[date]) -> ForgetResult:
-    """Remove everything stored for ``days``: their files and their main-file records."""
+    """Remove everything stored for ``days``: their files, their main-file records, and
+    their records in every other copy of the main file (generation, backups; a damaged
+    copy, which cannot be read, is deleted)."""
     chosen = frozenset(days)
-    _close_segments(store, chosen)
-    directories = _day_dirs(store)
-    files = sum(_remove_tree(directories[d]) for d in chosen if d in directories)
-    records = _remove_day_records(store, chosen)
+    if not chosen:  # nothing to forget: the generation stays as it is
+        return ForgetResult((), remove_stale_temp_files(store.data_dir), 0)
+    with store.main_storage.rewriting_history():
+        files, damaged = _scrub_backups(store.data_dir, chosen)
+        _close_segments(store, chosen)
+        directories = _day_dirs(store)
+        files += sum(_remove_tree(directories[d]) for d in chosen if d in directories)
+        records = _remove_day_records(store.main_db, chosen)
     files += remove_stale_temp_files(store.data_dir)
-    return ForgetResult(tuple(sorted(chosen)), files, records)
+    return ForgetResult(tuple(sorted(chosen)), files, records, damaged_removed=tuple(damaged))
 
 
 def _remove_nested_store(path: Path) -> int:
@@ -193,20 +248,21 @@ def forget_all(store: Store) -> ForgetResult:
     days = stored_days(store)
     _close_segments(store, None)
     files = 0
-    for path in sorted(store.data_dir.iterdir()):
-        if path.name in _KEPT_NAMES:
-            continue
-        if path.is_dir() and (path / LOCK_FILE).exists():
-            files += _remove_nested_store(path)
-        else:
-            files += _remove_tree(path)
-    records = 0
-    for name in sorted(store.main_db.tables() - _KEPT_TABLES):
-        records += len(store.main_db.table(name))
-        store.main_db.drop_table(name)
-    settings = store.main_db.table("settings")
-    for key in _BODY_SETTINGS:
-        records += len(settings.remove(Query().key == key))
+    with store.main_storage.rewriting_history():
+        for path in sorted(store.data_dir.iterdir()):
+            if path.name in _KEPT_NAMES:
+                continue
+            if path.is_dir() and (path / LOCK_FILE).exists():
+                files += _remove_nested_store(path)
+            else:
+                files += _remove_tree(path)
+        records = 0
+        for name in sorted(store.main_db.tables() - _KEPT_TABLES):
+            records += len(store.main_db.table(name))
+            store.main_db.drop_table(name)
+        settings = store.main_db.table("settings")
+        for key in _BODY_SETTINGS:
+            records += len(settings.remove(Query().key == key))
     files += remove_stale_temp_files(store.data_dir)
     kept = tuple(name for name in KEPT_FILES if (store.data_dir / name).exists())
     return ForgetResult(tuple(days), files, records, kept)

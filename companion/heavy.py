@@ -4,9 +4,11 @@ A finished session is **heavy** when
 
 - **you marked it heavy**: the mark stored with the session, given when it ended or
   later in its check-in (the latest word counts); or
-- **its stress was in the high band**: its mean stress, or its sustained peak (the
-  highest mean of five consecutive scored minutes), was at or above
-  :data:`signals.load.HEAVY_STRESS` (76, the high band of the 0-100 stress score).
+- **it was work and its stress was in the high band**: a session of any kind but a
+  break whose mean stress, or sustained peak (the highest mean of five consecutive scored
+  minutes), was at or above :data:`signals.load.HEAVY_STRESS` (76, the high band of the
+  0-100 stress score). A break's stress says how the work before it sits in the body,
+  not that the break was heavy; a break counts as heavy only when you mark it so.
 
 Either is enough, and the wording always says which ("3 heavy: you marked 2, high
 stress in 1 more"), so a count never hides whether it is the helper's word or the
@@ -32,8 +34,8 @@ from signals.load import HEAVY_STRESS
 __all__ = ["HEAVY_DEFINITION", "Heaviness", "heaviness", "heavy_count_text", "heavy_words"]
 
 HEAVY_DEFINITION: Final = (
-    "a session is heavy when you marked it so, or when its mean or sustained stress was "
-    f"in the high band ({HEAVY_STRESS} or more)"
+    "a session is heavy when you marked it so, or when it was work (not a break) and its "
+    f"mean or sustained stress was in the high band ({HEAVY_STRESS} or more)"
 )
 """The definition in one line, for legends and notes."""
 
@@ -45,7 +47,8 @@ class Heaviness:
     Attributes
     ----------
     marked : the helper marked it heavy (at its end or in its check-in).
-    high_stress : its mean or sustained peak stress was >= :data:`HEAVY_STRESS`.
+    high_stress : it was not a break and its mean or sustained peak stress was
+        >= :data:`HEAVY_STRESS`.
     """
 
     marked: bool
@@ -69,8 +72,14 @@ def _number(found: Any) -> float | None:
     return None
 
 
-def heaviness(marked: bool | None, analysis: Mapping[str, Any] | None) -> Heaviness:
-    """The heaviness of a session from its stored mark and its stored analysis (or None)."""
+BREAK_KIND: Final = "break"
+"""The kind of session whose stress never makes it heavy on its own (see the module)."""
+
+
+def heaviness(marked: bool | None, analysis: Mapping[str, Any] | None, *, kind: str) -> Heaviness:
+    """The heaviness of a session of ``kind`` from its stored mark and analysis (or None)."""
+    if kind == BREAK_KIND:  # only the helper's word makes a break heavy
+        return Heaviness(marked=marked is True, high_stress=False)
     found = analysis or {}
     load = found.get("session_load")
     if isinstance(load, Mapping):

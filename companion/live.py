@@ -24,10 +24,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from companion.acts import check_act
 from companion.live_listener import LinkInfo, LiveListener
 from companion.merged_source import MergedSource
 from companion.prompt_rules import FEELING_KEY, CheckInAnswer
 from companion.sessions import Session, validate_kind, validate_label
+from companion.text import clean_text
 from sensors.events import (
     BatteryLevel,
     CheckIn,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:  # the pipeline, stage and recorder load when a run starts, no
     from companion.prompts import Prompt, Response
     from companion.record import RecordHooks, RecordOptions
     from companion.runs import RunOutcome
+    from companion.signal_results import SessionResult
     from companion.store import Store
     from sensors.beats import Beat, GapReason
     from sensors.ble.supervisor import StrapSupervisor
@@ -209,9 +212,14 @@ class LiveSession:
         return self._remote
 
     @property
+    def stopped_remote(self) -> bool:
+        """Whether this session follows a recorder that has stopped."""
+        return self._remote is not None and self._remote.stopped
+
+    @property
     def not_ready(self) -> str:
         """Why acts cannot be taken now, in words for the screen."""
-        if self._remote is not None and self._remote.stopped:
+        if self.stopped_remote:
             from companion.attached import NOT_SENT
 
             return NOT_SENT
@@ -249,6 +257,8 @@ class LiveSession:
         if unknown:
             raise ValueError(f"unknown check-in answers: {', '.join(sorted(unknown))}")
         given = dict(answers)
+        if isinstance(given.get("note"), str):
+            given["note"] = clean_text(str(given["note"]), multiline=True).strip()
         if given.get("heavy") is True:
             given.setdefault(FEELING_KEY, "heavy")
         if self._remote is not None:
@@ -271,16 +281,25 @@ class LiveSession:
         if self.stage is None:
             return
         self.stage.policy.respond(prompt_id, response, self._now())
+        if response == "accepted":  # before and after are the act's, from now
+            self.stage.measure_from(prompt_id)
         self._store_prompt(prompt_id)
 
     def record_act(
         self, kind: str, result: Mapping[str, Any], prompt_id: str | None = None
     ) -> None:
-        """Store what the helper did (a pause, breathing, a colleague) and how it went."""
+        """Store what the helper did (a pause, breathing, a colleague) and how it went.
+
+        Raises
+        ------
+        ActError
+            ``result`` is not what :mod:`companion.acts` defines for ``kind``.
+        """
+        checked = check_act(kind, result)
         if self._remote is not None:
-            self._remote.send("record_act", kind=kind, result=dict(result), prompt_id=prompt_id)
+            self._remote.send("record_act", kind=kind, result=checked, prompt_id=prompt_id)
         elif self.store is not None and self.now_s is not None:
-            self.store.add_act(self.now_s, kind, result, prompt_id, self.source_id)
+            self.store.add_act(self.now_s, kind, checked, prompt_id, self.source_id)
 
     def colleagues_due(self, due: Mapping[str, int]) -> None:
         """Tell the policy which colleagues' check-ins are due (see
@@ -322,6 +341,7 @@ class LiveSession:
 
     def _attach(self, stage: SignalStage) -> None:
         self.stage = stage
+        stage.on_session_settled = self._store_result
 
     def _supervised(self, supervisor: StrapSupervisor) -> None:
         self._supervisor = supervisor
@@ -333,29 +353,35 @@ class LiveSession:
         self.listener.live_prompt(prompt)
 
     def _store_session_when_ready(self, session: Session) -> None:
-        """Store the session's load and HRV report once its report is computed.
-
-        A headless run stores every session's analysis at its end; a day on the
-        screen stores each as it becomes ready, so review shows it the same day.
-        """
+        """Store an ended session's analysis once its HRV report is computed."""
         stage = self.stage
-        if self.store is None or stage is None or session.session_id is None:
+        if stage is None or session.session_id is None:
             return
         found = [r for r in stage.sessions if r.session.session_id == session.session_id]
-        if not found or found[-1].report is None:
+        if found:
+            self._store_result(found[-1])
+
+    def _store_result(self, result: SessionResult) -> None:
+        """Store a session's load and HRV report (again) once its report is computed.
+
+        A headless run stores every session's analysis at its end; a day on the
+        screen stores each as it ends, and again when the stage settles its load (the
+        minute holding its end has closed) and its recovery, so review the same day
+        shows the numbers the end of the run stores.
+        """
+        session_id = result.session.session_id
+        if self.store is None or session_id is None or result.report is None:
             return
-        result = found[-1]
         loop = asyncio.get_running_loop()
 
         def store() -> None:
-            if self.store is not None and session.session_id is not None:
-                self.store.set_session_analysis(session.session_id, result.to_json())
+            if self.store is not None:
+                self.store.set_session_analysis(session_id, result.to_json())
 
         def on_loop(_: object) -> None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: the run stored it
                 loop.call_soon_threadsafe(store)
 
-        assert result.report is not None
         result.report.add_done_callback(on_loop)
 
     def _store_prompt(self, prompt_id: str) -> None:

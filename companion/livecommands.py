@@ -2,8 +2,9 @@
 
 Each command (:mod:`companion.livewire`) is handed to a :data:`CommandHandler`; a line
 that is not a command, or a command that fails, is answered with an error and logged,
-and never stops the server. :class:`~companion.livesocket.LiveServer` reads the lines
-and sends each reply on that reader's connection only.
+and never stops the server (a line over :data:`COMMAND_LIMIT_BYTES` ends its connection).
+:class:`~companion.livesocket.LiveServer` reads the lines and sends each reply on that
+reader's connection only.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ CommandHandler = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 
 def over_limit_reply() -> bytes:
-    """The reply to a line over :data:`COMMAND_LIMIT_BYTES` (whose bytes were dropped)."""
+    """The reply to a line over :data:`COMMAND_LIMIT_BYTES`; the connection then ends."""
     logger.warning("Live socket: a command line over %d bytes", COMMAND_LIMIT_BYTES)
     reply = refusal(None, f"a command line is at most {COMMAND_LIMIT_BYTES} bytes")
     return encode_line(reply)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from companion.acts import check_act
 from companion.errors import HoldspaceError
 from companion.live import CHECK_IN_KEYS, LinkInfo, LiveListener, LiveSession
 from companion.livesocket import LiveServer
@@ -36,12 +37,10 @@ if TYPE_CHECKING:
     from companion.prompts import Prompt
     from sensors.beats import Beat
 
-__all__ = ["ACT_KINDS", "Listeners", "QuietListener", "RecorderFeed", "start_feed"]
+__all__ = ["Listeners", "QuietListener", "RecorderFeed", "start_feed"]
 
 log = logging.getLogger("holdspace.livefeed")
 
-ACT_KINDS: Final = ("pause", "breathe", "contact")
-"""What the helper can report having done."""
 CATCH_UP_MINUTES: Final = 30
 """Minutes a screen attaching late receives in the hello (the live screen plots 30)."""
 ANSWER_MAX_CHARS: Final = 500
@@ -361,11 +360,7 @@ def _respond(live: LiveSession, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def _record_act(live: LiveSession, fields: Mapping[str, Any]) -> dict[str, Any]:
     kind = fields["kind"]
-    if kind not in ACT_KINDS:
-        raise CommandError(f"unknown act {kind!r}; use one of: {', '.join(ACT_KINDS)}")
-    result = fields["result"]
-    if not isinstance(result, dict):
-        raise CommandError("result must be an object")
+    result = check_act(kind, fields["result"])  # its fields and sizes: companion.acts
     prompt_id = _optional_id(fields, "prompt_id")
     if live.store is None:
         raise CommandError("this recorder stores nothing")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,11 @@ __all__ = ["attach"]
 logger = logging.getLogger("companion.livesocket")
 
 
-async def attach(path: Path) -> AsyncIterator[dict[str, Any]]:
+async def attach(path: Path) -> AsyncGenerator[dict[str, Any], None]:
     """Read a running recorder's live feed, one message at a time, until it closes.
 
-    Lines that are not JSON objects are skipped with a warning. Leaving the loop (or
+    Lines that are not JSON objects are skipped with a warning; a line over
+    :data:`~companion.livewire.LINE_LIMIT_BYTES` ends the feed. Leaving the loop (or
     ``aclose()``) hangs up; the recorder keeps recording.
 
     Parameters
@@ -36,16 +37,17 @@ async def attach(path: Path) -> AsyncIterator[dict[str, Any]]:
     Raises
     ------
     LiveSocketError
-        No recorder is running at ``path``, or its socket cannot be opened.
+        No recorder is running at ``path``, its socket cannot be opened, or its folder or
+        the process answering is not ours (nothing is read then).
     """
     reader, writer = await open_connection(path, LINE_LIMIT_BYTES)
     try:
         while True:
             try:
                 line = await reader.readline()
-            except ValueError:
-                logger.warning("Skipping a live-feed line longer than %d bytes", LINE_LIMIT_BYTES)
-                continue
+            except ValueError:  # the framing is lost: what follows cannot be trusted
+                logger.warning("A live-feed line is over %d bytes; hanging up", LINE_LIMIT_BYTES)
+                return
             except OSError:
                 return
             if not line:

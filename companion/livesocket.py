@@ -6,6 +6,8 @@ feed with :func:`attach` instead of competing for the strap; closing a reader ne
 recorder. A reader may also send commands (the helper's acts, :mod:`companion.livewire`):
 each is handed to the server's ``commands`` callable and answered on that connection only.
 A line that is not a command is answered with an error and logged; it never stops the server.
+A line over :data:`~companion.livecommands.COMMAND_LIMIT_BYTES` is answered with an error and
+ends that connection: the rest of it is never read, so none of it can pass for a command.
 
 Wire format: :mod:`companion.livewire`. A reader first receives the server's ``hello``
 message, if it has one, then every message published after it connected, in order.
@@ -14,11 +16,14 @@ Privacy (:mod:`companion.socketdir`). The socket lives in a directory of mode 07
 the user, and the socket file has mode 0600. A file is briefly created with the umask's
 mode before it can be chmod-ed; that window is closed too: the socket is bound, chmod-ed,
 and only then listens, so a connection attempted in between is refused. The process-wide
-umask is never changed.
+umask is never changed. A connection from a process of another user (the kernel says which:
+:func:`~companion.socketdir.peer_uid`) is hung up on before anything is sent or read, for the
+systems that ignore a socket file's mode.
 
 One recorder per socket. A lock file next to the socket (``recorder.sock.lock``, held with
 ``flock`` while the server runs) keeps two recorders from both deciding that an old socket
-file is stale; a socket file is removed only when nothing answers on it.
+file is stale; a socket file is removed only when it is a socket and nothing answers on it
+(anything else at the path is left alone, and the recorder does not start).
 
 Back-pressure. Publishing never waits. Each reader has a bounded queue; a reader that falls
 ``max_queue`` messages behind is disconnected and counted in :attr:`LiveServer.dropped`, so a
@@ -33,6 +38,7 @@ import errno
 import logging
 import os
 import socket
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +61,7 @@ from companion.socketdir import (
     already_running,
     default_socket_path,
     os_reason,
+    peer_uid,
     recorder_running,
     secure_directory,
 )
@@ -185,11 +192,16 @@ class LiveServer:
 
     def _remove_stale_socket(self) -> None:
         try:
-            self._path.lstat()
+            info = self._path.lstat()
         except FileNotFoundError:
             return
         except OSError as exc:
             raise LiveSocketError(f"Cannot inspect {self._path} ({os_reason(exc)}).") from exc
+        if not stat.S_ISSOCK(info.st_mode):
+            raise LiveSocketError(
+                f"{self._path} is not a socket, so the recorder leaves it alone and cannot "
+                f"start; move it away, or set {SOCKET_ENV} to another path."
+            )
         if recorder_running(self._path):
             raise LiveSocketError(already_running(self._path))
         logger.info("Removing the stale socket %s (nothing answers on it)", self._path)
@@ -266,6 +278,9 @@ class LiveServer:
             self._notify()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not _same_user(writer):
+            writer.transport.abort()
+            return
         task = asyncio.current_task()
         if task is not None:
             self._handlers[task] = writer
@@ -295,7 +310,7 @@ class LiveServer:
         graceful = False
         try:
             await asyncio.wait({pump, hangup}, return_when=asyncio.FIRST_COMPLETED)
-            graceful = pump.done() and not pump.cancelled() and pump.result()
+            graceful = _returned_true(pump) or _returned_true(hangup)
         finally:
             self._forget(client)
             pump.cancel()
@@ -303,23 +318,29 @@ class LiveServer:
             await asyncio.gather(pump, hangup, return_exceptions=True)
             if not graceful:
                 client.cut_off()
-        # The server is closing: let the reader take what is buffered, then hang up.
+        # The server is closing, or the reader sent a line over the limit: let the reader
+        # take what is buffered, then hang up.
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
 
-    async def _read_commands(self, client: _Client, reader: asyncio.StreamReader) -> None:
-        """Answer each line the reader sends until it hangs up; nothing it sends stops us."""
+    async def _read_commands(self, client: _Client, reader: asyncio.StreamReader) -> bool:
+        """Answer each line the reader sends until it hangs up; nothing it sends stops us.
+
+        A line over the limit is refused and ends the connection (True: hang up politely,
+        the refusal written): its rest is never read, so none of it passes for a command.
+        """
         while True:
             try:
                 line = await reader.readline()
-            except ValueError:  # longer than the limit: the buffer was dropped
-                self._send(client, over_limit_reply())
-                continue
+            except ValueError:  # longer than the limit: the framing is lost
+                self._forget(client)
+                client.writer.write(over_limit_reply())
+                return True
             except OSError:
-                return
+                return False
             if not line:
-                return
+                return False
             if line.strip() and client in self._clients:
                 self._send(client, reply_line(line, self._commands))
 
@@ -390,3 +411,20 @@ class LiveServer:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _returned_true(task: asyncio.Task[bool]) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is None and task.result()
+
+
+def _same_user(writer: asyncio.StreamWriter) -> bool:
+    """Whether the process that connected runs as our user (logged when it does not)."""
+    try:
+        uid = peer_uid(writer.get_extra_info("socket"))
+    except OSError as exc:
+        logger.warning("Live socket: cannot tell who connected (%s); hung up", os_reason(exc))
+        return False
+    if uid is not None and uid != os.geteuid():
+        logger.warning("Live socket: a process of another user (uid %d) connected; hung up", uid)
+        return False
+    return True

@@ -26,9 +26,12 @@ Reader to recorder: commands, the helper's acts, each answered on that connectio
     {"type": "ack", "id": 7, "ok": true}
     {"type": "ack", "id": 8, "ok": false, "error": "unknown session kind 'x'; use one of: ..."}
 
-``op`` is one of :data:`OPS` (fields in :data:`OP_FIELDS`); ``id`` is the reader's own
+``op`` is one of :data:`OPS` (fields in :data:`OP_FIELDS`; a ``record_act`` ``result``
+holds only the fields :mod:`companion.acts` defines for its kind); ``id`` is the reader's own
 integer, echoed (``null`` when the line had none or could not be read). The recorder
 stamps every act with its own stream time and stores it; a reader only ever reads the store.
+A line over the limit ends its connection (:mod:`companion.livesocket`): its rest is never
+read as a message or a command.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Final
 
 from companion.channel_secrets import scrub_handler
+from companion.paths import make_private_dir, open_private
 
 __all__ = [
     "LOG_BACKUPS",
@@ -54,10 +55,6 @@ LOG_MAX_BYTES: Final = 1_000_000
 """Size at which the log is rotated, in bytes: a month of ordinary use, kept small on purpose."""
 LOG_BACKUPS: Final = 3
 """Rotated files kept besides the current one (``holdspace.log.1`` is the newest)."""
-FILE_MODE: Final = 0o600
-"""The log holds who was written to and when: readable by the helper only."""
-DIR_MODE: Final = 0o700
-"""Mode of a data folder created for the log (as the store creates it)."""
 FILE_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STDERR_FORMAT: Final = "holdspace: %(levelname)s: %(message)s"
 
@@ -81,10 +78,8 @@ class PrivateLogHandler(logging.handlers.RotatingFileHandler):
     def _open(self) -> io.TextIOWrapper:
         path = Path(self.baseFilename)
         if self.create_dir:
-            path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
-        with contextlib.suppress(AttributeError, OSError):  # Windows has no fchmod
-            os.fchmod(fd, FILE_MODE)  # an older file, or one made under another umask
+            make_private_dir(path.parent)  # each level 0700, whatever the umask
+        fd = open_private(path, os.O_WRONLY | os.O_APPEND)  # 0600 also for an older file
         return os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "NOTIFY_TITLE",
     "TerminalMethod",
     "desktop_notify",
+    "desktop_notify_failure",
     "desktop_url",
     "osc_sequence",
     "prompt_text",
@@ -113,25 +114,38 @@ def desktop_notify(title: str, body: str, url: str | None = None) -> bool:
     Blocking (run it off the event loop). Failures (no Apprise, no D-Bus, no
     notification service) are logged quietly and return False; nothing is raised.
     """
+    return desktop_notify_failure(title, body, url) is None
+
+
+def desktop_notify_failure(title: str, body: str, url: str | None = None) -> str | None:
+    """As :func:`desktop_notify`; None when the notification went out, else why not, in
+    a few words ("dbus:// is disabled on this system")."""
     url = url if url is not None else desktop_url()
     if url is None:
         log.info("no desktop notifier on this platform")
-        return False
+        return "no desktop notifier on this platform"
     try:
         import apprise  # lazily: only when a notification goes out this way
     except ImportError:
         log.info("desktop notifications need Apprise, which is not installed")
-        return False
-    # Apprise logs its failures as errors; keep them in our quiet log instead.
-    with apprise.LogCapture(level=logging.INFO, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
-        try:
-            notifier = apprise.Apprise()
-            added = notifier.add(url)
-            sent = added and bool(notifier.notify(body=_clean(body), title=_clean(title)))
-        except Exception as exc:  # a notifier must never take the app down
-            log.info("desktop notification failed: %s", exc)
-            return False
-    if not sent:
-        detail = " ".join(str(captured.getvalue()).split())
-        log.info("desktop notification through %s did not go out: %s", url, detail or "no reason")
-    return sent
+        return "Apprise is not installed"
+    # Apprise logs its failures as errors; keep them in our quiet log instead (they do
+    # not reach the root logger, so never DATA/holdspace.log as an ERROR).
+    apprise_log = logging.getLogger("apprise")
+    propagate, apprise_log.propagate = apprise_log.propagate, False
+    try:
+        with apprise.LogCapture(level=logging.INFO, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
+            try:
+                notifier = apprise.Apprise()
+                added = notifier.add(url)
+                sent = added and bool(notifier.notify(body=_clean(body), title=_clean(title)))
+            except Exception as exc:  # a notifier must never take the app down
+                log.info("desktop notification failed: %s", exc)
+                return str(exc) or type(exc).__name__
+    finally:
+        apprise_log.propagate = propagate
+    if sent:
+        return None
+    detail = " ".join(str(captured.getvalue()).split())
+    log.info("desktop notification through %s did not go out: %s", url, detail or "no reason")
+    return detail.rstrip(".") or f"{url} did not take it"

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Final, Protocol
 
-from companion.sessions import Session, validate_kind, validate_label
+from companion.sessions import MIN_SESSION_S, Session, validate_kind, validate_label
 from companion.store import Store
 from sensors.beats import Beat, BeatColumns, GapReason, beat_columns
 from sensors.clock import Clock, SystemClock
@@ -257,6 +257,11 @@ class Pipeline:
             self.store.finish_session(closed.session_id, closed.end_s or at_s, heavy)
         for observer in self.observers:
             observer.on_session_closed(closed)
+        too_short = (closed.duration_s or 0.0) < MIN_SESSION_S
+        if too_short and self.store is not None and closed.session_id is not None:
+            # Ended as it began (a slip, or "not happening"): not a session to keep.
+            log.info("a session shorter than %.0f s ended; it is not kept", MIN_SESSION_S)
+            self.store.drop_session(closed.session_id)
         return closed
 
     def finish(self) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from companion.heavy import heaviness
+from companion.review_rows import prompt_when
 from companion.store import StoredSession
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
             measured = None
             if result is not None:
                 measured = {"session_load": dataclasses.asdict(result.load)}
-            heavy = _heavy_mark(s.heavy, measured)
+            heavy = _heavy_mark(s.heavy, measured, s.kind)
             if result is not None and result.load.mean_stress is not None:
                 load = (
                     f"  stress {result.load.mean_stress:3.0f} avg, "
@@ -115,17 +116,16 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
         for record in delivered:
             p = record.prompt
             assert p.delivered_s is not None
-            waited = (
-                f" (raised {_hm(p.raised_s)}, held to the session's end)" if p.in_session else ""
-            )
-            lines.append(f"    {_hm(p.delivered_s)}  {p.kind:<8} {p.reason}{waited}")
+            waited = " (held to the session's end)" if p.in_session else ""
+            when = prompt_when(p.raised_s, p.delivered_s)
+            lines.append(f"    {when}  {p.kind:<8} {p.reason}{waited}")
     lines.append("  Nothing here is a diagnosis: numbers compare you with your own baseline.")
     return "\n".join(lines)
 
 
-def _heavy_mark(marked: bool | None, analysis: Mapping[str, Any] | None) -> str:
+def _heavy_mark(marked: bool | None, analysis: Mapping[str, Any] | None, kind: str) -> str:
     """The mark after a heavy session: "  heavy (you marked it)" and the like, or ""."""
-    found = heaviness(marked, analysis)
+    found = heaviness(marked, analysis, kind=kind)
     return f"  {found.text}" if found.heavy else ""
 
 
@@ -133,16 +133,21 @@ def format_sessions(
     sessions: Sequence[StoredSession],
     title: str,
     analyses: Mapping[int, Mapping[str, Any] | None] | None = None,
+    *,
+    with_dates: bool = False,
 ) -> str:
-    """The sessions, one a line; heavy ones say why (``analyses`` by session id)."""
+    """The sessions, one a line; heavy ones say why (``analyses`` by session id).
+
+    ``with_dates`` starts each line with the local day (sessions of several days)."""
     if not sessions:
         return f"{title}\n  No sessions."
     lines = [title]
     for s in sessions:
         end = "..." if s.end_s is None else _hm(s.end_s)
         dur = "" if s.end_s is None else f"  {_duration(s.end_s - s.start_s)}"
-        heavy = _heavy_mark(s.heavy, (analyses or {}).get(s.session_id))
-        lines.append(f"  {_hm(s.start_s)}-{end}  {s.kind:<11} {s.label:<10}{dur}{heavy}")
+        heavy = _heavy_mark(s.heavy, (analyses or {}).get(s.session_id), s.kind)
+        day = f"{datetime.fromtimestamp(s.start_s).date().isoformat()} " if with_dates else ""
+        lines.append(f"  {day}{_hm(s.start_s)}-{end}  {s.kind:<11} {s.label:<10}{dur}{heavy}")
     return "\n".join(lines)
 
 

@@ -163,7 +163,7 @@ def _stress_panel(review: DayReview, at: _Layout, xs: Sequence[float]) -> list[s
             continue
         px, py = at.x(prompt.delivered_s), at.stress_top + 2.0
         d = f"M{px:.1f} {py + 9:.1f}L{px - 5:.1f} {py:.1f}H{px + 5:.1f}Z"
-        title = f"{clock(prompt.delivered_s)} {prompt.kind}: {prompt.reason}"
+        title = f"{prompt.when_text} {prompt.kind}: {prompt.reason}"
         out.append(path(d, "prompt-mark", title))
     return out
 

@@ -16,7 +16,6 @@ room: unless asked to keep them, sessions are called ``client-1``, ``client-2``,
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from typing import Final
 
 from companion import __version__
 from companion.errors import HoldspaceError
+from companion.jsonfile import write_atomic
 from companion.report_charts import (
     SessionGap,
     load_chart,
@@ -235,7 +235,7 @@ def _sessions_table(review: DayReview, words: _Wording, gaps: Sequence[SessionGa
 
 
 def _prompt_item(p: PromptRow) -> str:
-    parts = [f'<span class="when">{esc(clock(p.raised_s))}</span> {esc(p.kind)}: {esc(p.reason)}']
+    parts = [f'<span class="when">{esc(p.when_text)}</span> {esc(p.kind)}: {esc(p.reason)}']
     tail = [p.fate_text, p.response_text if p.response_text else "", p.before_after_text]
     details = "; ".join(t for t in tail if t)
     if details:
@@ -361,7 +361,8 @@ def _page(title: str, body: Sequence[str]) -> str:
 def write_day_report(
     store: Store, day: date, out: Path, *, keep_labels: bool = False, force: bool = False
 ) -> Path:
-    """Write the report of ``day`` to ``out`` (mode 0600), atomically.
+    """Write the report of ``day`` to ``out`` (mode 0600), atomically and never
+    through a link planted in its folder (:func:`companion.jsonfile.write_atomic`).
 
     Raises
     ------
@@ -377,14 +378,12 @@ def write_day_report(
     if out.exists() and not force:
         raise HoldspaceError(f"{out} already exists; add --force to replace it.")
     page = build_day_report(store, day, keep_labels=keep_labels)
-    partial = out.with_name(f".{out.name}.partial")
     try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
-        partial.chmod(0o600)
-        partial.replace(out)
+        write_atomic(out, page.encode("utf-8"), replace=force)
+    except FileExistsError:
+        raise HoldspaceError(f"{out} already exists; add --force to replace it.") from None
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise HoldspaceError(f"could not write {out}: {exc.strerror or exc}.") from None
+        raise HoldspaceError(
+            f"could not write the report to {out}: {exc.strerror or exc}."
+        ) from None
     return out

@@ -105,7 +105,7 @@ def _session_row(
         recovery_min=number(found.get("recovery_min")),
         marked_heavy=session.heavy,
         check_in="" if check_in is None else check_in.text,
-        heaviness=heaviness(session.heavy, analysis),
+        heaviness=heaviness(session.heavy, analysis, kind=session.kind),
         n_minutes=None if n_minutes is None else int(n_minutes),
         n_scored=None if n_scored is None else int(n_scored),
     )
@@ -218,7 +218,7 @@ def load_day(store: Store, day: date) -> DayReview:
         stress=stress,
         daily_load=load,
         sessions=sessions,
-        prompts=prompt_rows(store.prompts(day)),
+        prompts=prompt_rows(store.prompts(day), store.acts(day)),
         check_ins=check_ins,
         daily_load_end=end if end is not None else (float(finite[-1]) if finite.size else None),
         daily_load_peak=peak
@@ -350,7 +350,7 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
     analysis = store.session_analysis(session_id)
     prompts = tuple(
         p
-        for p in prompt_rows(store.prompts(session.day))
+        for p in prompt_rows(store.prompts(session.day), store.acts(session.day))
         if session.start_s <= p.raised_s <= end_s
         or (p.delivered_s is not None and abs(p.delivered_s - end_s) <= END_TOLERANCE_S)
     )

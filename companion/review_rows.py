@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from companion.text import clean_text
+
 if TYPE_CHECKING:
     from companion.heavy import Heaviness
 
@@ -33,6 +35,7 @@ __all__ = [
     "neutral_labels",
     "number",
     "prompt_rows",
+    "prompt_when",
 ]
 
 HRV_SECTIONS: Final[tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...]] = (
@@ -92,6 +95,15 @@ def clock(time_s: float) -> str:
     return datetime.fromtimestamp(time_s).astimezone().strftime("%H:%M")
 
 
+def prompt_when(raised_s: float, delivered_s: float | None) -> str:
+    """When a prompt happened, by the one rule every view uses: its raised time, and its
+    shown time where that differs ("raised 11:38, shown 12:27", held to a session's end)."""
+    raised = clock(raised_s)
+    if delivered_s is None or clock(delivered_s) == raised:
+        return raised
+    return f"raised {raised}, shown {clock(delivered_s)}"
+
+
 def change_text(value: float | None, unit: str, *, digits: int = 0) -> str:
     """A change against the baseline in plain words: ``"8 bpm higher than your baseline"``."""
     if value is None or not math.isfinite(value):
@@ -131,7 +143,7 @@ def _check_in_text(answers: Mapping[str, Any]) -> str:
         if key == "heavy" and isinstance(value, bool):
             parts.append("marked heavy" if value else "not heavy")
         elif key == "note" and value:
-            parts.append(f"“{value}”")
+            parts.append(f"“{clean_text(str(value))}”")
         elif isinstance(value, bool):
             parts.append(f"{name}: {'yes' if value else 'no'}")
         elif isinstance(value, list | tuple):
@@ -179,6 +191,11 @@ class PromptRow:
     before_after_text: str
     """Stress and heart rate the minute before and over the minutes after ("" if not measured)."""
 
+    @property
+    def when_text(self) -> str:
+        """Its time by :func:`prompt_when` ("11:38", or "raised 11:38, shown 12:27")."""
+        return prompt_when(self.raised_s, self.delivered_s)
+
 
 def _before_after(found: Any) -> str:
     if not isinstance(found, Mapping):
@@ -194,12 +211,28 @@ def _before_after(found: Any) -> str:
     return f"{', '.join(parts)} (the minute before → mean of {after.get('minutes', '?')} min after)"
 
 
-def _prompt(doc: Mapping[str, Any], merged_into: Mapping[str, str]) -> PromptRow:
+def _reached(acts: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether these contact acts reached someone: a talk, or a message not known to have
+    failed (older records carry no ``sent``)."""
+    for act in acts:
+        result = act.get("result") or {}
+        if result.get("choice") == "in-person":
+            return True
+        if result.get("choice") == "message" and result.get("sent") is not False:
+            return True
+    return False
+
+
+def _prompt(
+    doc: Mapping[str, Any],
+    merged_into: Mapping[str, str],
+    acts: Sequence[Mapping[str, Any]] = (),
+) -> PromptRow:
     fate = str(doc.get("fate", ""))
     delivered = doc.get("delivered_s")
     fate_text = _FATE_TEXT.get(fate, fate.replace("_", " "))
     if fate == "delivered" and delivered is not None:
-        fate_text = f"shown at {clock(float(delivered))}"
+        fate_text = "shown"  # when: PromptRow.when_text
     elif fate == "merged" and doc.get("merged_into"):
         fate_text = f"folded into {merged_into.get(str(doc['merged_into']), 'another prompt')}"
     response = doc.get("response")
@@ -209,6 +242,13 @@ def _prompt(doc: Mapping[str, Any], merged_into: Mapping[str, str]) -> PromptRow
     else:
         at = f" at {clock(float(responded))}" if responded is not None else ""
         response_text = f"{response}{at}"
+    before_after = _before_after(doc.get("before_after"))
+    contacts = [a for a in acts if a.get("kind") == "contact"]
+    if response == "accepted" and doc.get("kind") == "contact" and not _reached(contacts):
+        # The dialog closed without contact (or the message failed): nothing to credit.
+        failed = any((a.get("result") or {}).get("sent") is False for a in contacts)
+        response_text += " · no one was contacted" + (" (not sent)" if failed else "")
+        before_after = ""
     return PromptRow(
         prompt_id=str(doc["prompt_id"]),
         kind=str(doc.get("kind", "")),
@@ -220,17 +260,27 @@ def _prompt(doc: Mapping[str, Any], merged_into: Mapping[str, str]) -> PromptRow
         fate_text=fate_text,
         response=None if response is None else str(response),
         response_text=response_text,
-        before_after_text=_before_after(doc.get("before_after")),
+        before_after_text=before_after,
     )
 
 
-def prompt_rows(docs: Sequence[Mapping[str, Any]]) -> tuple[PromptRow, ...]:
-    """Stored prompt documents as rows, in their order (a merged prompt names its host)."""
+def prompt_rows(
+    docs: Sequence[Mapping[str, Any]], acts: Sequence[Mapping[str, Any]] = ()
+) -> tuple[PromptRow, ...]:
+    """Stored prompt documents as rows, in their order (a merged prompt names its host).
+
+    ``acts`` are the stored acts of the day: an accepted contact prompt whose dialog
+    reached no one says so, and is credited with no before and after.
+    """
     names = {
         str(d["prompt_id"]): f"the {d.get('kind', '')} prompt of {clock(float(d['raised_s']))}"
         for d in docs
     }
-    return tuple(_prompt(d, names) for d in docs)
+    by_prompt: dict[str, list[Mapping[str, Any]]] = {}
+    for act in acts:
+        if act.get("prompt_id") is not None:
+            by_prompt.setdefault(str(act["prompt_id"]), []).append(act)
+    return tuple(_prompt(d, names, by_prompt.get(str(d["prompt_id"]), ())) for d in docs)
 
 
 @dataclass(frozen=True, slots=True)

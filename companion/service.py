@@ -21,13 +21,13 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, Protocol
 
 from companion.errors import HoldspaceError
+from companion.jsonfile import write_atomic
 from companion.service_plan import (
     LAUNCHD_LABEL,
     RESTART_DELAY_S,
@@ -150,19 +150,7 @@ def _windows_error(plan: ServicePlan, action: str) -> HoldspaceError:
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` (mode 0644) so that readers see the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(_UNIT_FILE_MODE)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    write_atomic(path, text.encode("utf-8"), mode=_UNIT_FILE_MODE)
 
 
 def _restore(path: Path, previous: str | None) -> None:

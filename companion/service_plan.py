@@ -46,6 +46,8 @@ TERMINAL_HINT: Final = "run `holdspace record` in a terminal instead"
 """The way forward when no service manager can run the recorder."""
 
 _SYSTEMCTL: Final = ("systemctl", "--user")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+"""Characters a unit file line cannot hold as they are (written as ``\\xNN``)."""
 
 ServicePlatform = Literal["linux", "darwin", "windows"]
 Command = tuple[str, ...]
@@ -162,7 +164,8 @@ def _systemd_plan(
         "ExecStart=" + " ".join(_systemd_quote(arg) for arg in program),
     ]
     if data_dir is not None:
-        lines.append(f"Environment={_systemd_quote(f'{DATA_DIR_ENV}={data_dir}', always=True)}")
+        assignment = f"{DATA_DIR_ENV}={data_dir}"
+        lines.append(f"Environment={_systemd_quote(assignment, always=True, expands=False)}")
     lines += [
         "Restart=on-failure",
         f"RestartSec={RESTART_DELAY_S}",
@@ -193,9 +196,18 @@ def _systemd_plan(
     )
 
 
-def _systemd_quote(arg: str, *, always: bool = False) -> str:
-    """Quote one word for a unit file: C-style escapes, ``%`` specifiers and ``$`` expansion."""
-    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+def _systemd_quote(arg: str, *, always: bool = False, expands: bool = True) -> str:
+    """Quote one word for a unit file, as systemd.syntax(7) and systemd.exec(5) read it.
+
+    Backslashes, double quotes and control characters get C-style escapes; ``%`` (a
+    specifier in every setting) becomes ``%%``. ``$`` becomes ``$$`` only where systemd
+    expands variables (``expands``: ``ExecStart=``); in ``Environment=`` it is literal
+    ("the $ character has no special meaning"), so there it stays as it is.
+    """
+    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    escaped = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", escaped)
+    if expands:
+        escaped = escaped.replace("$", "$$")
     if always or not escaped or re.search(r"[\s\"';\\]", escaped):
         return f'"{escaped}"'
     return escaped

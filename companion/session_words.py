@@ -197,9 +197,9 @@ def against_baseline_lines(
 
 
 def load_words(row: SessionRow, *, so_far: bool = False) -> str:
-    """The session's load for the report: "23.6", or why there is none."""
+    """The session's load for the report: "24" (whole, as in every view), or why there is none."""
     if row.load is not None:
-        return f"{row.load:.1f}"
+        return f"{row.load:.0f}"
     if row.end_s is None:
         return "when it ends"
     if _too_short(row, so_far):
@@ -226,7 +226,7 @@ def _against_the_day(
     if not loads:
         return f"It was the only measured session of {day}, so there is nothing to compare."
     n = len(loads) + 1
-    sessions = f"{day}'s {n} measured sessions"
+    sessions = f"the {n} measured sessions of {day}"  # not "the day so far's"
     if row.load >= max(loads):
         rank = f"the highest of {sessions}"
     elif row.load <= min(loads):

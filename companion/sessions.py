@@ -10,11 +10,24 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from companion.errors import HoldspaceError
+from companion.text import clean_text
 from sensors.events import SESSION_KINDS
 
-__all__ = ["LABEL_MAX_CHARS", "SESSION_KINDS", "Session", "validate_kind", "validate_label"]
+__all__ = [
+    "LABEL_MAX_CHARS",
+    "MIN_SESSION_S",
+    "SESSION_KINDS",
+    "Session",
+    "validate_kind",
+    "validate_label",
+]
 
 LABEL_MAX_CHARS: Final = 32
+MIN_SESSION_S: Final = 30.0
+"""The shortest session kept, in seconds: one that ends sooner (a slip, a planned session
+"not happening", one replaced or cut off by the end of the stream) is not stored. The end
+key does not end a session this young, so a planned or scripted session that begins just
+as the helper presses it goes on."""
 LABEL_PRIVACY_NOTE: Final = (
     "Labels are your own codes (like C-07); never a client's name or anything that identifies them."
 )
@@ -52,8 +65,12 @@ def validate_kind(kind: str) -> str:
 
 
 def validate_label(label: str) -> str:
-    """Strip and check a label: short, printable, one line."""
-    text = label.strip()
+    """Clean, strip and check a label: short, printable, one line.
+
+    Control characters and escape sequences (from a paste or a file) are removed first
+    (:func:`companion.text.clean_text`), so a label can never drive the terminal.
+    """
+    text = clean_text(label).strip()
     if len(text) > LABEL_MAX_CHARS:
         raise HoldspaceError(
             f"session label is {len(text)} characters; keep it to {LABEL_MAX_CHARS} "

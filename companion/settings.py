@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from companion.errors import HoldspaceError
 from companion.jsonfile import read_json_object, write_private_json
+from companion.paths import make_private_dir
 from companion.prompt_rules import MEDIUM_BAND_MIN, PolicyConfig
 from sensors.events import SESSION_KINDS
 
@@ -266,5 +267,10 @@ def load_settings(data_dir: Path) -> Settings:
 
 
 def save_settings(data_dir: Path, settings: Settings) -> Path:
-    """Write ``settings`` to ``data_dir/settings.json`` atomically (mode 0600); returns the path."""
+    """Write ``settings`` to ``data_dir/settings.json`` atomically (mode 0600, a folder made
+    for it 0700, whatever the umask); returns the path."""
+    try:
+        make_private_dir(Path(data_dir))
+    except OSError as exc:
+        raise HoldspaceError(f"cannot create {data_dir} ({exc.strerror}).") from None
     return write_private_json(settings_path(Path(data_dir)), settings.to_json())

@@ -4,13 +4,14 @@
 :class:`~companion.analysis.SignalStage` scored it, :class:`SessionResult`
 what it learnt about one session. Both serialise with ``to_json`` for the
 store and the live feed; :func:`after_markers` summarises the minutes after a
-delivered prompt. The stage (re-exporting both classes) does the scoring.
+delivered prompt. :class:`EndedSessions` settles a session's numbers as the
+minutes after its end close. The stage (re-exporting both results) does the scoring.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +21,12 @@ import numpy as np
 from companion.baselines import baseline_json
 from companion.sessions import Session
 from signals.baseline import Baseline
-from signals.epochs import Epoch
+from signals.epochs import EPOCH_S, Epoch
 from signals.hrv_report import HRVReport
-from signals.load import Recovery, SessionLoad
+from signals.load import RECOVERY_RUN_MINUTES, Recovery, SessionLoad, recovery_after, session_load
 from signals.stress import StressScore
 
-__all__ = ["MinuteResult", "SessionResult", "after_markers"]
+__all__ = ["EndedSessions", "MinuteResult", "SessionResult", "after_markers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,80 @@ class SessionResult:
         out["session_load"] = dataclasses.asdict(load)
         out["baseline"] = baseline_json(self.baseline)  # what the changes are measured against
         return out
+
+
+class EndedSessions:
+    """Ended sessions whose numbers minutes still to close will settle.
+
+    At a session's end the minute holding its end is still open, so the load the
+    stage works out then misses it (a session under two minutes may have no scored
+    minute yet). Once a minute reaching the session's end has closed, every later
+    minute lies after the session: its load is summarised again, as
+    :meth:`~companion.analysis.SignalStage.settle` does at the end of the run, and is
+    final. Its recovery is then found at the first run of
+    :data:`~signals.load.RECOVERY_RUN_MINUTES` near-baseline minutes after it and
+    before the next session: checked at every closed minute, the run ends at the
+    minute that completes it (a session starting later starts after the minutes closed
+    before it). When the next session comes first there is none, which the run's end says.
+    """
+
+    def __init__(self) -> None:
+        self._load_open: list[SessionResult] = []
+        self._recovery_open: list[SessionResult] = []
+
+    def add(self, result: SessionResult) -> None:
+        """A session just ended (its load as known at its end)."""
+        if result.session.end_s is not None:
+            self._load_open.append(result)
+
+    def minute_closed(
+        self,
+        minutes: Sequence[MinuteResult],
+        baseline: Baseline,
+        next_start_s: Callable[[SessionResult], float | None],
+    ) -> list[SessionResult]:
+        """``minutes[-1]`` has just closed: the results whose load became final or whose
+        recovery was found, updated in place. ``next_start_s``: when the session after a
+        result's started (None: none yet)."""
+        epoch = minutes[-1].epoch
+        settled: list[SessionResult] = []
+        waiting: list[SessionResult] = []
+        for result in self._load_open:
+            session, end_s = result.session, result.session.end_s
+            if end_s is None or epoch.start_s + EPOCH_S < end_s:
+                waiting.append(result)
+                continue
+            first = len(minutes)  # the minutes that may lie in the session, newest last
+            while first > 0 and minutes[first - 1].epoch.start_s + EPOCH_S > session.start_s:
+                first -= 1
+            result.load = session_load(
+                session.start_s,
+                end_s,
+                [m.epoch for m in minutes[first:]],
+                [m.score for m in minutes[first:]],
+                baseline,
+                marked_heavy=session.heavy,
+            )
+            self._recovery_open.append(result)
+            settled.append(result)
+        self._load_open = waiting
+        last = minutes[-RECOVERY_RUN_MINUTES:]
+        waiting = []
+        for result in self._recovery_open:
+            end_s, next_s = result.session.end_s, next_start_s(result)
+            if end_s is None or (next_s is not None and epoch.start_s + EPOCH_S / 2 >= next_s):
+                continue  # not back near baseline before the next session
+            recovery = recovery_after(
+                end_s, [m.epoch for m in last], [m.score for m in last], baseline, until_s=next_s
+            )
+            if recovery.recovered_at_s is None:
+                waiting.append(result)
+                continue
+            result.recovery = recovery
+            if not any(r is result for r in settled):
+                settled.append(result)
+        self._recovery_open = waiting
+        return settled
 
 
 def after_markers(seen: Sequence[MinuteResult]) -> dict[str, Any]:

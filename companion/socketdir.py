@@ -6,6 +6,14 @@ The socket lives in a directory of mode 0700 owned by the user
 mode. A lock file next to the socket (``recorder.sock.lock``, held with ``flock`` while a
 server runs) keeps two recorders from both deciding that an old socket file is stale.
 :func:`open_connection` is how a reader reaches the recorder, with errors a person can act on.
+
+Trust goes both ways. Another local user could create ``<tmp>/holdspace-<uid>`` first and
+listen in it; so before a reader sends or reads anything, :func:`open_connection` checks the
+directory (:func:`check_reader_directory`: not a symbolic link, owned by us, no access for
+group or others) and the uid of the process that answers (:func:`peer_uid`); the recorder
+checks each reader's uid the same way. The peer's uid comes from the kernel:
+``SO_PEERCRED`` on Linux, ``LOCAL_PEERCRED`` on macOS and FreeBSD (what ``getpeereid``
+reads). On a system with neither, only the directory is checked.
 """
 
 from __future__ import annotations
@@ -15,7 +23,10 @@ import fcntl
 import os
 import socket
 import stat
+import struct
+import sys
 import tempfile
+from asyncio.trsock import TransportSocket
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -27,9 +38,11 @@ __all__ = [
     "LiveSocketError",
     "acquire_lock",
     "already_running",
+    "check_reader_directory",
     "default_socket_path",
     "open_connection",
     "os_reason",
+    "peer_uid",
     "recorder_running",
     "secure_directory",
 ]
@@ -41,6 +54,14 @@ LOCK_SUFFIX: Final = ".lock"
 DIR_MODE: Final = 0o700
 SOCKET_MODE: Final = 0o600
 LOCK_MODE: Final = 0o600
+PRIVATE_BITS: Final = 0o077
+"""Permission bits of group and others: a reader's socket directory must have none of them."""
+_XUCRED: Final = struct.Struct("IIh16I")
+"""``struct xucred`` (``sys/ucred.h``): version, uid, group count, groups; the uid is second."""
+_XUCRED_HEAD: Final = struct.Struct("II")
+"""Its first two fields: ``cr_version`` and ``cr_uid``."""
+_LOCAL_PEERCRED: Final = 0x001
+"""``LOCAL_PEERCRED`` at level ``SOL_LOCAL`` (0) on macOS and FreeBSD."""
 
 
 class LiveSocketError(HoldspaceError):
@@ -157,28 +178,100 @@ def acquire_lock(socket_path: Path) -> int:
     return fd
 
 
+def peer_uid(sock: socket.socket | TransportSocket) -> int | None:
+    """The user id of the process at the other end of the Unix socket ``sock``.
+
+    ``sock`` is a connected ``AF_UNIX`` socket, or the transport socket asyncio hands out
+    (``writer.get_extra_info("socket")``). For a connecting reader, the answer is the uid
+    that called ``listen`` on the recorder's socket; for the recorder, the uid that
+    connected. The kernel records it, so it cannot be forged by the peer.
+
+    Returns
+    -------
+    int | None
+        The uid, or None on a system that cannot tell (neither ``SO_PEERCRED`` nor
+        ``LOCAL_PEERCRED``).
+
+    Raises
+    ------
+    OSError
+        The socket cannot be asked (it is closed, say).
+    """
+    so_peercred = getattr(socket, "SO_PEERCRED", None)
+    if so_peercred is not None:  # Linux: struct ucred {pid, uid, gid}
+        creds = sock.getsockopt(socket.SOL_SOCKET, so_peercred, struct.calcsize("3i"))
+        _pid, uid, _gid = struct.unpack("3i", creds)
+        return int(uid)
+    if sys.platform == "darwin" or sys.platform.startswith("freebsd"):
+        creds = sock.getsockopt(0, _LOCAL_PEERCRED, _XUCRED.size)
+        return int(_XUCRED_HEAD.unpack_from(creds)[1])
+    return None
+
+
+def check_reader_directory(path: Path) -> None:
+    """Refuse a socket whose directory another user could have made or can enter.
+
+    The directory of ``path`` must not be a symbolic link, must be owned by us, and must
+    give group and others no access (the recorder makes it 0700). A missing directory is
+    the same as a missing socket: no recorder runs.
+
+    Raises
+    ------
+    LiveSocketError
+        The directory is missing, a link, another user's, or open to others.
+    """
+    directory = path.parent
+    try:
+        info = directory.lstat()
+    except FileNotFoundError:
+        raise LiveSocketError(_no_recorder(f"no socket at {path}")) from None
+    except OSError as exc:
+        raise LiveSocketError(
+            f"Cannot check the recorder's folder {directory} ({os_reason(exc)})."
+        ) from exc
+    advice = "Remove it, or set XDG_RUNTIME_DIR."
+    if stat.S_ISLNK(info.st_mode):
+        raise LiveSocketError(
+            f"The recorder's folder {directory} is a symbolic link: not connecting. {advice}"
+        )
+    if info.st_uid != os.geteuid():
+        raise LiveSocketError(
+            f"The recorder's folder {directory} is owned by uid {info.st_uid}, not you: "
+            f"not connecting. {advice}"
+        )
+    if stat.S_IMODE(info.st_mode) & PRIVATE_BITS:
+        raise LiveSocketError(
+            f"The recorder's folder {directory} is open to other users "
+            f"(mode {stat.S_IMODE(info.st_mode):o}): not connecting. "
+            f"Make it private (`chmod 700 {directory}`), or remove it."
+        )
+
+
+def _no_recorder(why: str) -> str:
+    return f"No Holdspace recorder is running ({why}); start one with `holdspace record`."
+
+
 async def open_connection(
     path: Path, limit: int
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Connect to the recorder listening on ``path`` (lines up to ``limit`` bytes).
 
+    Nothing is sent or read before the directory (:func:`check_reader_directory`) and the
+    uid of the process that answers (:func:`peer_uid`) have been checked.
+
     Raises
     ------
     LiveSocketError
-        No recorder is running at ``path``, or its socket cannot be opened.
+        No recorder is running at ``path``, its socket cannot be opened, or the socket's
+        directory or the process answering on it is not ours.
     """
+    check_reader_directory(path)
     try:
-        return await asyncio.open_unix_connection(os.fspath(path), limit=limit)
+        reader, writer = await asyncio.open_unix_connection(os.fspath(path), limit=limit)
     except FileNotFoundError:
-        raise LiveSocketError(
-            f"No Holdspace recorder is running (no socket at {path}); "
-            "start one with `holdspace record`."
-        ) from None
+        raise LiveSocketError(_no_recorder(f"no socket at {path}")) from None
     except ConnectionRefusedError:
-        raise LiveSocketError(
-            f"No Holdspace recorder is running (nothing answers at {path}); "
-            "start one with `holdspace record`."
-        ) from None
+        raise LiveSocketError(_no_recorder(f"nothing answers at {path}")) from None
     except PermissionError:
         raise LiveSocketError(
             f"Cannot open the recorder socket {path}: permission denied "
@@ -188,3 +281,17 @@ async def open_connection(
         raise LiveSocketError(
             f"Cannot connect to the Holdspace recorder at {path} ({os_reason(exc)})."
         ) from exc
+    try:
+        uid = peer_uid(writer.get_extra_info("socket"))
+    except OSError as exc:
+        writer.transport.abort()
+        raise LiveSocketError(
+            f"Cannot tell who answers at {path} ({os_reason(exc)}); not connecting."
+        ) from exc
+    if uid is not None and uid != os.geteuid():
+        writer.transport.abort()
+        raise LiveSocketError(
+            f"The process answering at {path} runs as uid {uid}, not you: not connecting. "
+            "Remove the socket's folder, or set XDG_RUNTIME_DIR."
+        )
+    return reader, writer

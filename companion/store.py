@@ -3,15 +3,19 @@
 Layout (directory mode 0700, files 0600)::
 
     <data dir>/holdspace.json            settings, sessions, day summaries, sources, schema version
+    <data dir>/holdspace.json.prev       its previous generation (recovered from when damaged)
     <data dir>/days/2026-11-25/beats-0930.json beats of 09:30-09:39 local time, in chunks
     <data dir>/days/2026-11-25/epochs.json     one document per minute: markers, stress, load
+                                               (and its previous generation, epochs.json.prev)
     <data dir>/.writer.lock              held by the one process allowed to write
 
 Beats live in day-scoped files of ten minutes each, so every write rewrites a bounded
 amount of data: the cost per stored beat stays flat however long the day
 grows, and long-range views read day summaries, never raw beats. Each file is
 replaced atomically (:mod:`companion.storage`), so a killed process leaves a
-store that opens.
+store that opens. The main file and each day's minutes keep their previous generation
+beside them, so damage from outside (a disk fault, a sync tool) costs at most that file's
+last write; a damaged beat file costs its ten minutes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import logging
 import math
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -32,6 +37,7 @@ from tinydb import Query, TinyDB
 
 from companion import migrations
 from companion.errors import StoreError
+from companion.paths import DIR_MODE, make_private_dir, open_private, readable_by_others
 from companion.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
 from companion.store_lock import WriterLock
 from companion.store_records import StoreRecords
@@ -46,7 +52,6 @@ SCHEMA_VERSION: Final = 1
 MAIN_FILE: Final = "holdspace.json"
 DAYS_DIR: Final = "days"
 LOCK_FILE: Final = ".writer.lock"
-DIR_MODE: Final = 0o700
 SEGMENT_MIN: Final = 10
 """Minutes of beats per file: a flush rewrites at most this much."""
 _OPEN_SEGMENTS_MAX: Final = 4
@@ -60,7 +65,8 @@ class Store(StoreRecords):
 
     Parameters
     ----------
-    data_dir : the data directory; created with mode 0700 when writing.
+    data_dir : the data directory; created with mode 0700 when writing (an existing one
+        keeps its mode, with a warning when others can open it).
     read_only : open for reading only: no lock, nothing created or written.
 
     Raises
@@ -80,17 +86,22 @@ class Store(StoreRecords):
         self._source_days: dict[str, set[str]] = {}
         if not read_only:
             try:
-                self.data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-                self.data_dir.chmod(DIR_MODE)
+                created = make_private_dir(self.data_dir)
             except OSError as exc:
                 raise StoreError(
                     f"cannot create the data directory {self.data_dir} ({exc.strerror})."
                 ) from None
+            loose = None if created else readable_by_others(self.data_dir)
+            if loose is not None:
+                log.warning("%s", loose)
             self._lock = WriterLock(self.data_dir / LOCK_FILE)
             self._lock.acquire()
             remove_stale_temp_files(self.data_dir)
         self._main = TinyDB(
-            self.data_dir / MAIN_FILE, storage=AtomicJSONStorage, read_only=read_only
+            self.data_dir / MAIN_FILE,
+            storage=AtomicJSONStorage,
+            read_only=read_only,
+            keep_previous=True,
         )
         try:
             self._check_schema()
@@ -132,7 +143,7 @@ class Store(StoreRecords):
             backup = migrations.backup_path(main_file, version)
             try:
                 if not backup.exists():
-                    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    fd = open_private(backup, os.O_WRONLY | os.O_EXCL)
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(main_file.read_bytes())
             except OSError as exc:
@@ -166,6 +177,13 @@ class Store(StoreRecords):
         """The main file's database, for maintenance that spans its tables (forgetting)."""
         return self._main
 
+    @property
+    def main_storage(self) -> AtomicJSONStorage:
+        """The main file's storage, for maintenance of its generations (forgetting)."""
+        storage = self._main.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        return storage
+
     def drop_cached_segments(self, days: Collection[date] | None = None) -> None:
         """Close the cached beat files of ``days`` (None: all), and forget which days each
         source stored (read again when needed): their files are about to go."""
@@ -196,8 +214,7 @@ class Store(StoreRecords):
         if db is None:
             directory = self._day_dir(day)
             if not self.read_only and not directory.exists():
-                directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-                (self.data_dir / DAYS_DIR).chmod(DIR_MODE)
+                self._make_day_dir(directory)
                 remove_stale_temp_files(directory)
             if len(self._segments) >= _OPEN_SEGMENTS_MAX:
                 oldest = next(iter(self._segments))
@@ -391,8 +408,19 @@ class Store(StoreRecords):
         if not path.exists() and not create:
             return None
         if create and not directory.exists():
-            directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        return TinyDB(path, storage=AtomicJSONStorage, read_only=self.read_only)
+            self._make_day_dir(directory)
+        return TinyDB(path, storage=AtomicJSONStorage, read_only=self.read_only, keep_previous=True)
+
+    def _make_day_dir(self, directory: Path) -> None:
+        """Create a day's folder (and ``days/``) mode 0700 whatever the umask; a ``days/``
+        left open by an older Holdspace is made private too (it is ours)."""
+        try:
+            make_private_dir(directory)
+            root = self.data_dir / DAYS_DIR
+            if stat.S_IMODE(root.stat().st_mode) != DIR_MODE:
+                root.chmod(DIR_MODE)
+        except OSError as exc:
+            raise StoreError(f"cannot create {directory} ({exc.strerror}).") from None
 
     def append_epochs(self, minutes: Sequence[Mapping[str, Any]], source_id: str) -> None:
         """Store per-minute documents (each with ``start_s``), one atomic write per day."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO
 
 from companion.errors import StoreLockedError
+from companion.paths import open_private
 
 __all__ = ["WriterLock"]
 
@@ -19,7 +20,7 @@ class WriterLock:
         self._fh: IO[str] | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_private(self.path, os.O_WRONLY | os.O_APPEND)
         fh = os.fdopen(fd, "a", encoding="utf-8")
         try:
             import fcntl

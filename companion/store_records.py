@@ -43,8 +43,11 @@ class StoreRecords:
         return sorted(docs, key=lambda d: float(d["raised_s"]))
 
     def set_session_analysis(self, session_id: int, analysis: Mapping[str, Any]) -> None:
-        """Attach the load, recovery and HRV report of a finished session."""
-        self._main.table("sessions").update({"analysis": dict(analysis)}, doc_ids=[session_id])
+        """Attach the load, recovery and HRV report of a finished session (none to a
+        session too short to keep, which is gone from the store)."""
+        sessions = self._main.table("sessions")
+        if sessions.contains(doc_id=session_id):
+            sessions.update({"analysis": dict(analysis)}, doc_ids=[session_id])
 
     def session_analysis(self, session_id: int) -> dict[str, Any] | None:
         doc = self._main.table("sessions").get(doc_id=session_id)
@@ -81,6 +84,10 @@ class StoreRecords:
 
     def finish_session(self, session_id: int, end_s: float, heavy: bool | None = None) -> None:
         self._main.table("sessions").update({"end_s": end_s, "heavy": heavy}, doc_ids=[session_id])
+
+    def drop_session(self, session_id: int) -> None:
+        """Remove a session that was too short to keep (see ``sessions.MIN_SESSION_S``)."""
+        self._main.table("sessions").remove(doc_ids=[session_id])
 
     def sessions(self, day: date | None = None) -> list[StoredSession]:
         """Sessions of one local day (or all), ordered by start."""

@@ -256,7 +256,7 @@ def heavy_weeks(
     for stored, analysis in sessions:
         year, week, _ = stored.day.isocalendar()
         n_sessions[(year, week)] += 1
-        found = heaviness(stored.heavy, analysis)
+        found = heaviness(stored.heavy, analysis, kind=stored.kind)
         if found.heavy:
             peaks[(year, week)].append(num(analysis.get("stress_peak")))
             n_marked[(year, week)] += found.marked

@@ -10,45 +10,72 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import numpy as np
 
 from sensors.beats import GapReason
+from sensors.rr_common import RR_MAX_BEATS, ParsedRR, RRImportError, too_many_beats
+from sensors.rr_text import LineBlock, numbered_lines
 
-if TYPE_CHECKING:
-    from sensors.rrformats import ParsedRR
-
-__all__ = ["BEATS_CSV_COLUMNS", "parse_beats_csv"]
+__all__ = ["BEATS_CSV_COLUMNS", "FORMULA_STARTS", "cell_text", "parse_beats_csv", "text_cell"]
 
 BEATS_CSV_COLUMNS: Final = ("time_s", "rr_ms", "gap_before", "gap_reason")
 _REASONS: Final = {reason.value: reason for reason in GapReason}
 
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell beginning with one of these as a formula (OWASP, "CSV
+Injection"): text cells that do get a leading ``'``, which spreadsheets show as text."""
 
-def parse_beats_csv(lines: Sequence[str], path: Path) -> ParsedRR:
-    """The beats of an exported ``beats.csv``; RRImportError at the first bad line."""
-    from sensors.rrformats import ParsedRR, RRImportError
 
-    numbered: list[tuple[int, list[str]]] = []
-    for no, line in enumerate(lines, start=1):
+def text_cell(text: str) -> str:
+    """A text value as a CSV cell no spreadsheet runs as a formula.
+
+    Text beginning with one of :data:`FORMULA_STARTS` gets a leading ``'``, and so
+    does text that already begins with ``'`` (so that :func:`cell_text` can tell them
+    apart). Only text is passed here: numbers Holdspace writes (``-2.9``) stay numbers.
+    """
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+
+
+def cell_text(cell: str) -> str:
+    """The text :func:`text_cell` was given: exactly one leading ``'`` it added removed."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
+        return cell[1:]
+    return cell
+
+
+def _csv_rows(blocks: Iterable[LineBlock], path: Path) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, fields)`` of every line that is not blank."""
+    for no, line in numbered_lines(blocks):
         try:
             row = next(csv.reader([line.rstrip("\r")]), [])
         except csv.Error as exc:
             raise RRImportError(path, no, f"is not a CSV line ({exc})") from None
         if any(f.strip() for f in row):
-            numbered.append((no, row))
-    if not numbered or tuple(f.strip() for f in numbered[0][1]) != BEATS_CSV_COLUMNS:
+            yield no, row
+
+
+def parse_beats_csv(blocks: Iterable[LineBlock], path: Path) -> ParsedRR:
+    """The beats of an exported ``beats.csv``, read line by line; RRImportError at the
+    first bad line, or past :data:`~sensors.rr_common.RR_MAX_BEATS` beats."""
+    rows = _csv_rows(blocks, path)
+    first = next(rows, None)
+    if first is None or tuple(f.strip() for f in first[1]) != BEATS_CSV_COLUMNS:
         raise RRImportError(
             path,
-            numbered[0][0] if numbered else 0,
+            first[0] if first else 0,
             "not a Holdspace beats.csv: the first line must be " + ",".join(BEATS_CSV_COLUMNS),
         )
-    times: list[float] = []
-    rrs: list[float] = []
+    times = array("d")
+    rrs = array("d")
     gaps: dict[int, GapReason] = {}
-    for no, row in numbered[1:]:
+    for no, row in rows:
+        if len(times) == RR_MAX_BEATS:
+            raise too_many_beats(path, no)
         if len(row) != len(BEATS_CSV_COLUMNS):
             raise RRImportError(path, no, f"{len(row)} fields, expected {len(BEATS_CSV_COLUMNS)}")
         try:
@@ -62,15 +89,15 @@ def parse_beats_csv(lines: Sequence[str], path: Path) -> ParsedRR:
         if row[2].strip() not in ("0", "1"):
             raise RRImportError(path, no, f"gap_before must be 0 or 1, not {row[2]!r}")
         if row[2].strip() == "1" and times:
-            reason = _REASONS.get(row[3].strip(), GapReason.MISSING_BEATS)
+            reason = _REASONS.get(cell_text(row[3].strip()), GapReason.MISSING_BEATS)
             gaps[len(times)] = reason
         times.append(time_s)
         rrs.append(rr_ms)
     if not times:
         raise RRImportError(path, 0, "the file holds no beats")
     return ParsedRR(
-        rr_ms=np.asarray(rrs, dtype=np.float64),
-        time_s=np.asarray(times, dtype=np.float64),
+        rr_ms=np.array(rrs, dtype=np.float64),
+        time_s=np.array(times, dtype=np.float64),
         absolute=True,
         gap_reasons=gaps,
     )

@@ -16,10 +16,14 @@ by feeding the same bytes through the same decoder. Format, version 1::
 ``t`` is the host arrival time in seconds since the Unix epoch (a JSON float,
 which round-trips exactly). ``generator`` and ``truth`` are optional and only
 written by the workday generator.
+
+A recording is body data: files are written mode 0600 and folders made for them 0700,
+whatever the umask.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -41,10 +45,13 @@ from sensors.events import (
     SessionEnded,
     SessionStarted,
 )
+from sensors.jsondepth import nests_deeper_than
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "LINE_MAX_BYTES",
+    "NESTING_MAX",
     "RecordLine",
     "RecordedPacket",
     "RecordingError",
@@ -56,6 +63,41 @@ __all__ = [
 
 FORMAT_NAME: Final = "holdspace-recording"
 FORMAT_VERSION: Final = 1
+LINE_MAX_BYTES: Final = 1024 * 1024
+"""Longest line read (1 MiB): Holdspace writes lines under a few kilobytes (the header of
+a generated day, with its truth, is the longest); a longer line is refused, unread."""
+NESTING_MAX: Final = 32
+"""Deepest nesting of arrays and objects read in one line: Holdspace's nest four levels
+at most; deeper lines are refused before parsing (a line of 200,000 ``[`` would exhaust
+the parser's stack)."""
+_FILE_MODE: Final = 0o600
+"""A recording is body data: readable by its owner only."""
+_DIR_MODE: Final = 0o700
+"""Folders made for a recording: only their owner can open them."""
+
+
+def _private_fd(fd: int) -> int:
+    """Give an open file mode 0600 whatever the umask it was created under."""
+    with contextlib.suppress(AttributeError, OSError):  # Windows has no fchmod
+        os.fchmod(fd, _FILE_MODE)
+    return fd
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents one level at a time, each 0700
+    (``mkdir(parents=True)`` gives the parents the umask's mode)."""
+    missing: list[Path] = []
+    while not directory.is_dir() and directory.parent != directory:
+        missing.append(directory)
+        directory = directory.parent
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=_DIR_MODE)
+        except FileExistsError:
+            if level.is_dir():
+                continue
+            raise
+        level.chmod(_DIR_MODE)
 
 
 class RecordingError(ValueError):
@@ -164,12 +206,15 @@ class RecordingWriter:
 
     def __init__(self, path: Path | str, header: RecordingHeader) -> None:
         self.path = Path(path)
+        if self.path.is_symlink():  # a link planted there would send the lines elsewhere
+            raise RecordingError(self.path, 0, "is a link; give the recording's own path")
         exists = self.path.exists() and self.path.stat().st_size > 0
         if exists:
             existing = RecordingReader(self.path).header
             if existing.recording_id != header.recording_id:
                 raise RecordingError(self.path, 1, "is another recording; refusing to append to it")
-        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+        self._fd: int | None = _private_fd(os.open(self.path, flags, _FILE_MODE))
         if not exists:
             self._write(_dumps(header.to_json()))
 
@@ -213,8 +258,9 @@ def write_recording(path: Path | str, header: RecordingHeader, events: Iterable[
     Returns the number of event lines. The destination is either untouched or complete.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_private_dirs(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    _private_fd(fd)
     count = 0
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -336,7 +382,9 @@ class RecordingReader:
     A final line without its newline that does not parse is what a crash
     mid-write would leave by another writer; it is skipped and
     :attr:`truncated_tail` is set. Every other problem raises
-    :class:`RecordingError` naming file and line.
+    :class:`RecordingError` naming file and line, among them a line longer than
+    :data:`LINE_MAX_BYTES` or nested deeper than :data:`NESTING_MAX`. Lines are
+    read one at a time, so a recording of any size reads in constant memory.
     """
 
     def __init__(self, path: Path | str) -> None:
@@ -344,7 +392,7 @@ class RecordingReader:
         try:
             self.size_bytes = self.path.stat().st_size
             with self.path.open("rb") as fh:
-                first = fh.readline()
+                first = fh.readline(LINE_MAX_BYTES + 1)
         except FileNotFoundError:
             raise RecordingError(self.path, 0, "no such file") from None
         except IsADirectoryError:
@@ -353,9 +401,23 @@ class RecordingReader:
             raise RecordingError(self.path, 0, "cannot be read (permission denied)") from None
         if not first.strip():
             raise RecordingError(self.path, 1, "is empty: no recording header")
+        self._guard(first, 1)
         self.header = _parse_header(self._json(first, 1), self.path)
         self.truncated_tail = False
         self.bytes_read = 0
+
+    def _guard(self, raw: bytes, line: int) -> None:
+        """Refuse a line over :data:`LINE_MAX_BYTES` or nested over :data:`NESTING_MAX`."""
+        if len(raw) > LINE_MAX_BYTES:
+            raise RecordingError(
+                self.path, line, "is longer than 1 MiB, which no recording line is"
+            )
+        if nests_deeper_than(raw, NESTING_MAX):
+            raise RecordingError(
+                self.path,
+                line,
+                f"nests deeper than {NESTING_MAX} levels, which no recording line does",
+            )
 
     def _json(self, raw: bytes, line: int) -> Any:
         try:
@@ -368,17 +430,18 @@ class RecordingReader:
     def __iter__(self) -> Iterator[tuple[int, RecordLine]]:
         """Yield ``(line_number, event)`` for every event line."""
         with self.path.open("rb") as fh:
-            fh.readline()
+            fh.readline(LINE_MAX_BYTES + 1)
             self.bytes_read = fh.tell()
             yield from self._events(fh)
 
     def _events(self, fh: IO[bytes]) -> Iterator[tuple[int, RecordLine]]:
         line_no = 1
-        for raw in fh:
+        for raw in iter(lambda: fh.readline(LINE_MAX_BYTES + 1), b""):
             line_no += 1
             self.bytes_read += len(raw)
             if not raw.strip():
                 continue
+            self._guard(raw, line_no)
             if not raw.endswith(b"\n"):
                 try:
                     obj = json.loads(raw)

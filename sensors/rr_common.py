@@ -3,8 +3,10 @@
 :class:`RRImportError` names the file and line of the first problem;
 :class:`ParsedRR` is the validated content of a file; :func:`check_rr` rejects
 RR intervals no heart beats (the limits are the ``RR_*`` constants) and flags
-the beats that follow an over-long one. The parsers are :mod:`sensors.rrformats`
-(delimited text, Kubios) and :mod:`sensors.rr_polar` (Polar Sensor Logger).
+the beats that follow an over-long one. :data:`RR_MAX_BEATS` and
+:data:`RR_LINE_MAX_CHARS` bound what one file may hold. The parsers are
+:mod:`sensors.rrformats` (delimited text, Kubios), :mod:`sensors.rr_polar` (Polar
+Sensor Logger) and :mod:`sensors.beatscsv` (Holdspace's own ``beats.csv``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from sensors.beats import GapReason
 __all__ = [
     "MS_PER_S",
     "RR_GAP_MAX_MS",
+    "RR_LINE_MAX_CHARS",
+    "RR_MAX_BEATS",
     "RR_MAX_MS",
     "RR_MIN_MS",
     "TIME_JUMP_FRACTION",
@@ -30,6 +34,7 @@ __all__ = [
     "RRImportError",
     "check_rr",
     "raise_first",
+    "too_many_beats",
 ]
 
 
@@ -45,6 +50,15 @@ TIME_JUMP_FRACTION: Final = 0.5
 """...or by this fraction of the RR, whichever is larger."""
 
 MS_PER_S: Final = 1000.0
+
+RR_MAX_BEATS: Final = 5_000_000
+"""Most RR intervals one file may hold: eight weeks of beats at 60 per minute (a day
+is about 100,000). Files are read a block at a time and only the numbers are kept (the
+parsers peak near 45 bytes a beat, an import as a whole near 120: some 600 MB at the
+limit); a longer file is refused at the line past the limit, to be split into parts."""
+RR_LINE_MAX_CHARS: Final = 4096
+"""Longest line read: RR files hold a number or two per line and short ``#``
+comments; a longer line (a file without line breaks, binary data) is refused."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -85,6 +99,16 @@ class ParsedRR:
     time_s: FloatArray
     absolute: bool
     gap_reasons: dict[int, GapReason]
+
+
+def too_many_beats(path: Path, line: int) -> RRImportError:
+    """The error for the line past :data:`RR_MAX_BEATS`."""
+    return RRImportError(
+        path,
+        line,
+        f"the file holds more than {RR_MAX_BEATS:,} RR intervals, the most one import "
+        "reads; split it into parts",
+    )
 
 
 def raise_first(path: Path, problems: list[tuple[int, str]]) -> None:

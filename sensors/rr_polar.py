@@ -10,7 +10,7 @@
     where arrival times run ahead of the RR sum by more than
     :data:`POLAR_MAX_DRIFT_S`.
 
-:func:`parse_polar` is called by :func:`sensors.rrformats.parse_rr_bytes`.
+:func:`parse_polar` is called by :func:`sensors.rrformats.parse_rr_stream`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 
 from sensors.beats import DEFAULT_MAX_DRIFT_S, GapReason
-from sensors.rr_common import MS_PER_S, FloatArray, ParsedRR, RRImportError, check_rr
+from sensors.rr_common import (
+    MS_PER_S,
+    RR_MAX_BEATS,
+    FloatArray,
+    ParsedRR,
+    RRImportError,
+    check_rr,
+    too_many_beats,
+)
+from sensors.rr_text import LineBlock, numbered_lines
 
 __all__ = [
     "POLAR_HEADER",
@@ -49,12 +59,13 @@ def is_polar_time_label(label: str) -> bool:
     return _POLAR_TIME_LABEL.match(label) is not None
 
 
-def parse_polar(lines: Sequence[str], path: Path, phone_tz: dt.tzinfo | None) -> ParsedRR:
+def parse_polar(blocks: Iterable[LineBlock], path: Path, phone_tz: dt.tzinfo | None) -> ParsedRR:
     """Polar Sensor Logger ``*_RR.txt``: phone arrival stamps and RR."""
-    header_no = next((no for no, raw in enumerate(lines, start=1) if raw.strip()), 0)
+    numbered = numbered_lines(blocks)
+    header_no, header = next(((no, raw) for no, raw in numbered if raw.strip()), (0, ""))
     if header_no == 0:
         raise RRImportError(path, 0, "the file holds no RR intervals")
-    header = lines[header_no - 1].strip()
+    header = header.strip()
     labels = [f.strip() for f in header.rstrip(";").split(";")]
     rr_label = _POLAR_RR_LABEL.match(labels[1]) if len(labels) == 2 else None
     if rr_label is None or not _POLAR_TIME_LABEL.match(labels[0]):
@@ -65,13 +76,15 @@ def parse_polar(lines: Sequence[str], path: Path, phone_tz: dt.tzinfo | None) ->
             f"found {header[:60]!r}",
         )
     scale = 1.0 if rr_label.group(1).lower() == "ms" else MS_PER_S
-    phone: list[float] = []
-    rr: list[float] = []
-    line_nos: list[int] = []
-    for no in range(header_no + 1, len(lines) + 1):
-        text = lines[no - 1].strip()
+    phone = array("d")
+    rr = array("d")
+    line_nos = array("q")
+    for no, raw in numbered:
+        text = raw.strip()
         if not text:
             continue
+        if len(rr) == RR_MAX_BEATS:
+            raise too_many_beats(path, no)
         fields = text.rstrip(";").split(";")
         if len(fields) != 2:
             raise RRImportError(path, no, f"{len(fields)} fields, expected timestamp;RR")
@@ -93,9 +106,9 @@ def parse_polar(lines: Sequence[str], path: Path, phone_tz: dt.tzinfo | None) ->
         line_nos.append(no)
     if not rr:
         raise RRImportError(path, 0, "the file holds no RR intervals")
-    phone_s = np.asarray(phone, dtype=np.float64)
-    rr_ms = np.asarray(rr, dtype=np.float64)
-    lines_arr = np.asarray(line_nos, dtype=np.int64)
+    phone_s = np.array(phone, dtype=np.float64)
+    rr_ms = np.array(rr, dtype=np.float64)
+    lines_arr = np.array(line_nos, dtype=np.int64)
     gaps = check_rr(rr_ms, lines_arr, path, "")
     back = np.flatnonzero(np.diff(phone_s) < 0)
     if back.size:

@@ -1,37 +1,58 @@
 """Reading delimited RR text files: lines, header, columns and the stated unit.
 
-:func:`decode_lines` splits a file's bytes into lines; :func:`read_text` sorts
-them into leading ``#`` comments, an optional header line and data lines;
-:func:`read_columns` converts the data lines into one or two float columns,
-raising :class:`~sensors.rr_common.RRImportError` for the earliest bad line.
-:func:`header_rr_unit` and :func:`kubios_unit` find the RR unit a header states
-(``# Unit: s``, a column label such as ``RR (s)`` or ``rr_ms``); the unit is
-never guessed from the size of the numbers. Used by :mod:`sensors.rrformats`.
+:func:`line_blocks` reads a file's lines a block at a time (never the whole file);
+:func:`read_text` sorts them into leading ``#`` comments, an optional header line and
+data lines, looking no further than the first two data lines; :func:`read_columns`
+converts the data lines, block by block, into one or two float columns, raising
+:class:`~sensors.rr_common.RRImportError` for the earliest bad line. Memory grows with
+the RR intervals kept (8 bytes each, a limit of :data:`~sensors.rr_common.RR_MAX_BEATS`),
+not with the file. :func:`header_rr_unit` and :func:`kubios_unit` find the RR unit a
+header states (``# Unit: s``, a column label such as ``RR (s)`` or ``rr_ms``); the unit
+is never guessed from the size of the numbers. Used by :mod:`sensors.rrformats`.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from sensors.rr_common import FloatArray, RRImportError
+from sensors.rr_common import (
+    RR_LINE_MAX_CHARS,
+    RR_MAX_BEATS,
+    FloatArray,
+    RRImportError,
+    too_many_beats,
+)
 
 __all__ = [
+    "ByteReader",
     "DelimitedText",
+    "LineBlock",
     "check_time_label",
-    "decode_lines",
     "header_rr_unit",
     "kubios_unit",
+    "line_blocks",
+    "numbered_lines",
     "read_columns",
     "read_text",
 ]
+
+READ_BLOCK_BYTES: Final = 1024 * 1024
+"""Bytes read at a time; a block's lines are split and converted together."""
+
+
+class ByteReader(Protocol):
+    """A file open for reading bytes (``open(path, "rb")``, :class:`io.BytesIO`)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 _SEPARATORS: Final = re.compile(r"[,;]")
@@ -47,17 +68,88 @@ _HEADER_WORD: Final = re.compile(
     re.IGNORECASE,
 )
 """A word that makes a lone line of text a column header, not a bad data line."""
+_WHITESPACE: Final = re.compile(r"\s")
 _BRACKET_UNIT: Final = re.compile(r"[\[(]\s*" + _UNIT + r"\s*[\])]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
-class DelimitedText:
-    """The lines of a delimited text file, sorted into comments, header and data."""
+class LineBlock:
+    """Whole lines of a file, as read in one block."""
 
-    body: list[str]
-    """Data lines, comments and surrounding whitespace removed."""
-    lines: npt.NDArray[np.int64]
-    """Line number of each data line."""
+    first_line: int
+    """Line number of ``lines[0]``."""
+    lines: list[str]
+    """The lines, without their ``\\n`` (a ``\\r`` before it is kept)."""
+    text: str
+    """The same lines as one string, joined by ``\\n`` (for quick "is there a ..." tests)."""
+
+
+def _decoded(block: bytes, first_line: int, encoding: str, path: Path) -> str:
+    try:
+        return block.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = first_line + block.count(b"\n", 0, exc.start)
+        raise RRImportError(path, line, "the file is not UTF-8 text") from None
+
+
+def _too_long(path: Path, line: int) -> RRImportError:
+    return RRImportError(
+        path, line, f"the line is longer than {RR_LINE_MAX_CHARS:,} characters; no RR file's is"
+    )
+
+
+def line_blocks(fh: ByteReader, path: Path) -> Iterator[LineBlock]:
+    """The lines of the UTF-8 file ``fh`` (an optional BOM is ignored), a block at a time.
+
+    Lines end at ``\\n``; a line longer than :data:`~sensors.rr_common.RR_LINE_MAX_CHARS`
+    characters, or a file that is not UTF-8, raises :class:`RRImportError` naming the
+    line. At most :data:`READ_BLOCK_BYTES` plus one line are held at a time.
+    """
+    first_line, carry, encoding = 1, b"", "utf-8-sig"
+    while True:
+        chunk = fh.read(READ_BLOCK_BYTES)
+        data = carry + chunk if carry else chunk
+        if not data:
+            return
+        cut = data.rfind(b"\n") + 1 if chunk else len(data)  # at the end: the last line
+        if cut == 0:  # no line ends in this block yet
+            if len(data) > 4 * RR_LINE_MAX_CHARS:  # more bytes than 4-byte characters fill
+                raise _too_long(path, first_line)
+            carry = data
+            continue
+        text = _decoded(data[:cut], first_line, encoding, path)
+        carry, encoding = data[cut:], "utf-8"
+        if chunk:
+            text = text[:-1]  # the final newline
+        lines = text.split("\n")
+        if len(text) > RR_LINE_MAX_CHARS and max(map(len, lines)) > RR_LINE_MAX_CHARS:
+            long = next(k for k, line in enumerate(lines) if len(line) > RR_LINE_MAX_CHARS)
+            raise _too_long(path, first_line + long)
+        yield LineBlock(first_line, lines, text)
+        first_line += len(lines)
+        if not chunk:
+            return
+
+
+def numbered_lines(blocks: Iterable[LineBlock]) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` for every line of the blocks, in order."""
+    for block in blocks:
+        yield from enumerate(block.lines, start=block.first_line)
+
+
+@dataclass(frozen=True, slots=True)
+class DelimitedText:
+    """A delimited text file sorted into comments, header and data lines.
+
+    Everything up to the first two data lines has been read; :attr:`chunks` reads the
+    rest of the file as it is consumed (once).
+    """
+
+    chunks: Iterator[tuple[list[str], npt.NDArray[np.int64]]]
+    """Data lines (comments and surrounding whitespace removed) with their line numbers,
+    a block at a time."""
+    has_data: bool
+    """Whether there is at least one data line."""
     header: tuple[str, ...] | None
     header_line: int
     comments: tuple[str, ...]
@@ -66,13 +158,17 @@ class DelimitedText:
     """Line number of the first header or data line (0 when there is none)."""
 
 
-def decode_lines(data: bytes, path: Path) -> list[str]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise RRImportError(path, line, "the file is not UTF-8 text") from None
-    return text.split("\n")
+def _content(block: LineBlock) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """The non-empty lines of a block with comments removed, and their line numbers."""
+    if "#" in block.text:
+        texts = [raw.split("#", 1)[0].strip() for raw in block.lines]
+    else:
+        texts = [raw.strip() for raw in block.lines]
+    if all(texts):  # the common block: no blank or comment-only line
+        return texts, np.arange(len(texts), dtype=np.int64) + block.first_line
+    content = [i for i, text in enumerate(texts) if text]
+    lines = np.asarray(content, dtype=np.int64) + block.first_line
+    return [texts[i] for i in content], lines
 
 
 def _split_fields(text: str) -> list[str]:
@@ -101,34 +197,45 @@ def _is_number(field: str) -> bool:
     return True
 
 
-def read_text(lines: Sequence[str]) -> DelimitedText:
-    """Sort lines into leading comments, an optional first header line and data lines."""
+def read_text(blocks: Iterable[LineBlock]) -> DelimitedText:
+    """Sort lines into leading comments, an optional first header line and data lines.
+
+    Reads blocks only until the first two header or data lines are seen; the data
+    lines after them are read as :attr:`DelimitedText.chunks` is consumed.
+    """
+    rest = iter(blocks)
     comments: list[str] = []
-    if "#" in "\n".join(lines):
-        for raw in lines:
-            text, mark, comment = raw.partition("#")
-            if text.strip():
-                break
-            if mark:
-                comments.append(comment.strip())
-        texts = [raw.split("#", 1)[0].strip() for raw in lines]
-    else:
-        texts = [raw.strip() for raw in lines]
-    content = [i for i, text in enumerate(texts) if text]
+    read: list[tuple[list[str], npt.NDArray[np.int64]]] = []
+    seen = 0
+    for block in rest:
+        body, lines = _content(block)
+        if not seen:
+            before = int(lines[0]) - block.first_line if body else len(block.lines)
+            for raw in block.lines[:before]:
+                _, mark, comment = raw.partition("#")
+                if mark:
+                    comments.append(comment.strip())
+        read.append((body, lines))
+        seen += len(body)
+        if seen >= 2:
+            break
     header: tuple[str, ...] | None = None
-    header_line = 0
-    first_content = content[0] + 1 if content else 0
-    if content:
-        first_fields = _split_header(texts[content[0]])
+    header_line = first_content = 0
+    first = next(((body, lines) for body, lines in read if body), None)
+    if first is not None:
+        first_content = int(first[1][0])
+        first_fields = _split_header(first[0][0])
         # A lone line of words is a header only when it reads like one ("time,rr");
         # otherwise it is a bad data line, and the error names it.
-        looks_like_header = len(content) > 1 or any(_HEADER_WORD.search(f) for f in first_fields)
+        looks_like_header = seen > 1 or any(_HEADER_WORD.search(f) for f in first_fields)
         if not any(_is_number(f) for f in first_fields) and looks_like_header:
             header, header_line = tuple(first_fields), first_content
-            content = content[1:]
+            k = next(k for k, (body, _) in enumerate(read) if body)
+            read[k] = (first[0][1:], first[1][1:])
+    has_data = seen - (header is not None) > 0
     return DelimitedText(
-        body=[texts[i] for i in content],
-        lines=np.asarray(content, dtype=np.int64) + 1,
+        chunks=itertools.chain(read, map(_content, rest)),
+        has_data=has_data,
         header=header,
         header_line=header_line,
         comments=tuple(comments),
@@ -136,61 +243,95 @@ def read_text(lines: Sequence[str]) -> DelimitedText:
     )
 
 
-def read_columns(
-    body: list[str], line_nos: npt.NDArray[np.int64], header: tuple[str, ...] | None, path: Path
-) -> tuple[FloatArray, ...]:
-    """Split and convert the data lines; raise for the earliest bad line."""
-    rows: list[list[str]] | None = None
-    joined = "\n".join(body)  # holds a character if and only if some line does
+def _rows(body: list[str]) -> list[list[str]] | None:
+    """Fields of each line (as :func:`_split_fields` splits it), or None when no line
+    has a separator (one field per line): the same for any grouping of lines."""
+    joined = "".join(body)  # holds a character if and only if some line does
     if "," in joined or ";" in joined:
-        rows = [_split_fields(text) for text in body]
-    elif " " in joined or "\t" in joined:
-        rows = [text.split() for text in body]
-    ncols = len(rows[0]) if rows is not None else 1
-    if ncols > 2:
-        raise RRImportError(
-            path, int(line_nos[0]), f"{ncols} columns, expected one (RR) or two (time in s, RR)"
-        )
-    if header is not None and len(header) != ncols:
-        raise RRImportError(
-            path,
-            int(line_nos[0]),
-            f"{_n_columns(ncols)} under a header of {_n_columns(len(header))}",
-        )
-    if rows is None:
-        ragged, fields = len(body), [body]
-    else:
-        ragged = next((k for k, row in enumerate(rows) if len(row) != ncols), len(rows))
-        fields = [[row[c] for row in rows[:ragged]] for c in range(ncols)]
+        return [_split_fields(text) for text in body]
+    if _WHITESPACE.search(joined):
+        return [text.split() for text in body]
+    return None
+
+
+def _chunk_columns(
+    body: list[str], lines: npt.NDArray[np.int64], ncols: int, path: Path
+) -> tuple[FloatArray, ...]:
+    """Convert one block of data lines; raise for its earliest bad line."""
+    rows = _rows(body)
 
     def row(k: int) -> list[str]:
         return rows[k] if rows is not None else [body[k]]
 
+    if rows is None:  # one field per line
+        ragged = len(body) if ncols == 1 else 0
+        fields = [body] if ncols == 1 else [[] for _ in range(ncols)]
+    else:
+        ragged = next((k for k, r in enumerate(rows) if len(r) != ncols), len(rows))
+        fields = [[r[c] for r in rows[:ragged]] for c in range(ncols)]
+    problems: list[tuple[int, str]] = []
     try:
         columns = tuple(np.array(col, dtype=np.float64) for col in fields)
     except ValueError:
-        for k in range(ragged):
-            for field in row(k):
-                try:
-                    float(field)
-                except ValueError:
-                    raise RRImportError(
-                        path, int(line_nos[k]), f"{field!r} is not a number"
-                    ) from None
-        columns = tuple(np.array([float(f) for f in col], dtype=np.float64) for col in fields)
+        bad = next((k for k in range(ragged) if not all(map(_is_number, row(k)))), None)
+        if bad is None:  # a field numpy refuses but float() reads
+            columns = tuple(np.array([float(f) for f in col], dtype=np.float64) for col in fields)
+        else:
+            field = next(f for f in row(bad) if not _is_number(f))
+            problems.append((bad, f"{field!r} is not a number"))
+            ragged = bad
+            columns = tuple(np.array(col[:bad], dtype=np.float64) for col in fields)
     finite = np.logical_and.reduce([np.isfinite(col) for col in columns])
     nonfinite = np.flatnonzero(~finite)
     if nonfinite.size:
         k = int(nonfinite[0])
         field = next(f for f in row(k) if not math.isfinite(float(f)))
-        raise RRImportError(path, int(line_nos[k]), f"{field!r} is not a finite number")
-    if rows is not None and ragged < len(rows):
-        raise RRImportError(
-            path,
-            int(line_nos[ragged]),
-            f"{_n_columns(len(rows[ragged]))} where the lines above have {ncols}",
-        )
+        problems.append((k, f"{field!r} is not a finite number"))
+    elif not problems and ragged < len(body):
+        found = _n_columns(len(row(ragged)))
+        problems.append((ragged, f"{found} where the lines above have {ncols}"))
+    if problems:
+        k, problem = min(problems)
+        raise RRImportError(path, int(lines[k]), problem)
     return columns
+
+
+def read_columns(
+    text: DelimitedText, path: Path
+) -> tuple[tuple[FloatArray, ...], npt.NDArray[np.int64]]:
+    """Split and convert the data lines, a block at a time; raise for the earliest bad
+    line, or once more than :data:`~sensors.rr_common.RR_MAX_BEATS` lines are read.
+
+    Returns the columns (one or two) and the line number of each row.
+    """
+    ncols = 0
+    parts: list[tuple[FloatArray, ...]] = []
+    line_parts: list[npt.NDArray[np.int64]] = []
+    total = 0
+    for body, lines in text.chunks:
+        if not body:
+            continue
+        if not ncols:
+            ncols = len(_split_fields(body[0]))
+            if ncols > 2:
+                raise RRImportError(
+                    path,
+                    int(lines[0]),
+                    f"{ncols} columns, expected one (RR) or two (time in s, RR)",
+                )
+            if text.header is not None and len(text.header) != ncols:
+                raise RRImportError(
+                    path,
+                    int(lines[0]),
+                    f"{_n_columns(ncols)} under a header of {_n_columns(len(text.header))}",
+                )
+        if total + len(body) > RR_MAX_BEATS:
+            raise too_many_beats(path, int(lines[RR_MAX_BEATS - total]))
+        parts.append(_chunk_columns(body, lines, ncols, path))
+        line_parts.append(lines)
+        total += len(body)
+    columns = tuple(np.concatenate([part[c] for part in parts]) for c in range(ncols))
+    return columns, np.concatenate(line_parts)
 
 
 def _unit_name(token: str) -> str:

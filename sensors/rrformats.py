@@ -4,7 +4,9 @@ Each parser turns the bytes of one file into RR intervals (milliseconds), beat
 times (seconds) and gap marks, validating everything before returning; the
 first problem raises :class:`RRImportError` naming the file and line. The unit
 of a file is declared by the user's format or stated in the file's header, never
-guessed from the size of the numbers.
+guessed from the size of the numbers. Files are read a block at a time
+(:func:`parse_rr_stream`); limits: at most :data:`RR_MAX_BEATS` RR intervals and
+lines of at most :data:`RR_LINE_MAX_CHARS` characters.
 
 Formats (see :data:`IMPORT_FORMATS`):
 
@@ -43,6 +45,7 @@ header's unit in :mod:`sensors.rr_text`; this module re-exports its public names
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Final
 
@@ -54,6 +57,8 @@ from sensors.names import IMPORT_FORMATS
 from sensors.rr_common import (
     MS_PER_S,
     RR_GAP_MAX_MS,
+    RR_LINE_MAX_CHARS,
+    RR_MAX_BEATS,
     RR_MAX_MS,
     RR_MIN_MS,
     TIME_JUMP_FRACTION,
@@ -66,11 +71,12 @@ from sensors.rr_common import (
 )
 from sensors.rr_polar import POLAR_HEADER, POLAR_MAX_DRIFT_S, is_polar_time_label, parse_polar
 from sensors.rr_text import (
+    ByteReader,
     DelimitedText,
     check_time_label,
-    decode_lines,
     header_rr_unit,
     kubios_unit,
+    line_blocks,
     read_columns,
     read_text,
 )
@@ -81,6 +87,8 @@ __all__ = [
     "POLAR_HEADER",
     "POLAR_MAX_DRIFT_S",
     "RR_GAP_MAX_MS",
+    "RR_LINE_MAX_CHARS",
+    "RR_MAX_BEATS",
     "RR_MAX_MS",
     "RR_MIN_MS",
     "TIME_JUMP_FRACTION",
@@ -88,6 +96,7 @@ __all__ = [
     "ParsedRR",
     "RRImportError",
     "parse_rr_bytes",
+    "parse_rr_stream",
 ]
 
 
@@ -102,11 +111,29 @@ def parse_rr_bytes(
     first_is_time: bool = False,
     phone_tz: dt.tzinfo | None = None,
 ) -> ParsedRR:
-    """Parse and validate a whole RR file.
+    """:func:`parse_rr_stream` on bytes already in memory."""
+    return parse_rr_stream(
+        io.BytesIO(data), path, fmt, first_is_time=first_is_time, phone_tz=phone_tz
+    )
+
+
+def parse_rr_stream(
+    fh: ByteReader,
+    path: Path,
+    fmt: str,
+    *,
+    first_is_time: bool = False,
+    phone_tz: dt.tzinfo | None = None,
+) -> ParsedRR:
+    """Parse and validate a whole RR file, reading it a block at a time.
+
+    Memory grows with the RR intervals kept, not with the file; a file of more than
+    :data:`RR_MAX_BEATS` intervals, or with a line longer than
+    :data:`RR_LINE_MAX_CHARS` characters, is refused naming the line.
 
     Parameters
     ----------
-    data : the file's bytes (UTF-8, an optional BOM is ignored).
+    fh : the file, open for reading bytes (UTF-8, an optional BOM is ignored).
     path : the file, for error messages.
     fmt : one of :data:`IMPORT_FORMATS`.
     first_is_time : for one-column ``rr-ms``, ``rr-s`` and ``kubios`` files: the
@@ -127,15 +154,15 @@ def parse_rr_bytes(
         raise ValueError(f"unknown RR file format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
     if fmt in ("polar", "holdspace-csv") and first_is_time:
         raise ValueError(f"first_is_time applies to rr-ms, rr-s and kubios files, not {fmt}")
-    lines = decode_lines(data, path)
+    blocks = line_blocks(fh, path)
     if fmt == "polar":
-        return parse_polar(lines, path, phone_tz)
+        return parse_polar(blocks, path, phone_tz)
     if fmt == "holdspace-csv":
         from sensors.beatscsv import parse_beats_csv
 
-        return parse_beats_csv(lines, path)
-    text = read_text(lines)
-    if not text.body:
+        return parse_beats_csv(blocks, path)
+    text = read_text(blocks)
+    if not text.has_data:
         raise RRImportError(path, 0, "the file holds no RR intervals")
     if fmt == "kubios":
         if not any(KUBIOS_MARKER in " ".join(c.upper().split()) for c in text.comments):
@@ -148,8 +175,8 @@ def parse_rr_bytes(
     else:
         unit = "ms" if fmt == "rr-ms" else "s"
         _check_header_line(text, path, fmt, unit)
-    columns = read_columns(text.body, text.lines, text.header, path)
-    return _relative_beats(columns, text.lines, path, unit, first_is_time=first_is_time)
+    columns, lines = read_columns(text, path)
+    return _relative_beats(columns, lines, path, unit, first_is_time=first_is_time)
 
 
 def _check_header_line(text: DelimitedText, path: Path, fmt: str, unit: str) -> None:

@@ -23,14 +23,14 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import BinaryIO, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from sensors.beats import BeatColumns, GapReason
 from sensors.events import BeatsImported, SourceEvent
-from sensors.rrformats import IMPORT_FORMATS, ParsedRR, RRImportError, parse_rr_bytes
+from sensors.rrformats import IMPORT_FORMATS, ParsedRR, RRImportError, parse_rr_stream
 
 __all__ = [
     "CHUNK_BEATS",
@@ -143,7 +143,8 @@ def read_rr_file(
     """
     file_path = Path(path)
     _check_arguments(fmt, start)
-    return _import(_read_bytes(file_path), file_path, fmt, start, first_is_time, phone_tz)
+    imported, _ = _import(file_path, fmt, start, first_is_time, phone_tz)
+    return imported
 
 
 class RRFileSource:
@@ -177,9 +178,8 @@ class RRFileSource:
     ) -> None:
         self.path = Path(path)
         _check_arguments(fmt, start)
-        data = _read_bytes(self.path)
-        self.imported = _import(data, self.path, fmt, start, first_is_time, phone_tz)
-        self.source_id = "import:" + hashlib.sha256(data).hexdigest()[:16]
+        self.imported, digest = _import(self.path, fmt, start, first_is_time, phone_tz)
+        self.source_id = "import:" + digest[:16]
         self.description = f"{fmt} file {self.path.name}"
         self._beats_sent = 0
 
@@ -214,9 +214,29 @@ def _check_arguments(fmt: str, start: dt.datetime | None) -> None:
         raise ValueError(f"start time {start.isoformat()} has no time zone")
 
 
-def _read_bytes(path: Path) -> bytes:
+class _HashingReader:
+    """A binary file that hashes (SHA-256) what is read from it."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self.sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._fh.read(size)
+        self.sha256.update(data)
+        return data
+
+
+def _import(
+    path: Path,
+    fmt: str,
+    start: dt.datetime | None,
+    first_is_time: bool,
+    phone_tz: dt.tzinfo | None,
+) -> tuple[ImportedRR, str]:
+    """The file's beats and the SHA-256 of its bytes (hex), read a block at a time."""
     try:
-        return path.read_bytes()
+        fh = path.open("rb")
     except FileNotFoundError:
         raise RRImportError(path, 0, "no such file") from None
     except IsADirectoryError:
@@ -225,18 +245,19 @@ def _read_bytes(path: Path) -> bytes:
         raise RRImportError(path, 0, "permission denied") from None
     except OSError as exc:
         raise RRImportError(path, 0, f"cannot be read ({exc.strerror or exc})") from None
-
-
-def _import(
-    data: bytes,
-    path: Path,
-    fmt: str,
-    start: dt.datetime | None,
-    first_is_time: bool,
-    phone_tz: dt.tzinfo | None,
-) -> ImportedRR:
-    parsed = parse_rr_bytes(data, path, fmt, first_is_time=first_is_time, phone_tz=phone_tz)
-    return _to_imported(parsed, path, fmt, start)
+    with fh:
+        reader = _HashingReader(fh)
+        try:
+            parsed = parse_rr_stream(
+                reader, path, fmt, first_is_time=first_is_time, phone_tz=phone_tz
+            )
+        except IsADirectoryError:
+            raise RRImportError(path, 0, "is a directory, not an RR file") from None
+        except OSError as exc:
+            raise RRImportError(path, 0, f"cannot be read ({exc.strerror or exc})") from None
+        for _ in iter(lambda: reader.read(1024 * 1024), b""):
+            pass  # the rest of the file, for its hash (a parser may stop before the end)
+    return _to_imported(parsed, path, fmt, start), reader.sha256.hexdigest()
 
 
 def _to_imported(parsed: ParsedRR, path: Path, fmt: str, start: dt.datetime | None) -> ImportedRR:

@@ -127,13 +127,20 @@ class StressScore:
         if self.score is None:
             return f"No stress score this minute: {self.unscored_reason}."
         phrases: list[tuple[float, str]] = []
+        # A change that rounds to zero as shown is "at" the reference, never above or below.
         if self.hr_delta_bpm is not None:
+            shown = round(abs(self.hr_delta_bpm))
             side = "above" if self.hr_delta_bpm >= 0 else "below"
-            text = f"heart rate {abs(self.hr_delta_bpm):.0f} bpm {side} {{ref}}"
+            text = f"heart rate {shown} bpm {side} {{ref}}" if shown else "heart rate at {ref}"
             phrases.append((self.hr_component or 0.0, text))
         if self.ln_rmssd_delta is not None:
+            shown_ln = round(abs(self.ln_rmssd_delta), 1)
             side = "below" if self.ln_rmssd_delta <= 0 else "above"
-            text = f"HRV (ln RMSSD) {abs(self.ln_rmssd_delta):.1f} {side} {{ref}}"
+            text = (
+                f"HRV (ln RMSSD) {shown_ln:.1f} {side} {{ref}}"
+                if shown_ln
+                else "HRV (ln RMSSD) at {ref}"
+            )
             phrases.append((self.vagal_component or 0.0, text))
         phrases.sort(key=lambda p: -p[0])
         refs = ("your baseline", "it")

@@ -296,7 +296,7 @@ async def test_an_attached_screen_hears_the_day_and_its_acts_are_stored_by_the_r
     assert "recorder has stopped" in screen.not_ready
     with pytest.raises(HoldspaceError, match="recorder has stopped"):
         screen.start_session("client", "C-1")
-    screen.record_act("pause", {"completed": True})  # not kept, and no traceback
+    screen.record_act("pause", {"completed": True, "duration_s": 120.0})  # not kept, no traceback
     assert heard.links[-1].state == "stopped" and "not kept" in heard.links[-1].detail
     assert screen.snooze(30.0) is None
 
@@ -353,9 +353,18 @@ async def test_bad_commands_are_answered_in_words_and_the_recorder_keeps_serving
         (act("check_in", 9, answers={"mood": 1}, session_id=None), 9, "unknown check-in"),
         (act("check_in", 10, answers=[], session_id=None), 10, "answers must be an object"),
         (act("record_act", 11, kind="nap", result={}, prompt_id=None), 11, "unknown act"),
+        (
+            act("record_act", 15, kind="pause", result={"x": "y" * 1000}, prompt_id=None),
+            15,
+            "a pause result takes no x",
+        ),
+        (
+            act("record_act", 16, kind="contact", result={"choice": 1}, prompt_id=None),
+            16,
+            "choice must be one of",
+        ),
         (act("snooze", 12, minutes=-1), 12, "minutes must be a number"),
         (act("end_session", 13, heavy="very"), 13, "heavy must be"),
-        (b"x" * 70_000 + b"\n", None, "at most 65536 bytes"),
         (b"[" * 60_000 + b"\n", None, "one JSON object per line"),
     ]
     with caplog.at_level(logging.WARNING, logger="companion.livesocket"):

@@ -153,8 +153,19 @@ def test_bluetooth_not_available_uses_the_reason(
 
 
 def test_every_reason_has_a_sentence() -> None:
-    for reason in Reason:
-        sentence(BleakBluetoothNotAvailableError("x", reason))
+    """Each reason Bleak knows has a sentence of its own: none falls back on another's (the
+    UNKNOWN reason's sentence is the fallback, so a reason added in a later Bleak shows up)."""
+    messages = {
+        reason: sentence(BleakBluetoothNotAvailableError("x", reason)).message for reason in Reason
+    }
+    fallback = messages[Reason.UNKNOWN]
+    borrowed = [
+        reason.name
+        for reason in Reason
+        if reason != Reason.UNKNOWN and messages[reason] == fallback
+    ]
+    assert not borrowed, f"no sentence of their own: {borrowed}"
+    assert len(set(messages.values())) == len(messages), "two reasons share one sentence"
 
 
 def test_device_not_found_names_the_address_and_the_way_forward() -> None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from companion.calendar_ics import (
     DEFAULT_RULES,
     CalendarError,
+    CalendarImport,
     KindRule,
     KindRules,
     PlannedSession,
@@ -35,7 +36,9 @@ def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: i
 
 
 def week(first: date, last: date, **kwargs: object) -> list[PlannedSession]:
-    return read_calendar(CALENDARS / "week.ics", first, last, tz=BERLIN, **kwargs)  # type: ignore[arg-type]
+    got = read_calendar(CALENDARS / "week.ics", first, last, tz=BERLIN, **kwargs)  # type: ignore[arg-type]
+    assert got.skipped == ()
+    return list(got.sessions)
 
 
 def wrap(*event_lines: str) -> bytes:
@@ -95,11 +98,11 @@ def test_days_are_local_days_of_tz() -> None:
     # New York day.
     in_ny = read_calendar(
         CALENDARS / "week.ics", date(2025, 10, 29), date(2025, 10, 29), tz=NEW_YORK
-    )
+    ).sessions
     assert [s.label for s in in_ny] == ["team-0330"]
     [training] = read_calendar(
         CALENDARS / "week.ics", date(2025, 10, 28), date(2025, 10, 28), tz=NEW_YORK
-    )
+    ).sessions
     assert training.start_s == at(NEW_YORK, 2025, 10, 28)
 
 
@@ -187,7 +190,7 @@ def test_kind_rules_reject_unknown_kinds() -> None:
 
 def test_other_zone_file_converted() -> None:
     path = CALENDARS / "other-zone.ics"
-    day = read_calendar(path, date(2025, 10, 28), date(2025, 10, 28), tz=BERLIN)
+    day = read_calendar(path, date(2025, 10, 28), date(2025, 10, 28), tz=BERLIN).sessions
     assert [(s.start_s, s.end_s, s.kind, s.label) for s in day] == [
         # floating: taken in tz
         (at(BERLIN, 2025, 10, 28, 8), at(BERLIN, 2025, 10, 28, 8, 30), "admin", "admin-0800"),
@@ -195,9 +198,9 @@ def test_other_zone_file_converted() -> None:
         (at(NEW_YORK, 2025, 10, 28, 9), at(NEW_YORK, 2025, 10, 28, 9, 50), "client", "client-1400"),
         (at(UTC, 2025, 10, 28, 16), at(UTC, 2025, 10, 28, 17), "team", "team-1700"),
     ]
-    [call] = read_calendar(path, date(2025, 11, 3), date(2025, 11, 3), tz=BERLIN)
+    [call] = read_calendar(path, date(2025, 11, 3), date(2025, 11, 3), tz=BERLIN).sessions
     assert (call.start_s, call.label) == (at(NEW_YORK, 2025, 11, 3, 9), "supervision-1500")
-    in_ny = read_calendar(path, date(2025, 10, 28), date(2025, 10, 28), tz=NEW_YORK)
+    in_ny = read_calendar(path, date(2025, 10, 28), date(2025, 10, 28), tz=NEW_YORK).sessions
     assert in_ny[0].start_s == at(NEW_YORK, 2025, 10, 28, 8)  # floating follows tz
     assert [s.label for s in in_ny] == ["admin-0800", "client-0900", "team-1200"]
 
@@ -205,7 +208,7 @@ def test_other_zone_file_converted() -> None:
 def test_x_wr_timezone_places_floating_times() -> None:
     got = read_calendar(
         CALENDARS / "wr-timezone.ics", date(2025, 10, 28), date(2025, 10, 28), tz=NEW_YORK
-    )
+    ).sessions
     assert [(s.start_s, s.kind) for s in got] == [
         (at(BERLIN, 2025, 10, 28, 9), "client"),
         (at(UTC, 2025, 10, 28, 10), "peer"),
@@ -213,12 +216,14 @@ def test_x_wr_timezone_places_floating_times() -> None:
 
 
 def test_iana_tzid_without_vtimezone_works() -> None:
-    [s] = read_calendar(CALENDARS / "no-tz.ics", date(2025, 10, 28), date(2025, 10, 28), tz=BERLIN)
+    [s] = read_calendar(
+        CALENDARS / "no-tz.ics", date(2025, 10, 28), date(2025, 10, 28), tz=BERLIN
+    ).sessions
     lisbon = ZoneInfo("Europe/Lisbon")
     assert (s.start_s, s.end_s) == (at(lisbon, 2025, 10, 28, 9), at(lisbon, 2025, 10, 28, 10))
 
 
-# --- errors -----------------------------------------------------------------------------------
+# --- errors and skipped events ----------------------------------------------------------------
 
 
 def read_error(name: str) -> str:
@@ -231,16 +236,32 @@ def read_error(name: str) -> str:
     return message
 
 
-def test_unknown_tzid_names_it() -> None:
-    assert re.search(r"line 14: time zone 'Mars/Olympus'", read_error("unknown-tz.ics"))
+def skipped(
+    data: bytes, first: date = date(2025, 10, 28), last: date | None = None
+) -> CalendarImport:
+    return parse_calendar(data, Path("inbox/day.ics"), first, last or first, tz=BERLIN)
 
 
-def test_event_without_dtstart_names_file_and_line() -> None:
-    assert "line 11: the event has no DTSTART" in read_error("malformed.ics")
+def warning_lines(got: CalendarImport) -> list[str]:
+    return [k.text(Path("inbox/day.ics")) for k in got.skipped]
 
 
-def test_broken_line_names_file_and_line() -> None:
-    assert "line 10" in read_error("broken-line.ics")
+def test_unknown_tzid_skips_that_event_naming_it() -> None:
+    got = read_calendar(CALENDARS / "unknown-tz.ics", date(2025, 10, 28), date(2025, 10, 28))
+    [warning] = [k.text(Path("unknown-tz.ics")) for k in got.skipped]
+    assert re.search(r"line 14: time zone 'Mars/Olympus'.*; skipped\.$", warning)
+
+
+def test_event_without_dtstart_is_skipped_and_the_rest_kept() -> None:
+    got = read_calendar(CALENDARS / "malformed.ics", date(2025, 10, 28), date(2025, 10, 28))
+    assert [s.start_s for s in got.sessions] == [at(UTC, 2025, 10, 28, 9)]
+    assert [(k.line, k.message) for k in got.skipped] == [(11, "the event has no DTSTART; skipped")]
+
+
+def test_a_line_that_is_no_property_is_dropped_with_a_warning() -> None:
+    got = read_calendar(CALENDARS / "broken-line.ics", date(2025, 10, 28), date(2025, 10, 28))
+    assert len(got.sessions) == 1
+    assert [k.line for k in got.skipped] == [10]
 
 
 def test_missing_file() -> None:
@@ -252,39 +273,60 @@ def test_missing_file() -> None:
     [
         (b"BEGIN:VCALENDAR\r\nX-NAME:caf\xe9\r\n", "line 2 is not UTF-8"),
         (b"Subject: hello\r\n\r\nnot a calendar\r\n", "not an iCalendar file"),
-        (wrap(*event("DTSTART:20251028T100000Z", "DTEND:20251028T090000Z")), "line 7"),
-        (wrap(*event("DTSTART:20251028T100000Z", "DURATION:-PT1H")), "DURATION"),
-        (wrap(*event("DTSTART:20251028T100000Z", "DTEND;VALUE=DATE:20251029")), "value type"),
-        (wrap(*event("DTSTART:2025-10-28")), "line 6: DTSTART is malformed"),
-        (wrap(*event("DTSTART:20251028T100000Z", "DTSTART:20251028T110000Z")), "must be one"),
-        (wrap(*event("DTSTART:20251028T100000Z"), "END:VEVENT"), "line 8"),
-        (wrap("X-WR-TIMEZONE:Mars/Olympus", *event("DTSTART:20251028T100000")), "expanded"),
     ],
 )
-def test_bad_content_raises_one_clear_error(data: bytes, fragment: str) -> None:
+def test_files_that_are_no_calendar_raise_one_clear_error(data: bytes, fragment: str) -> None:
     path = Path("inbox/day.ics")
     with pytest.raises(CalendarError, match=re.escape(fragment)) as caught:
         parse_calendar(data, path, date(2025, 10, 28), date(2025, 10, 28), tz=BERLIN)
     assert str(caught.value).startswith(str(path))
 
 
-def test_errors_do_not_quote_titles() -> None:
+GOOD = event("DTSTART:20251028T090000Z", "DTEND:20251028T100000Z", "SUMMARY:Client")
+
+
+def other(*lines: str) -> tuple[str, ...]:
+    return ("BEGIN:VEVENT", "UID:other@example", *lines, "END:VEVENT")
+
+
+@pytest.mark.parametrize(
+    ("lines", "fragment"),
+    [
+        (other("DTSTART:20251028T100000Z", "DTEND:20251028T090000Z"), "line 13: the event ends"),
+        (other("DTSTART:20251028T100000Z", "DURATION:-PT1H"), "line 13: DURATION is negative"),
+        (other("DTSTART:20251028T100000Z", "DTEND;VALUE=DATE:20251029"), "line 13: DTEND is not"),
+        (other("DTSTART:2025-10-28"), "line 12: DTSTART is malformed"),
+        (other("DTSTART:20251028T100000Z", "DTSTART:20251028T110000Z"), "must be one"),
+        (other("DTSTART:20251028T100000Z", "RRULE:FREQ=SOMETIMES"), "line 13: RRULE is malformed"),
+        (("BEGIN:VEVENT", "UID:cut", "DTSTART:20251028T100000Z"), "line 10: the VEVENT has no END"),
+    ],
+)
+def test_one_bad_event_is_skipped_with_its_line(lines: tuple[str, ...], fragment: str) -> None:
+    got = skipped(wrap(*GOOD, *lines))
+    assert [s.start_s for s in got.sessions] == [at(UTC, 2025, 10, 28, 9)]
+    [warning] = warning_lines(got)
+    assert warning.startswith("inbox/day.ics line ") and fragment in warning, warning
+    assert "\n" not in warning
+
+
+def test_a_stray_end_and_an_unknown_x_wr_timezone_are_warned_and_ignored() -> None:
+    got = skipped(wrap(*GOOD, "END:VEVENT"))
+    assert len(got.sessions) == 1 and "line 10: END:VEVENT closes nothing" in warning_lines(got)[0]
+    got = skipped(wrap("X-WR-TIMEZONE:Mars/Olympus", *event("DTSTART:20251028T100000")))
+    assert [s.start_s for s in got.sessions] == [at(BERLIN, 2025, 10, 28, 10)]
+    assert "X-WR-TIMEZONE names an unknown time zone" in warning_lines(got)[0]
+
+
+def test_a_malformed_created_stamp_does_not_cost_the_event() -> None:
+    got = skipped(wrap(*event("CREATED:2025-10-01 oops", "DTSTART:20251028T090000Z")))
+    assert len(got.sessions) == 1 and got.skipped == ()
+
+
+def test_warnings_do_not_quote_titles() -> None:
     data = wrap(*event("DTSTART:20251028T100000Z", "SUMMARY:Client Jane Roe", "Jane Roe again"))
-    with pytest.raises(CalendarError, match="line 8: this is not an iCalendar") as caught:
-        parse_calendar(data, Path("x.ics"), date(2025, 10, 28), date(2025, 10, 28), tz=BERLIN)
-    assert "Roe" not in str(caught.value)
-    with pytest.raises(CalendarError) as caught:
-        parse_calendar(
-            wrap(*event(), *event()) * 2, Path("x.ics"), date(2025, 10, 28), date(2025, 10, 28)
-        )
-    assert "\n" not in str(caught.value) and "UID" not in str(caught.value)
-
-
-def test_one_bad_event_yields_nothing() -> None:
-    good = event("DTSTART:20251028T090000Z", "DTEND:20251028T100000Z", "SUMMARY:Client")
-    bad = ("BEGIN:VEVENT", "UID:u2", "SUMMARY:Client", "END:VEVENT")
-    with pytest.raises(CalendarError):
-        parse_calendar(wrap(*good, *bad), Path("x.ics"), date(2025, 10, 28), date(2025, 10, 28))
+    got = skipped(data)
+    assert "line 8: this is not an iCalendar content line" in warning_lines(got)[0]
+    assert "Roe" not in " ".join(warning_lines(got))
 
 
 # --- robustness -------------------------------------------------------------------------------
@@ -299,7 +341,7 @@ def parse_or_error(data: bytes) -> None:
         )
     except CalendarError:
         return
-    assert all(isinstance(s, PlannedSession) for s in got)
+    assert all(isinstance(s, PlannedSession) for s in got.sessions)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -325,12 +367,15 @@ def test_mutated_samples_give_sessions_or_calendar_error(
     parse_or_error(b"".join(lines))
 
 
-def test_an_event_repeating_every_minute_is_refused_at_once(tmp_path: Path) -> None:
+def test_an_event_repeating_every_minute_is_skipped_at_once(tmp_path: Path) -> None:
     path = tmp_path / "often.ics"
     path.write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\n"
         "DTSTAMP:20261101T000000Z\r\nDTSTART:20261123T082700Z\r\nDTEND:20261123T083400Z\r\n"
         "RRULE:FREQ=MINUTELY\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    with pytest.raises(CalendarError, match=r"often\.ics line 9: the event repeats more often"):
-        read_calendar(path, date(2026, 11, 23), date(2026, 12, 23), tz=ZoneInfo("UTC"))
+    got = read_calendar(path, date(2026, 11, 23), date(2026, 12, 23), tz=ZoneInfo("UTC"))
+    assert got.sessions == ()
+    assert re.fullmatch(
+        r".*often\.ics line 9: the event repeats more often.*", got.skipped[0].text(path)
+    )

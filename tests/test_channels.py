@@ -154,7 +154,7 @@ def test_a_json_webhook_receives_title_and_body(webhook: Hook) -> None:
     result = send(f"json://{LOOPBACK}:{webhook.port}/hook/{SECRET}")
     assert result.ok, result.message
     assert result.message == "Sent to Sam by JSON webhook."
-    assert result.channel == f"json://{LOOPBACK}:{webhook.port}/hook/***"
+    assert result.channel == f"json://{LOOPBACK}:{webhook.port}/***/***"
     [(path, payload)] = webhook.requests
     assert path == f"/hook/{SECRET}"
     assert payload["title"] == "Thinking of you"
@@ -417,18 +417,18 @@ CHANNELS = [
         "Teams",
         "msteams://team/***/***/",
     ),
-    (f"ntfys://ntfy.sh/holdspace?token=tk_{SECRET}", "ntfy", "ntfys://ntfy.sh/holdspace?token=***"),
+    (f"ntfys://ntfy.sh/holdspace?token=tk_{SECRET}", "ntfy", "ntfys://ntfy.sh/***?token=***"),
     (
         f"ntfy://sam:{SECRET}@ntfy.example.org/topic",
         "ntfy",
-        "ntfy://sam:***@ntfy.example.org/topic",
+        "ntfy://sam:***@ntfy.example.org/***",
     ),
     (f"tgram://123456789:AA{SECRET}abcdefghijkl/12345678", "Telegram", "tgram://***/12345678"),
-    (f"json://{LOOPBACK}:8080/hook/{SECRET}", "JSON webhook", f"json://{LOOPBACK}:8080/hook/***"),
+    (f"json://{LOOPBACK}:8080/hook/{SECRET}", "JSON webhook", f"json://{LOOPBACK}:8080/***/***"),
     (
         f"jsons://sam:{SECRET}@hooks.example.org/notify",
         "JSON webhook",
-        "jsons://sam:***@hooks.example.org/notify",
+        "jsons://sam:***@hooks.example.org/***",
     ),
 ]
 
@@ -460,3 +460,83 @@ def test_a_url_apprise_cannot_read_is_masked_conservatively() -> None:
     assert mask_url(f"nope://{SECRET}@host.example.org") == "nope://***@host.example.org"
     assert mask_url("not a url at all") == "***"
     assert mask_url("mailto://sam:pw@127.0.0.1:25") == "mailto://sam:***@127.0.0.1:25"
+
+
+# --- masking: every path segment and query value, except the safe list ----------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        # A word with no digits is a secret too when it sits in the path (issue 16, item 13).
+        (
+            f"json://{LOOPBACK}:8080/webhook/ourclinicsecret",
+            f"json://{LOOPBACK}:8080/***/***",
+        ),
+        (
+            "jsons://hooks.example.org/api/ourclinicsecret?method=POST&sig=abc&x=plain",
+            "jsons://hooks.example.org/***/***?method=***&sig=***&x=***",
+        ),
+        (
+            "mailtos://sam:pw@mail.example.org:465?to=kim@example.org&from=sam@example.org"
+            "&name=Sam&mode=ssl&secret=lettersonly",
+            "mailtos://sam:***@mail.example.org:465?to=kim@example.org&from=sam@example.org"
+            "&name=Sam&mode=ssl&secret=***",
+        ),
+        ("ntfys://ntfy.sh/ourclinictopic", "ntfys://ntfy.sh/***"),
+        (
+            "signal://localhost:8080/+12345678901/+12345678902",
+            "signal://localhost:8080/+12345678901/+12345678902",
+        ),
+        (
+            "matrixs://sam:pw@matrix.example.org/!room:example.org/#team:example.org",
+            "matrixs://sam:***@matrix.example.org/!room:example.org/#team:example.org",
+        ),
+    ],
+)
+def test_every_path_segment_and_query_value_is_masked_but_the_safe_list(
+    url: str, masked: str
+) -> None:
+    assert mask_url(url) == masked
+
+
+def test_a_long_masked_path_word_is_scrubbed_from_logs_too(secret_filter: SecretFilter) -> None:
+    url = f"json://{LOOPBACK}:8080/webhook/ourclinicsecret"
+    assert "ourclinicsecret" in secrets_of(url)
+    secret_filter.add(url)
+    assert secret_filter.scrub("POST /webhook/ourclinicsecret") == "POST /webhook/***"
+
+
+def test_secret_holding_types_have_a_masked_repr() -> None:
+    from rich.pretty import pretty_repr  # what Textual's crash report prints locals with
+
+    from companion.channel_secrets import parse_channel
+    from companion.colleagues import Colleague, ColleagueBook
+    from tui.colleagues_screen import NewColleague
+
+    url = f"json://sam:{SECRET}@{LOOPBACK}:8080/webhook/ourclinicsecret"
+    colleague = Colleague(name="Sam", channels=(url,))
+    answer = NewColleague(name="Sam", channel=url, role="peer", rhythm="")
+    shown = [repr(colleague), repr(ColleagueBook((colleague,))), repr(parse_channel(url))]
+    shown += [repr(answer), pretty_repr(colleague), pretty_repr(answer)]  # as a crash report
+    for text in shown:
+        assert SECRET not in text and "ourclinicsecret" not in text, text
+    assert mask_url(url) in repr(colleague)
+
+
+@pytest.mark.parametrize("level", [logging.DEBUG, logging.INFO, logging.WARNING])
+def test_message_bodies_stay_out_of_the_log_at_every_level(webhook: Hook, level: int) -> None:
+    """As after ``holdspace --log-level debug``: Apprise logs the payload at DEBUG."""
+    root, collect = logging.getLogger(), Collect()
+    saved = root.level
+    root.setLevel(level)
+    root.addHandler(collect)
+    try:
+        assert send(f"json://{LOOPBACK}:{webhook.port}/hook").ok
+        webhook.status = 500
+        assert not send(f"json://{LOOPBACK}:{webhook.port}/hook").ok
+    finally:
+        root.removeHandler(collect)
+        root.setLevel(saved)
+    assert collect.messages
+    assert not any(BODY in m or "heavy one" in m for m in collect.messages), collect.messages

@@ -7,6 +7,7 @@ must never show in output, errors, logs or any file but ``colleagues.json`` (060
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import stat
@@ -206,9 +207,10 @@ def test_calendar_import_plans_the_days_and_a_bad_file_changes_nothing(
         planned = store.planned()
     assert len(planned) >= 5 and all(doc["title"] is None for doc in planned)
     assert "Client" not in json.dumps(planned)  # no title, not even in labels
-    bad = FIXTURES / "calendars" / "malformed.ics"
+    bad = tmp_path / "not-a-calendar.ics"
+    bad.write_text("Subject: hello\n\nnot a calendar\n")
     assert cli(data, "calendar", "import", str(bad), "--date", "2025-10-27") == 1
-    assert "malformed.ics line" in capsys.readouterr().err
+    assert "not-a-calendar.ics is not an iCalendar file" in capsys.readouterr().err
     with Store(data, read_only=True) as store:
         assert store.planned() == planned
     # Importing the same days again replaces them (no duplicates).
@@ -216,6 +218,21 @@ def test_calendar_import_plans_the_days_and_a_bad_file_changes_nothing(
     with Store(data, read_only=True) as store:
         again = store.planned()
     assert len(again) == len(planned) and any(doc["title"] for doc in again)
+
+
+def test_calendar_import_skips_a_bad_event_with_a_warning_and_keeps_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import FIXTURES
+
+    data = tmp_path / "data"
+    messy = FIXTURES / "calendars" / "malformed.ics"
+    assert cli(data, "calendar", "import", str(messy), "--date", "2025-10-28", "--days", "1") == 0
+    out, err = capsys.readouterr()
+    assert "Planned 1 sessions from malformed.ics" in out
+    assert err == f"Warning: {messy} line 11: the event has no DTSTART; skipped.\n"
+    with Store(data, read_only=True) as store:
+        assert len(store.planned()) == 1
 
 
 def test_the_review_of_a_day_names_its_contacts(heavy_day_store: Path, tmp_path: Path) -> None:
@@ -299,3 +316,63 @@ def test_a_team_status_goes_to_the_team_channel(
     # Nothing measured today in this store: a plain check-in, no numbers.
     assert "Checking in: no strong signals from my day so far." in envelope.content.decode()
     assert "Sent to Team by e-mail." in capsys.readouterr().out
+
+
+# -- the channel off the command line (`--channel -`) ------------------------------------
+
+
+class Keyboard(io.StringIO):
+    """Standard input as a terminal: the channel must be asked for unseen (getpass)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_channel_read_from_standard_input_never_touches_argv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = mail_url(2525)
+    monkeypatch.setattr("sys.stdin", io.StringIO(url + "\n"))
+    assert cli(tmp_path, "colleagues", "add", "Sam", "--channel", "-") == 0
+    captured = capsys.readouterr()
+    assert load_book(tmp_path).colleagues[0].channels == (url,)
+    assert SECRET not in captured.out + captured.err
+    assert "Warning" not in captured.err
+
+
+def test_a_channel_typed_at_a_terminal_is_not_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"ntfys://ntfy.sh/topic?token={SECRET}"
+    prompts: list[str] = []
+
+    def getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return url
+
+    monkeypatch.setattr("sys.stdin", Keyboard())
+    monkeypatch.setattr("getpass.getpass", getpass)
+    assert cli(tmp_path, "colleagues", "add", "Kim", "--channel", "-") == 0
+    assert prompts == ["Channel address for Kim (Apprise URL, not shown): "]
+    assert load_book(tmp_path).colleagues[0].channels == (url,)
+    assert SECRET not in "".join(capsys.readouterr())
+
+
+def test_no_channel_on_standard_input_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli(tmp_path, "colleagues", "add", "Sam", "--channel", "-") != 0
+    assert "`--channel -` reads the channel address from standard input" in capsys.readouterr().err
+    assert not (tmp_path / "colleagues.json").exists()
+
+
+def test_a_secret_on_the_command_line_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(tmp_path, "colleagues", "add", "Sam", "--channel", mail_url(2525)) == 0
+    err = capsys.readouterr().err
+    assert "Warning: the channel address mailto://sam:***@127.0.0.1:2525" in err
+    assert "`--channel -`" in err and SECRET not in err
+    assert cli(tmp_path, "colleagues", "add", "Kim", "--channel", "mailto://kim@example.org") == 0
+    assert "Warning" not in capsys.readouterr().err

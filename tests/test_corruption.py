@@ -1,5 +1,7 @@
 """A damaged store file is set aside as NAME.corrupt-<time>, said in one sentence, and
-everything else stays: the main file, a ten-minute beat file, a day's minutes."""
+everything else stays: the main file, a ten-minute beat file, a day's minutes. (The main
+file and the minutes are recovered from their last good copy when there is one:
+tests/test_generations.py; here there is none.)"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from companion.store import Store
 
 DAY = date(2026, 11, 23)
 
-DAMAGE: dict[str, Callable[[Path], None]] = {
+DAMAGE: dict[str, Callable[[Path], object]] = {
     "truncated": lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
     "empty": lambda p: p.write_bytes(b""),
     "garbage": lambda p: p.write_bytes(b"\x00\xff not json at all \x89PNG"),
@@ -60,10 +62,12 @@ def test_a_damaged_beat_file_is_set_aside_and_the_rest_of_the_day_kept(
 
 
 @pytest.mark.parametrize("how", ["truncated", "garbage", "empty"])
-def test_a_damaged_main_file_keeps_the_beats(data: Path, how: str) -> None:
+def test_a_damaged_main_file_without_a_good_copy_keeps_the_beats(data: Path, how: str) -> None:
+    """(With its last good copy it is recovered: tests/test_generations.py.)"""
     main = data / "holdspace.json"
     with Store(data, read_only=True) as store:
         n_beats = store.beats(DAY).time_s.size
+    storage.previous_path(main).unlink()
     DAMAGE[how](main)
     with Store(data) as store:
         assert store.sessions() == []  # they lived in the main file
@@ -77,6 +81,7 @@ def test_a_damaged_main_file_keeps_the_beats(data: Path, how: str) -> None:
 
 def test_damaged_minutes_and_a_read_only_view_leaves_the_file_in_place(data: Path) -> None:
     epochs = data / "days" / DAY.isoformat() / "epochs.json"
+    storage.previous_path(epochs).unlink(missing_ok=True)
     DAMAGE["truncated"](epochs)
     damaged = epochs.read_bytes()
     with Store(data, read_only=True) as store:

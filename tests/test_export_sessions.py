@@ -36,7 +36,7 @@ def test_sessions_csv_is_plain_with_iso_local_times(heavy_day_store: Path, tmp_p
         assert session.end_s is not None
         assert abs(datetime.fromisoformat(row["end"]).timestamp() - session.end_s) < 1.0
         assert float(row["duration_min"]) == round((session.end_s - session.start_s) / 60, 1)
-        assert (row["heavy"] == "1") is heaviness(session.heavy, analysis).heavy
+        assert (row["heavy"] == "1") is heaviness(session.heavy, analysis, kind=session.kind).heavy
         assert float(row["mean_hr_bpm"]) > 40
 
 

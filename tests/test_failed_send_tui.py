@@ -130,7 +130,7 @@ async def test_a_failing_test_message_writes_nothing_on_the_terminal(
     assert _refused(setup.port) in row
     logged = log_path.read_text(encoding="utf-8")
     assert "Connection error occurred sending JSON notification" in logged  # Apprise's warning
-    assert f"(json://sam:***@{LOOPBACK}:{setup.port}/hook)" in logged  # our line, masked
+    assert f"(json://sam:***@{LOOPBACK}:{setup.port}/***)" in logged  # our line, masked
     assert SECRET not in logged
     assert stat.S_IMODE(log_path.stat().st_mode) == 0o600
 
@@ -194,8 +194,11 @@ async def test_a_failed_message_stays_on_the_prompt_line_with_retry_and_in_perso
         live = app.live_screen
         assert live is not None
         line = live.prompt_line
-        assert line.startswith(f"Not sent to Sam: {_refused(setup.port)}")
-        assert "k tries again (your words are kept) · i: talk in person instead." in line
+        # The keys come first, so a cut line still shows the way back; then the reason.
+        assert line.startswith(
+            "Not sent to Sam — k tries again (your words are kept) · i: talk in person instead."
+        )
+        assert _refused(setup.port) in line
         assert SECRET not in line
         assert any(_refused(setup.port) in str(n.message) for n in app._notifications)
 

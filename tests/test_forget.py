@@ -155,6 +155,52 @@ def test_forget_day_removes_only_that_day(data: Path) -> None:
         assert store.day_summary(HEAVY_DAY) is not None
 
 
+def _early_tokens() -> list[bytes]:
+    """Bytes only EARLY's records hold: its label, its prompt, a beat time, its minutes."""
+    t0 = _noon_s(EARLY)
+    return [b'"E-1"', f"p-{EARLY}".encode(), orjson.dumps(t0 + 7 * 0.8123), orjson.dumps(t0 + 60)]
+
+
+@pytest.mark.parametrize("how", ["day", "before", "retention"])
+def test_forgetting_days_leaves_nothing_of_them_in_copies_and_generations(
+    data: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = data / "holdspace.json"
+    whole = main.read_bytes()
+    (data / "holdspace.json.corrupt-20261121T090000").write_bytes(whole[:-1])  # unreadable
+    (data / "holdspace.json.prev.corrupt-20261122T090000").write_bytes(whole[:-9])
+    (data / "holdspace.json.v1-backup").write_bytes(whole)  # an upgrade's backup: readable
+    early_dir = data / "days" / EARLY.isoformat()
+    (early_dir / "epochs.json.corrupt-20261121T090000").write_bytes(b'{"epochs": {"1": 4')
+    with Store(data) as store:  # one more write, so the generation holds the days too
+        store.put_setting("strap_name", "H10")
+    before = b"".join(content for _, content in _all_bytes(data))
+    assert all(t in before for t in _early_tokens())
+    generation = data / "holdspace.json.prev"
+    assert not generation.exists() or b'"E-1"' in generation.read_bytes()
+
+    if how == "retention":
+        with Store(data) as store:
+            assert apply_retention(store, keep_days=3, today=HEAVY_DAY).days == (EARLY,)
+    else:
+        flag = "--day" if how == "day" else "--before"
+        assert _forget(data, flag, (EARLY if how == "day" else MIDDLE).isoformat(), "--yes") == 0
+
+    for path, content in _all_bytes(data):
+        leaked = [t for t in _early_tokens() if t in content]
+        assert not leaked, f"{leaked} left in {path.name}"
+    assert not list(data.glob("*.corrupt-*"))
+    assert "Deleted 2 damaged copies of holdspace.json" in caplog.text
+    assert "could not be taken out of them" in caplog.text
+    backup = json.loads((data / "holdspace.json.v1-backup").read_bytes())
+    assert any(d.get("label") == "M-2" for d in backup["sessions"].values())  # kept, filtered
+    # The generation is kept, without the day: a damaged main file is still recovered.
+    main.write_bytes(b"")
+    with Store(data) as store:
+        assert [s.label for s in store.sessions(MIDDLE)] == ["M-2"]
+        assert len(store.sessions(HEAVY_DAY)) == 12 and store.sessions(EARLY) == []
+
+
 def test_forget_before_removes_the_earlier_days(data: Path) -> None:
     assert _forget(data, "--before", HEAVY_DAY.isoformat(), "--yes") == 0
     with Store(data, read_only=True) as store:

@@ -35,7 +35,14 @@ SUSTAINED_HIGH = {"session_load": {"mean_stress": 50.0, "sustained_peak_stress":
 def test_heavy_is_marked_or_high_stress(
     marked: bool | None, analysis: dict[str, object] | None, expected: Heaviness
 ) -> None:
-    assert heaviness(marked, analysis) == expected
+    assert heaviness(marked, analysis, kind="client") == expected
+
+
+@pytest.mark.parametrize("marked", [None, False, True])
+def test_a_break_is_heavy_only_when_marked(marked: bool | None) -> None:
+    high = {"session_load": {"mean_stress": 85.0, "sustained_peak_stress": 90.0}}
+    assert heaviness(marked, high, kind="break") == Heaviness(marked is True, False)
+    assert heaviness(marked, high, kind="supervision").high_stress
 
 
 def test_the_words_say_which_half() -> None:

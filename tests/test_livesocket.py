@@ -264,14 +264,10 @@ def _leave_dead_socket(path: Path) -> None:
     dead.close()
 
 
-def _leave_plain_file(path: Path) -> None:
-    path.write_text("left behind\n")
-
-
-@pytest.mark.parametrize("leave_behind", [_leave_dead_socket, _leave_plain_file])
-async def test_a_stale_socket_file_is_replaced(sock_path: Path, leave_behind: Any) -> None:
+async def test_a_stale_socket_file_is_replaced(sock_path: Path) -> None:
+    """Only a socket is removed: anything else there is left alone (test_socket_trust)."""
     sock_path.parent.mkdir(mode=0o700)
-    leave_behind(sock_path)
+    _leave_dead_socket(sock_path)
     assert not recorder_running(sock_path)
     with pytest.raises(LiveSocketError, match="holdspace record"):
         await next_message(attach(sock_path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,55 @@ def _at(hhmm: str) -> float:
 
     h, m = (int(x) for x in hhmm.split(":"))
     return datetime(2026, 11, 23, h, m, tzinfo=UTC).timestamp()
+
+
+class _Notices(_Recorder):
+    """Also runs what a worker thread hands back, recording the app's notices."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notices: list[tuple[str, dict[str, Any]]] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.notices.append((message, kwargs))
+
+    def call_from_thread(self, callback: Any, *args: Any, **kwargs: Any) -> None:
+        callback(*args, **kwargs)
+
+
+def test_a_desktop_without_notifications_is_told_once_per_run() -> None:
+    app = _Notices()
+    tried: list[str] = []
+
+    def refused(title: str, body: str) -> str | None:
+        tried.append(title)
+        return "dbus:// is disabled on this system"
+
+    alerts = PromptAlerts(app, env={"TERM": "xterm-256color"}, desktop=refused)  # type: ignore[arg-type]
+    for kind in ("pause", "breathe", "contact"):
+        assert alerts.prompt_shown(kind, Settings(), None)
+    for work, _ in app.workers:
+        work()
+    assert len(tried) == 3
+    assert [message for message, _ in app.notices] == [
+        "Desktop notifications are not available here (dbus:// is disabled on this system); "
+        "prompts still show on the screen."
+    ]
+
+
+def test_a_desktop_that_takes_notifications_is_not_mentioned() -> None:
+    app = _Notices()
+    alerts = PromptAlerts(app, env={"TERM": "xterm-256color"}, desktop=lambda t, b: None)  # type: ignore[arg-type]
+    assert alerts.prompt_shown("pause", Settings(), None)
+    for work, _ in app.workers:
+        work()
+    assert app.notices == []
+
+
+def test_apprise_refusals_stay_out_of_the_error_log(caplog: pytest.LogCaptureFixture) -> None:
+    from companion.notify import desktop_notify_failure
+
+    with caplog.at_level(logging.INFO):
+        why = desktop_notify_failure("Holdspace", "A pause?", url="no-such-notifier://")
+    assert why
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -128,3 +128,24 @@ async def test_a_calendar_imported_on_the_screen_plans_the_day(
         assert session is not None and session.kind == "admin"
         assert "Jane" not in session.label
     day.store.close()
+
+
+async def test_events_skipped_on_the_screen_are_told_by_line(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    ics = tmp_path / "work.ics"
+    broken = "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20261123T100000Z\r\nDTEND:20261123T090000Z\r\n"
+    ics.write_text(ICS.replace("END:VCALENDAR", broken + "END:VEVENT\r\nEND:VCALENDAR"))
+    day = Day(data_dir)
+    async with day.app.run_test(size=SIZE) as pilot:
+        await day.until(pilot, "08:26")
+        day.app.action_import_calendar()
+        await pilot.pause()
+        await pilot.press(*str(ics), "enter")
+        for worker in [w for w in day.app.workers if w.name == "calendar"]:
+            await worker.wait()
+        await pilot.pause()
+        assert len(day.store.planned(DAY)) == 1
+        shown = [str(n.message) for n in day.app._notifications]
+        assert any("work.ics line" in m and "ends (DTEND) before it starts" in m for m in shown)
+    day.store.close()

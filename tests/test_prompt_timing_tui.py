@@ -123,7 +123,9 @@ async def test_a_queued_prompt_never_takes_the_next_key(day: Day) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(day.app.screen, LiveScreen)  # the second waits for news again
-        await day.until(pilot, "08:32")
+        await day.until(pilot, "08:33")
+        assert _offered(day) is None  # and never right after an answer (ANSWER_GAP_S)
+        await day.until(pilot, "08:35")
         assert _offered(day) == "breathe"
 
 

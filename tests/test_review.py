@@ -96,7 +96,9 @@ def test_prompts_in_order_with_fates_in_words(store: Store, day: DayReview) -> N
         assert prompt.fate_text
         if prompt.fate == "delivered":
             assert prompt.delivered_s is not None
-            assert prompt.fate_text == f"shown at {clock(prompt.delivered_s)}"
+            assert prompt.fate_text == "shown"
+            assert clock(prompt.raised_s) in prompt.when_text
+            assert clock(prompt.delivered_s) in prompt.when_text
             assert prompt.response_text == "no response recorded"
             assert "→" in prompt.before_after_text
         if prompt.fate == "merged":

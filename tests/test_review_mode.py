@@ -19,7 +19,7 @@ from tui.app import HoldspaceApp
 from tui.review import ReviewScreen
 
 SIZE = (120, 40)
-REVIEW_ONLY = "This is the review: sessions run on the live screen (`holdspace`)."
+REVIEW_ONLY = "This is the review: sessions run on the live screen (run holdspace)."
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ async def test_live_acts_say_this_is_the_review(store: Store) -> None:
         assert watched.notices[-3:] == [
             REVIEW_ONLY,
             REVIEW_ONLY,
-            "This is the review: prompts come on the live screen (`holdspace`).",
+            "This is the review: prompts come on the live screen (run holdspace).",
         ]
         assert not any("Waiting for the first beats" in n for n in watched.notices)
         assert isinstance(app.screen, ReviewScreen)

@@ -152,6 +152,77 @@ def test_linux_plan_quotes_awkward_paths(tmp_path: Path) -> None:
     assert 'Environment="HOLDSPACE_DATA_DIR=/data/100%%"' in lines
 
 
+def systemd_words(value: str, *, expands: bool) -> list[str]:
+    """The words systemd reads from a setting's value (systemd.syntax(7), systemd.exec(5)).
+
+    A plain reference of the rules the unit is written for: ``%%`` is a literal ``%`` (any
+    other specifier is refused here); words are split on blanks, double quotes group, and
+    backslash starts a C-style escape (``\\\\``, ``\\"``, ``\\xNN``, ``\\n`` ...). Where
+    systemd expands variables (``expands``: ``ExecStart=``), ``$$`` is a literal ``$``;
+    in ``Environment=`` ``$`` has no special meaning.
+    """
+    escapes = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "s": " "}
+    words: list[str] = []
+    word: list[str] | None = None
+    quoted = False
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c == "%":
+            assert value[i + 1] == "%", f"a specifier %{value[i + 1]} in {value!r}"
+            i += 1
+        elif c == "$" and expands:
+            assert value[i + 1] == "$", f"a variable expansion in {value!r}"
+            i += 1
+        elif c == "\\":
+            nxt = value[i + 1]
+            if nxt == "x":
+                c, i = chr(int(value[i + 2 : i + 4], 16)), i + 2
+            else:
+                c = escapes[nxt]
+            i += 1
+        elif c == '"':
+            quoted = not quoted
+            word = word if word is not None else []
+            i += 1
+            continue
+        elif c.isspace() and not quoted:
+            if word is not None:
+                words.append("".join(word))
+            word = None
+            i += 1
+            continue
+        word = word if word is not None else []
+        word.append(c)
+        i += 1
+    assert not quoted, f"an unclosed quote in {value!r}"
+    if word is not None:
+        words.append("".join(word))
+    return words
+
+
+@pytest.mark.parametrize(
+    "data_dir",
+    ["/home/a/$HOME data", "/data/price$5 100%", '/d/back\\slash "q" $$x', "/d/a\ttab\x7f"],
+)
+def test_linux_unit_gives_systemd_the_exact_data_dir(data_dir: str) -> None:
+    # systemd.exec(5) on Environment=: "Variable expansion is not performed inside the strings
+    # and the "$" character has no special meaning"; "%" is a specifier everywhere.
+    plan = plan_service(
+        "linux",
+        home=Path("/home/a"),
+        env={},
+        executable=(f"/opt/{data_dir}/bin/holdspace",),
+        device=None,
+        data_dir=Path(data_dir),
+        uid=UID,
+    )
+    settings = dict(line.split("=", 1) for line in plan.unit_text.splitlines() if "=" in line)
+    env, start = settings["Environment"], settings["ExecStart"]
+    assert systemd_words(env, expands=False) == [f"HOLDSPACE_DATA_DIR={data_dir}"]
+    assert systemd_words(start, expands=True) == [f"/opt/{data_dir}/bin/holdspace", "record"]
+
+
 def test_linux_plan_commands() -> None:
     plan = linux_plan(Path("/home/x"))
     assert plan.install_commands == (

@@ -37,7 +37,7 @@ def test_the_summary_says_what_moved_against_which_baseline_and_the_day(store: S
     assert baseline == detail.baseline.text
     assert baseline.startswith("Compared with your own baseline")
     assert day.startswith("Against the rest of the day: its load of 77 (0-100) was the 3rd")
-    assert "of the day's 12" in day and "the other sessions averaged" in day
+    assert "of the 12 measured sessions of the day" in day and "the other sessions averaged" in day
     assert recovery == "You were not back near your baseline before the next session began."
     assert heavy.startswith("It counts as heavy (you marked it, high stress)")
 
@@ -45,7 +45,7 @@ def test_the_summary_says_what_moved_against_which_baseline_and_the_day(store: S
 def test_a_calm_break_is_the_lowest_of_the_day(store: Store) -> None:
     summary = load_session(store, _session(store, "BRK")).summary
     assert "lower than your baseline" in summary[0]
-    assert "the lowest of the day's 12 measured sessions" in summary[2]
+    assert "the lowest of the 12 measured sessions of the day" in summary[2]
     assert not any(line.startswith("It counts as heavy") for line in summary)
 
 
@@ -86,3 +86,13 @@ async def test_the_screen_opens_with_the_summary_and_explains_the_markers(store:
         nonlinear = _text(app.screen, "#hrv-nonlinear")
         assert "DFA α1" in nonlinear and MARKER_MEANINGS["dfa_alpha1"] in nonlinear
         assert MARKER_MEANINGS["lf_nu"] in _text(app.screen, "#hrv-frequency")
+
+
+def test_the_day_so_far_is_not_a_possessive(store: Store) -> None:
+    """Read "the day so far's 2 measured sessions" (issue 15, third pass)."""
+    from companion.session_words import _against_the_day
+
+    detail = load_session(store, _session(store, "C-52"))
+    text = _against_the_day(detail.row, [detail.row], so_far=True)
+    assert text is not None and "so far's" not in text
+    assert "the 2 measured sessions of the day so far" in text

@@ -176,3 +176,13 @@ def test_unscored_minutes_are_exactly_the_poor_ones(name: str) -> None:
         assert (score.score is None) == (epoch.quality != "good")
         if score.score is None:
             assert score.unscored_reason == epoch.quality_reason != ""
+
+
+def test_a_change_that_rounds_to_zero_is_at_the_baseline_not_below_it() -> None:
+    """QA saw "HRV (ln RMSSD) 0.0 below it": a change shown as zero has no side."""
+    s = stress_score(_epoch(hr_bpm=83.0, ln_rmssd=3.48, ln_rmssd_5min=3.48), BASE)
+    assert s.score is not None
+    text = s.explain()
+    assert "0.0 below" not in text and "HRV (ln RMSSD) at it" in text, text
+    still = dataclasses.replace(s, hr_delta_bpm=0.3)
+    assert "heart rate at your baseline" in still.explain()

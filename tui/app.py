@@ -50,7 +50,7 @@ __all__ = ["HoldspaceApp", "Runner"]
 Runner = Callable[[LiveSession], Awaitable[Any]]
 """What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
 
-_LEFT_OUT_SYSTEM_COMMANDS: Final = frozenset({"Screenshot", "Keys"})
+_LEFT_OUT_SYSTEM_COMMANDS: Final = frozenset({"Screenshot", "Keys", "Quit", "Theme"})
 """Textual's palette commands left out (see :meth:`HoldspaceApp.get_system_commands`)."""
 _log = logging.getLogger(__name__)
 
@@ -208,6 +208,7 @@ class HoldspaceApp(PromptActions):
             self.live_screen.show_minute(message.minute)
         self.check_reminders()
         self.check_snooze()
+        self.expire_note()
         self._offer_waiting()  # what waited while a dialog was open: on news, not on a key
 
     @on(Feed.Link)
@@ -265,6 +266,7 @@ class HoldspaceApp(PromptActions):
     def _note(self, text: str) -> None:
         if self.live_screen is not None:
             self.live_screen.show_note(text)
+            self.note_s = self.live.now_s  # it expires (tui.app_prompts.NOTE_EXPIRES_S)
 
     @on(LiveScreen.Shown)
     def _live_shown(self) -> None:
@@ -295,12 +297,18 @@ class HoldspaceApp(PromptActions):
     def _review_only(self) -> bool:
         """``holdspace review``: no live screen; say so for a key of the live day."""
         if self.live_screen is None:
-            self.notify("This is the review: sessions run on the live screen (`holdspace`).")
+            self.notify("This is the review: sessions run on the live screen (run holdspace).")
             return True
         return False
 
     def action_start_session(self) -> None:
         if self._review_only():
+            return
+        if self.live.stopped_remote:  # attached to a recorder that has stopped: say so
+            self.notify(self.live.not_ready)
+            return
+        if self.beat_watch.ended is not None:  # at once, not after a dialog that starts nothing
+            self.notify(f"No session can start: {self.beat_watch.ended}. r opens the review.")
             return
         if not self.live.running or self.live.now_s is None:
             self.notify(self.live.not_ready)
@@ -323,6 +331,14 @@ class HoldspaceApp(PromptActions):
 
     def action_end_session(self) -> None:
         if self._review_only():
+            return
+        from companion.sessions import MIN_SESSION_S
+
+        running, now_s = self.live.session, self.live.now_s
+        if running is not None and now_s is not None and now_s - running.start_s < MIN_SESSION_S:
+            # It began as the key was pressed (planned or scripted): it goes on.
+            name = running.label or running.kind
+            self.notify(f"{name} has only just begun, so it goes on (e ends it after 30 s).")
             return
         ended = self.live.end_session()
         if ended is None:
@@ -384,9 +400,16 @@ class HoldspaceApp(PromptActions):
             self.live.stop()
             self.exit("demo")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``i`` (a talk in person instead) applies, and shows, while a message waits."""
+        if action == "in_person_instead":
+            return self.failed_send is not None
+        return True
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands but its screenshot (an SVG of the screen, numbers and all,
-        left in the working directory) and its keys panel ("Every key" is ours), then ours."""
+        left in the working directory), its keys panel ("Every key" is ours), its quit
+        ("Quit" is ours, and nothing is lost) and its theme picker, then ours."""
         for command in super().get_system_commands(screen):
             if command.title not in _LEFT_OUT_SYSTEM_COMMANDS:
                 yield command
@@ -419,6 +442,12 @@ class HoldspaceApp(PromptActions):
             ("Settings", "Prompts, quiet, the pacer, notifications, the strap", "settings"),
             ("Measure resting baseline", "Five quiet minutes for your own baseline", "resting"),
             ("Every key", "The keys of this screen and what they do", "keys"),
+            (
+                "Talk in person instead",
+                "A message that was not sent becomes a talk in person",
+                "in_person_instead",
+            ),
+            ("Quit", "Everything is already stored", "quit"),
         ):
             yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
         if self.demo_key:

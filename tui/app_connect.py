@@ -70,8 +70,10 @@ class ConnectActions(SettingsActions):
     contact_worker: Worker[list[ContactRecord]] | None = None
     failed_send: MessageAttempt | None = None
     """The last message that did not go out, until it is sent or replaced by a talk."""
+    answered_s: float | None = None
+    """When the helper last answered a prompt or closed the act it opened (stream time)."""
     wall_time: Callable[[], float] = staticmethod(time.time)
-    """When contacts happen (the helper's own time, not the source's); tests set it."""
+    """When contacts happen before any source time has arrived; tests set it."""
     _reminded_at_s: float | None = None
     _planner: Planner | None = None
     _planner_day: date | None = None
@@ -110,6 +112,14 @@ class ConnectActions(SettingsActions):
 
     # -- contact ------------------------------------------------------------------------------
 
+    def marked_heavy_today(self) -> bool:
+        """Whether the helper marked a session of today heavy (the day's line says so)."""
+        now = self.live.now_s
+        if self.store is None or now is None:
+            return False
+        day = datetime.fromtimestamp(now).date()
+        return any(s.heavy is True for s in self.store.sessions(day))
+
     def open_contact(
         self, prompt: Prompt | None = None, *, message: str | None = None, chosen: str | None = None
     ) -> None:
@@ -122,7 +132,11 @@ class ConnectActions(SettingsActions):
         from tui.contact_screen import ContactScreen
 
         now = self.live.now_s
-        line = day_load_line(self.today_minutes(), now) if now is not None else None
+        line = (
+            day_load_line(self.today_minutes(), now, marked_heavy=self.marked_heavy_today())
+            if now is not None
+            else None
+        )
         prompt_id = prompt.prompt_id if prompt is not None else None
         book = self.colleague_book()
         failed = self.failed_send
@@ -139,6 +153,8 @@ class ConnectActions(SettingsActions):
             prompt_id = failed.prompt_id
 
         def chosen_way(request: ContactRequest | None) -> None:
+            if prompt is not None:
+                self.answered_s = self.live.now_s  # the gap before the next prompt starts
             self._contact_chosen(request, prompt_id, line)
             if prompt is not None and (request is None or request.way == "not_now"):
                 self._note("Contact dialog closed: no one was contacted.")  # was "…opened"
@@ -200,7 +216,8 @@ class ConnectActions(SettingsActions):
         act: dict[str, object] = {"choice": _CHOICE_WORDS[way]}
         if request is not None and request.name is not None:
             act["to"] = request.name
-        self.live.record_act("contact", act, prompt_id)
+        if way != "message":  # a message is kept once its send is over, with how it went
+            self.live.record_act("contact", act, prompt_id)
         if request is None or way == "not_now":
             return
         book = self.colleague_book()
@@ -215,6 +232,7 @@ class ConnectActions(SettingsActions):
         try:
             colleague = book.find(request.name)
         except HoldspaceError as exc:
+            self.live.record_act("contact", {**act, "sent": False}, prompt_id)
             self.notify(str(exc), severity="error")
             return
         text = with_load_line(request.message, load_line if request.with_load else None)
@@ -229,7 +247,10 @@ class ConnectActions(SettingsActions):
         )
 
     def _now_s(self) -> float:
-        return self.wall_time()
+        """When the helper acts: the stream's time once it runs (the demo's virtual clock,
+        like the acts and prompts), else the wall clock. One clock for the contact log."""
+        now = self.live.now_s
+        return now if now is not None else self.wall_time()
 
     def _send(self, sending: MessageAttempt, text: str) -> list[ContactRecord]:
         """On a worker thread: send, log, and report back to the screen."""
@@ -243,12 +264,19 @@ class ConnectActions(SettingsActions):
                 self.data_dir, colleague, text, now_s=self._now_s(), prompt_id=sending.prompt_id
             )
         except HoldspaceError as exc:
+            self.call_from_thread(self._record_send, sending, sent=False)
             self.call_from_thread(self.notify, str(exc), severity="error")
             return []
         self.call_from_thread(self._sent, records, sending)
         return records
 
+    def _record_send(self, sending: MessageAttempt, *, sent: bool) -> None:
+        """Keep the message as an act, with whether it went out (``sent``)."""
+        act = {"choice": "message", "to": sending.name, "sent": sent}
+        self.live.record_act("contact", act, sending.prompt_id)
+
     def _sent(self, records: list[ContactRecord], sending: MessageAttempt) -> None:
+        self._record_send(sending, sent=bool(records) and records[-1].ok)
         if not records:
             self.notify("This colleague has no channel to send to.", severity="warning")
             return
@@ -261,8 +289,8 @@ class ConnectActions(SettingsActions):
             return
         self.failed_send = replace(sending, detail=last.detail)
         self._note(
-            f"Not sent to {sending.name}: {last.detail} "
-            "k tries again (your words are kept) · i: talk in person instead."
+            f"Not sent to {sending.name} — k tries again (your words are kept) · "
+            f"i: talk in person instead. {last.detail}"
         )
         self.notify(last.detail, title=f"Not sent to {sending.name}", severity="error")
 
@@ -348,7 +376,11 @@ class ConnectActions(SettingsActions):
         from companion.contact import team_status_line
 
         now = self.live.now_s
-        line = team_status_line(self.today_minutes(), now if now is not None else self._now_s())
+        line = team_status_line(
+            self.today_minutes(),
+            now if now is not None else self._now_s(),
+            marked_heavy=self.marked_heavy_today(),
+        )
         team = next((c for c in self.colleague_book().colleagues if c.role == "team"), None)
         self.open_contact(message=line, chosen=team.name if team is not None else None)
 
@@ -439,13 +471,14 @@ class ConnectActions(SettingsActions):
 
         from companion.calendar_ics import read_calendar
         from companion.cli_connect import p_to_doc
+        from companion.text import clean_text
 
         now = self.live.now_s if self.live.now_s is not None else self._now_s()
         first = datetime.fromtimestamp(now).date()
         last = first + timedelta(days=6)
         path = Path(path_text).expanduser()
         try:
-            planned = read_calendar(
+            read = read_calendar(
                 path,
                 first,
                 last,
@@ -453,10 +486,17 @@ class ConnectActions(SettingsActions):
                 keep_titles=self.settings.calendar_titles,
             )
         except HoldspaceError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
+            self.call_from_thread(self.notify, clean_text(str(exc)), severity="error")
             return
-        docs = [p_to_doc(p) for p in planned]
-        self.call_from_thread(self._keep_plan, docs, first, last, path.name)
+        if read.skipped:
+            lines = [clean_text(k.text(Path(path.name))) for k in read.skipped[:3]]
+            if len(read.skipped) > len(lines):
+                lines.append(f"... and {len(read.skipped) - len(lines)} more.")
+            self.call_from_thread(
+                self.notify, "\n".join(lines), title="Events skipped", severity="warning"
+            )
+        docs = [p_to_doc(p) for p in read.sessions]
+        self.call_from_thread(self._keep_plan, docs, first, last, clean_text(path.name))
 
     def _keep_plan(self, docs: list[dict[str, object]], first: date, last: date, name: str) -> None:
         assert self.store is not None

@@ -51,9 +51,6 @@ class SettingsActions(App[str | None]):
     def _open_live_screen(self) -> AwaitMount:
         raise NotImplementedError
 
-    def _offer_waiting(self) -> None:
-        raise NotImplementedError
-
     async def action_demo(self) -> None:
         raise NotImplementedError
 
@@ -86,8 +83,7 @@ class SettingsActions(App[str | None]):
                 text += " The new prompt thresholds apply from the next start."
             if self.settings_dir is None:
                 text = "Settings changed for this run only (this run has no settings file)."
-            self._note(text)
-            self._offer_waiting()  # quiet may have changed
+            self._note(text)  # what waits is offered on the next news, not on this key
 
         self.push_screen(SettingsScreen(self.settings), saved)
 

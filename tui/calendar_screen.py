@@ -1,7 +1,8 @@
 """Importing a calendar from the screen: which file, then its next week becomes the plan.
 
 Titles are not kept (they can name clients); the kind of each event comes from the
-default keyword rules. The file is read in a worker; a bad file changes nothing.
+default keyword rules. The file is read in a worker; a file that is no calendar changes
+nothing, and events skipped in one that is are told in a notification, by line.
 """
 
 from __future__ import annotations

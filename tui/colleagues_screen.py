@@ -47,12 +47,20 @@ PRIVACY_NOTE = (
 
 @dataclass(frozen=True, slots=True)
 class NewColleague:
-    """The add form's answers."""
+    """The add form's answers (the repr masks the channel: a crash report prints locals)."""
 
     name: str
     channel: str
     role: str
     rhythm: str
+
+    def __repr__(self) -> str:
+        from companion.channels import mask_url
+
+        return (
+            f"NewColleague(name={self.name!r}, channel={mask_url(self.channel)!r}, "
+            f"role={self.role!r}, rhythm={self.rhythm!r})"
+        )
 
 
 def save_new_colleague(data_dir: Path, answer: NewColleague, now_s: float) -> Colleague:

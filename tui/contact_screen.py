@@ -66,7 +66,7 @@ class ContactScreen(ModalScreen[ContactRequest]):
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "add_colleague", "Add a colleague", show=False),
+        Binding("c", "add_colleague", "Add a colleague"),  # shown while nobody is listed
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding("ctrl+t", "in_person", "Talk in person", priority=True),
         Binding("escape", "not_now", "Not now"),
@@ -129,7 +129,7 @@ class ContactScreen(ModalScreen[ContactRequest]):
     def _no_colleagues_text(self) -> str:
         how = "c adds one here" if self.can_add else "Add one"
         return (
-            f"No colleagues yet. {how} (or `holdspace colleagues add NAME --channel URL`); "
+            f"No colleagues yet. {how} (or “holdspace colleagues add NAME --channel URL”); "
             "a talk in person counts too."
         )
 

@@ -27,10 +27,12 @@ from textual.screen import Screen
 from textual.widgets import Digits, Header, Label, Static
 
 from companion.live import LinkInfo
+from tui.widgets.clamped import ClampedText
 from tui.widgets.day_strip import DayStrip
 from tui.widgets.footer import KeysFooter
 from tui.widgets.live_plot import LivePlot
 from tui.widgets.parts import PartsLine
+from tui.widgets.stress_bar import StressBar
 
 if TYPE_CHECKING:
     from companion.analysis import MinuteResult
@@ -61,7 +63,7 @@ _STATE_TEXT: Final = {
     "gave-up": "Strap not reachable",
     "stopped": "Stopped",
     "playing": "Replaying",
-    "ended": "Recording ended",
+    "ended": "The stream has ended",
 }
 
 
@@ -78,6 +80,8 @@ def duration_text(seconds: float) -> str:
 def link_text(link: LinkInfo) -> str:
     """The link state as one sentence: "Reconnecting in 8 s — check the strap is moist"."""
     head = _STATE_TEXT.get(link.state, link.state)
+    if link.state == "ended":  # its detail only says again that the source ended
+        return "The recording has ended" if link.replay_speed is not None else head
     if link.state == "playing" and link.replay_speed is not None:
         speed = link.replay_speed
         head += " as fast as it goes" if math.isinf(speed) else f" at {speed:g}×"
@@ -108,6 +112,13 @@ class LiveScreen(Screen[None]):
         Binding("b", "app.breathe", "Breathe", tooltip="A paced breathing exercise"),
         Binding("p", "app.pause", "Pause", tooltip="A two-minute pause"),
         Binding("k", "app.contact", "Reach out", tooltip="Reach out to a colleague"),
+        # Shown while a message that did not go out waits (the app's check_action).
+        Binding(
+            "i",
+            "app.in_person_instead",
+            "In person",
+            tooltip="Talk in person instead (a message that was not sent)",
+        ),
         Binding("c", "app.colleagues", "Colleagues", show=False, tooltip="Your colleagues list"),
         Binding(
             "u",
@@ -120,11 +131,19 @@ class LiveScreen(Screen[None]):
         Binding("r", "app.review", "Review", tooltip="Review a day"),
         Binding("t", "app.trends", "Trends", tooltip="Trends over 7 and 30 days"),
         Binding("comma", "app.settings", "Settings", key_display=","),
-        Binding("m", "app.resting", "Resting baseline", show=False, tooltip="Five quiet minutes"),
+        Binding(
+            "m",
+            "app.resting",
+            "Resting baseline",
+            show=False,
+            tooltip="Measure your resting baseline (five quiet minutes)",
+        ),
         Binding(
             "v", "app.peek", "Show numbers", show=False, tooltip="Inside a client session, peek"
         ),
-        Binding("d", "app.demo", "Demo", show=False, tooltip="When no strap is reachable"),
+        Binding(
+            "d", "app.demo", "Demo", show=False, tooltip="Try the demo (when no strap is reachable)"
+        ),
         # An enter meant for an invitation a client session's start took down just as
         # it came: it still accepts it. Not a key to learn, so not in the keys sheet.
         Binding(
@@ -174,8 +193,8 @@ class LiveScreen(Screen[None]):
                 yield PartsLine(id="vitals")
             with Vertical(id="stress", classes="panel"):
                 yield Static("", id="stress-head")
-                with Horizontal(id="stress-row"):  # the bar, and the day's load beside it
-                    yield Static("", id="stress-bar")
+                with Horizontal(id="stress-row"):  # the bar, and the day's load whole beside it
+                    yield StressBar(id="stress-bar")
                     yield Static("", id="load")
                 yield Static("", id="stress-why")
         with Vertical(id="plots", classes="panel"):
@@ -185,7 +204,7 @@ class LiveScreen(Screen[None]):
         with Vertical(id="day", classes="panel"):
             yield Static("", id="session")
             yield DayStrip(id="timeline")
-        yield Static(self.prompt_line, id="prompt-area", classes="panel")
+        yield ClampedText(self.prompt_line, id="prompt-area", classes="panel")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -239,9 +258,12 @@ class LiveScreen(Screen[None]):
         self._draw_timeline()
 
     def show_link(self, link: LinkInfo) -> None:
+        if link.state == "ended" and self.link.state == "playing":
+            link = LinkInfo("ended", link.detail, replay_speed=self.link.replay_speed)
         self.link = link
         self.set_class(link.state in ("reconnecting", "gave-up", "scanning"), "-disconnected")
         self._draw_heart()
+        self._draw_stress()
 
     def show_baseline(self, baseline: Baseline) -> None:
         """What stress is measured against now (it may change mid-run: a resting measurement)."""
@@ -286,6 +308,7 @@ class LiveScreen(Screen[None]):
         """A line in the prompt area: the answer to a prompt, a snooze, an act done."""
         self.prompt_line = text
         self.query_one("#prompt-area", Static).update(text)
+        self.refresh_bindings()  # an act done may change the keys that apply (i)
 
     def peek_until(self, until_s: float) -> None:
         """Show the numbers until ``until_s`` (the app's ``clock.monotonic()``)."""
@@ -336,7 +359,9 @@ class LiveScreen(Screen[None]):
         self.query_one("#link", PartsLine).show(parts)
         vitals: list[str] = []
         minute = self.last_minute
-        if minute is not None and self._measuring(minute):
+        if self.link.state == "ended":  # the last minute's signal is no news now
+            vitals.append("no beats are coming in")
+        elif minute is not None and self._measuring(minute):
             vitals.append("measuring…")
         elif minute is not None:
             epoch = minute.epoch
@@ -351,38 +376,46 @@ class LiveScreen(Screen[None]):
 
     def _draw_stress(self) -> None:
         head = self.query_one("#stress-head", Static)
-        bar = self.query_one("#stress-bar", Static)
+        bar = self.query_one(StressBar)
         why = self.query_one("#stress-why", Static)
         minute = self.last_minute
         for cls in _BAND_CLASS.values():
             bar.remove_class(cls)
         if minute is None:
             head.update("Stress: waiting for the first full minute")
-            bar.update("")
+            bar.score = None
             why.update(self._baseline_text())
             self.query_one("#load", Static).update("")
             return
         score = minute.score
+        load = self.query_one("#load", Static)
+        load.update(f"Today's load {minute.daily_load:.0f}")
+        if self.link.state == "ended":
+            head.update("Stress: no more minutes to score")
+            bar.score = None
+            why.update(f"No beats are coming in: {self._ended_text()}.\n{self._baseline_text()}")
+            return
         if self._measuring(minute):
             head.update("Stress: measuring…")
-            bar.update("")
+            bar.score = None
             why.update(
                 f"The first full minute since the beats began is not over yet.\n"
                 f"{self._baseline_text()}"
             )
-            self.query_one("#load", Static).update(f"Today's load {minute.daily_load:.0f}")
             return
         if score.score is None:
             head.update("Stress: no score this minute")
-            bar.update("")
+            bar.score = None
         else:
             head.update(f"Stress {score.score} · {score.band}")
-            filled = round(score.score / 5)
-            bar.update("█" * filled + "░" * (20 - filled))
+            bar.score = score.score
             if score.band is not None:
                 bar.add_class(_BAND_CLASS[score.band])
         why.update(f"{score.explain()}\n{self._baseline_text()}")
-        self.query_one("#load", Static).update(f"Today's load {minute.daily_load:.0f}")
+
+    def _ended_text(self) -> str:
+        replay = self.link.replay_speed is not None
+        return "the recording has ended" if replay else "the stream has ended"
 
     def _measuring(self, minute: MinuteResult) -> bool:
         """Whether ``minute`` is the partial first one after connecting or reconnecting

@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Static, Switch
 
 from tui.widgets.dialog import DialogBody, DialogFoot
 
-__all__ = ["ReportRequest", "SaveReportScreen", "default_report_path"]
+__all__ = ["ReportRequest", "SaveReportScreen", "default_report_path", "report_failure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,19 @@ class ReportRequest:
     path: Path
     keep_labels: bool
     replace: bool
+
+
+def report_failure(path: Path | None, error: BaseException | None) -> str:
+    """What failed, in one sentence: "Could not write the report to FILE: reason."."""
+    if isinstance(error, OSError) and error.strerror:
+        reason = error.strerror
+    else:
+        reason = str(error).rstrip(".") if error is not None else ""
+    reason = reason or type(error).__name__
+    if reason.lower().startswith("could not write the report"):  # already says it all
+        return f"{reason[0].upper()}{reason[1:]}."
+    where = f" to {path}" if path is not None else ""
+    return f"Could not write the report{where}: {reason}."
 
 
 def default_report_path(day: date) -> Path:

@@ -25,7 +25,7 @@ from signals.artifacts import screen_artifacts
 from signals.baseline import Baseline, RestingMeasurement
 from tui.widgets.dialog import DialogBody, DialogFoot
 
-__all__ = ["RESTING_S", "RestingScreen", "resting_words"]
+__all__ = ["RESTING_S", "RestingScreen", "resting_words", "time_left_text"]
 
 RESTING_S: Final = 300.0
 """A resting measurement lasts five minutes."""
@@ -35,6 +35,15 @@ _INTRO: Final = (
     "minutes. Holdspace measures your heart at rest, so it can tell later what "
     "moved against your own calm rather than published averages."
 )
+
+
+def time_left_text(progress: float, duration_s: float) -> str:
+    """The time left, in words that agree with the bar's percentage (17% of five
+    minutes is "about 4 min to go", not 5); under a minute, in seconds."""
+    left_s = max(0.0, (1.0 - progress) * duration_s)
+    if left_s >= 60.0:
+        return f"about {round(left_s / 60.0)} min to go."
+    return f"about {max(10, 10 * round(left_s / 10.0))} s to go."
 
 
 def resting_words(baseline: Baseline) -> str:
@@ -118,8 +127,7 @@ class RestingScreen(ModalScreen[Baseline | None]):
         if measurement.done:
             self._finish()
         else:
-            left_min = (1.0 - measurement.progress) * self.duration_s / 60.0
-            self._say(f"Sitting quietly… about {math.ceil(left_min)} min to go.")
+            self._say(f"Sitting quietly… {time_left_text(measurement.progress, self.duration_s)}")
 
     def _finish(self) -> None:
         """Judge the five minutes with each beat screened for artifacts."""

@@ -36,14 +36,18 @@ from tui.widgets.footer import KeysFooter
 from tui.widgets.parts import PartsLine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from companion.review import DayReview, SessionDetail
     from companion.store import Store
     from tui.report_screen import ReportRequest
 
 __all__ = ["ReviewScreen", "SessionDetailScreen"]
 
-EMPTY_STORE: Final = "No days recorded yet — run `holdspace demo` to see how a day looks."
+EMPTY_STORE: Final = "No days recorded yet — run “holdspace demo” to see how a day looks."
 LOADING_DAY: Final = "Loading the day…"
+REPORT_GROUP: Final = "review-report"
+"""The worker group that writes the HTML report (its failure is a notification)."""
 HR_COLOUR: Final = "#e06c75"
 STRESS_COLOUR: Final = "#e5c07b"
 SESSION_COLUMNS: Final = (
@@ -112,7 +116,7 @@ def session_cells(row: SessionRow) -> tuple[str | Text, ...]:
         _num(row.rmssd_ms, "{:.1f}"),
         Text(_stress(row), justify="right"),
         _num(None if row.minutes_high is None else float(row.minutes_high)),
-        _num(row.load, "{:.1f}"),
+        _num(row.load, "{:.0f}"),  # whole numbers on the 0-100 scale, as in every view
         _num(row.recovery_min, "{:.1f}"),
         check_in,
     )
@@ -134,7 +138,7 @@ def prompts_text(prompts: tuple[PromptRow, ...], empty: str = "No prompts.") -> 
     out = Text()
     for p in prompts:
         facts = [p.fate_text, p.response_text, p.before_after_text]
-        out.append(f"{clock(p.raised_s)}  ", style="bold")
+        out.append(f"{p.when_text}  ", style="bold")
         out.append(f"{p.kind:<8}", style="italic")
         out.append(" · ".join(f for f in facts if f) + "\n")
         out.append(f"       {p.reason}\n", style="dim")
@@ -146,6 +150,8 @@ class ReviewScreen(Screen[None]):
     """One day: chart, sessions table, prompts. ``day`` None opens the latest day with data."""
 
     CSS_PATH = "review.tcss"
+    _report_path: Path | None = None
+    """The file the last HTML report was asked for (named when writing it fails)."""
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as Textual declares it)
     """Below 32 rows (80x24) the chart and the prompts shrink, so the sessions keep their rows."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -166,6 +172,14 @@ class ReviewScreen(Screen[None]):
         ),
         Binding("h", "save_report", "HTML report"),
         Binding("escape", "close", "Back"),
+        # The table takes enter itself (a row selected); here for the keys sheet.
+        Binding(
+            "enter",
+            "open_session",
+            "Open",
+            show=False,
+            tooltip="All of the highlighted session: its report and plots",
+        ),
     ]
 
     @dataclass
@@ -308,12 +322,18 @@ class ReviewScreen(Screen[None]):
             self._fill_table(self.review)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.remove_class("-loading")
-            self.add_class("-error")
-            self.query_one("#review-title", Static).update(
-                f"Could not read the day from the store: {event.worker.error}"
-            )
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == REPORT_GROUP:  # the day is still shown: keep its header
+            from tui.report_screen import report_failure
+
+            self.notify(report_failure(self._report_path, event.worker.error), severity="error")
+            return
+        self.remove_class("-loading")
+        self.add_class("-error")
+        self.query_one("#review-title", Static).update(
+            f"Could not read the day from the store: {event.worker.error}"
+        )
 
     def _step(self, later: bool) -> None:
         if self.day is None:
@@ -352,15 +372,17 @@ class ReviewScreen(Screen[None]):
 
         def chosen(request: ReportRequest | None) -> None:
             if request is not None:
+                self._report_path = request.path
                 self.write_report(day, request)
 
         self.app.push_screen(SaveReportScreen(day), chosen)
 
-    @work(thread=True, group="review-report", exit_on_error=False)
+    @work(thread=True, group=REPORT_GROUP, exit_on_error=False)
     def write_report(self, day: date, request: ReportRequest) -> None:
         """Write the report of ``day`` (:func:`companion.report_html.write_day_report`)."""
         from companion.errors import HoldspaceError
         from companion.report_html import write_day_report
+        from tui.report_screen import report_failure
 
         try:
             out = write_day_report(
@@ -371,7 +393,8 @@ class ReviewScreen(Screen[None]):
                 force=request.replace,
             )
         except HoldspaceError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            failed = report_failure(request.path, exc)
+            self.app.call_from_thread(self.notify, failed, severity="error")
             return
         labels = "with your own codes" if request.keep_labels else "with neutral session names"
         self.app.call_from_thread(self.notify, f"Saved the day's report ({labels}) to {out}.")
@@ -380,6 +403,15 @@ class ReviewScreen(Screen[None]):
     def open_session(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.push_screen(SessionDetailScreen(self.store, int(event.row_key.value)))
+
+    def action_open_session(self) -> None:
+        """``enter`` with the table not focused: the highlighted session, if any."""
+        table = self.query_one("#sessions", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        if key.value is not None:
+            self.app.push_screen(SessionDetailScreen(self.store, int(key.value)))
 
 
 def _group(title: str, rows: list[tuple[str, str, str]], width: int = 36) -> Text:
@@ -470,8 +502,9 @@ class SessionDetailScreen(Screen[None]):
         self.remove_class("-loading")
         row = detail.row
         length = "" if row.duration_s is None else f" ({row.duration_s / 60:.0f} min)"
-        title = Text(f"{row.label}", style="bold")
-        title.append(f"  ·  {row.kind}  ·  {_span(row)}{length}")
+        title = Text(row.label, style="bold")
+        facts = f"{row.kind}  ·  {_span(row)}{length}"
+        title.append(f"  ·  {facts}" if row.label else facts)  # no label: no separator first
         if row.heaviness.heavy:
             title.append(f"  ·  {row.heaviness.text}")
         self.query_one("#detail-title", Static).update(title)

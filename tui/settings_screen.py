@@ -126,7 +126,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
     def _strap_text(self) -> str:
         address, name = self._strap
         if address is None:
-            return "No strap remembered: `holdspace` will look for one."
+            return "No strap remembered: Holdspace will look for one when it starts."
         return f"Remembered: {name or 'a strap'} ({address})"
 
     @on(Button.Pressed, "#forget")

@@ -37,8 +37,8 @@ from tui.widgets.footer import KeysFooter
 __all__ = ["BarList", "ColumnChart", "TrendsScreen"]
 
 EMPTY_MESSAGE: Final = (
-    "No days recorded yet — run `holdspace demo` to see how trends look; its day is kept "
-    "apart from yours: `holdspace review --demo`, then `t`."
+    "No days recorded yet — run holdspace demo to see how trends look; its day is kept "
+    "apart from yours: holdspace review --demo, then t."
 )
 _EIGHTHS: Final = " ▁▂▃▄▅▆▇█"
 _H_EIGHTHS: Final = " ▏▎▍▌▋▊▉█"
