@@ -118,7 +118,10 @@ class PromptActions(ConnectActions):
         self._note(f"{clock_text(prompt.raised_s)} · {base}")  # the time once, when raised
 
         def answered(response: Response | None) -> None:
-            self._answer(prompt, response or "dismissed")
+            if response is None:  # a key meant for the live screen: offered again later
+                self.waiting_prompts.appendleft(prompt)
+                return
+            self._answer(prompt, response)
 
         self.push_screen(PromptScreen(prompt), answered)
         session = self.live.session

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Label, Static
@@ -45,8 +47,14 @@ _ACCEPT: Final = {
 }
 
 
-class PromptScreen(ModalScreen[Response]):
-    """A kind invitation with its reason; enter accepts, z snoozes, escape dismisses."""
+class PromptScreen(ModalScreen[Response | None]):
+    """A kind invitation with its reason; enter accepts, z snoozes, escape dismisses.
+
+    A key pressed before the invitation appeared was meant for the screen below (``r``
+    for the review, say): it never answers the invitation. The invitation steps aside
+    (dismissed with None: it waits to be offered again, unanswered) and the key is
+    pressed again on the screen it was meant for.
+    """
 
     CSS_PATH = "holdspace.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,6 +66,8 @@ class PromptScreen(ModalScreen[Response]):
     def __init__(self, prompt: Prompt) -> None:
         super().__init__()
         self.prompt = prompt
+        self.opened_time = Message().time
+        """When the invitation was opened, on the clock Textual stamps its events with."""
 
     def compose(self) -> ComposeResult:
         kind = self.prompt.kind
@@ -68,6 +78,13 @@ class PromptScreen(ModalScreen[Response]):
                 f"enter {_ACCEPT.get(kind, 'yes')} · z snooze 30 min · escape not now",
                 classes="hint",
             )
+
+    def on_key(self, event: events.Key) -> None:
+        if event.time < self.opened_time:  # pressed before the invitation was there
+            event.stop()
+            event.prevent_default()
+            self.dismiss(None)
+            self.app.call_later(self.app.simulate_key, event.key)
 
     def action_answer(self, response: Response) -> None:
         self.dismiss(response)
