@@ -25,8 +25,8 @@ from typing import Final
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from companion.runs import run_source
-from companion.store import Store
+from companion.pipeline.runs import run_source
+from companion.store.store import Store
 from sensors.beats import Beat
 from sensors.replay import ReplaySource
 from sensors.rrimport import RRFileSource

@@ -25,8 +25,8 @@ from typing import Final
 
 import numpy as np
 
-from companion.pipeline import FLUSH_EVERY_S
-from companion.store import Store
+from companion.pipeline.pipeline import FLUSH_EVERY_S
+from companion.store.store import Store
 from sensors.events import Measurement
 from sensors.replay import ReplaySource
 

@@ -21,16 +21,16 @@ from typing import Final
 
 import numpy as np
 
-from companion.analysis import SignalStage
-from companion.runs import RunOutcome, run_source
-from companion.store import Store
+from companion.pipeline.runs import RunOutcome, run_source
+from companion.pipeline.stage import SignalStage
+from companion.store.store import Store
 from sensors.beats import beat_columns
 from sensors.events import BeatsImported, Measurement, SessionEnded, SessionStarted, SourceEvent
 from sensors.replay import ReplaySource
 from sensors.rrimport import RRFileSource
-from signals.baseline import NORMS
-from signals.hrv_frequency import frequency_domain
-from signals.rolling import batch_markers
+from signals.hrv.frequency import frequency_domain
+from signals.markers.rolling import batch_markers
+from signals.scores.baseline import NORMS
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 HOLTER: Final = ROOT.parent / "shared" / "data" / "holter-24h" / "nsr001_rr_secs.txt"

@@ -44,8 +44,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from companion.pipeline import Pipeline
-from companion.store import Store
+from companion.pipeline.pipeline import Pipeline
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from sensors.events import Disconnected, Measurement, SessionEnded, SessionStarted, SourceEvent
 from sensors.recording import RecordingHeader, RecordLine, write_recording

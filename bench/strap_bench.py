@@ -22,8 +22,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from companion.runs import run_source
-from companion.store import Store
+from companion.pipeline.runs import run_source
+from companion.store.store import Store
 from sensors.beats import Beat, GapReason
 from sensors.ble.supervisor import ReconnectPolicy, StrapSupervisor
 from sensors.emulated.radio import VirtualRadio
@@ -31,7 +31,7 @@ from sensors.emulated.script import StrapScript
 from sensors.emulated.strap import EmulatedStrap
 from sensors.events import Measurement, SourceEvent
 from sensors.recording import RecordedPacket
-from signals.baseline import NORMS
+from signals.scores.baseline import NORMS
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 HEAVY: Final = ROOT / "fixtures" / "heavy-day.hsrec"

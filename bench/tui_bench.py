@@ -26,10 +26,10 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from companion.runs import run_source
-from companion.store import Store
+from companion.pipeline.runs import run_source
+from companion.store.store import Store
 from sensors.rrimport import RRFileSource
-from signals.baseline import NORMS
+from signals.scores.baseline import NORMS
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 HEAVY: Final = ROOT / "fixtures" / "heavy-day.hsrec"
@@ -221,7 +221,7 @@ class _Empty(Screen[None]):
 
 
 async def _t3(store: Store, day: date) -> tuple[float, float, int]:
-    from tui.review import ReviewScreen
+    from tui.screens.review import ReviewScreen
 
     base: list[float] = []
     ours: list[float] = []
@@ -259,7 +259,7 @@ def bench_t3(work: Path) -> None:
     if not HOLTER.exists():
         print(f"[skip] T3: {HOLTER} not available")
         return
-    from companion.review import load_day
+    from companion.review.day import load_day
 
     data_dir = work / "p1"
     if not data_dir.exists():  # bench_p1 leaves its store here; otherwise build one

@@ -7,7 +7,7 @@ Specification:
   :data:`LOG_BACKUPS` older files (``holdspace.log.1`` ... ``.3``), so it never holds more
   than about 4 MB. It is opened at the first line written: a command that logs nothing
   leaves no file.
-- Every line passes the channel-secret filter (:func:`companion.channel_secrets.scrub_handler`):
+- Every line passes the channel-secret filter (:func:`companion.connect.secrets.scrub_handler`):
   passwords and tokens of channel URLs read in this process become ``***``. Session
   labels, notes and message texts are never logged by Holdspace in the first place.
 - :func:`command_logging` (every command, around its run): warnings and errors as one
@@ -37,8 +37,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from companion.channel_secrets import scrub_handler
-from companion.paths import make_private_dir, open_private
+from companion.connect.secrets import scrub_handler
+from companion.store.paths import make_private_dir, open_private
 
 __all__ = [
     "LOG_BACKUPS",

@@ -7,7 +7,7 @@ file and the key, never a traceback) and :func:`save_settings` writes it
 atomically: a temporary file, flushed and fsynced, then swapped in, so a crash
 leaves the old or the new file, never half of one.
 
-Nothing here imports Textual; the settings screen lives in :mod:`tui.settings_screen`.
+Nothing here imports Textual; the settings screen lives in :mod:`tui.modals.settings`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from companion.errors import HoldspaceError
-from companion.jsonfile import read_json_object, write_private_json
-from companion.paths import make_private_dir
-from companion.prompt_rules import MEDIUM_BAND_MIN, PolicyConfig
+from companion.prompts.rules import MEDIUM_BAND_MIN, PolicyConfig
+from companion.store.jsonfile import read_json_object, write_private_json
+from companion.store.paths import make_private_dir
 from sensors.events import SESSION_KINDS
 
 if TYPE_CHECKING:
-    from companion.calendar_ics import KindRules
-from signals.pacer import PATTERNS, RATE_RANGE_PER_MIN, BreathPattern, pattern_named, with_rate
+    from companion.connect.calendar import KindRules
+from signals.breathing.pacer import (
+    PATTERNS,
+    RATE_RANGE_PER_MIN,
+    BreathPattern,
+    pattern_named,
+    with_rate,
+)
 
 __all__ = [
     "CONTACT_LOAD_RANGE",
@@ -97,11 +103,11 @@ class Settings:
     quiet_in : ``"client"``: prompts wait for the end of client sessions only;
         ``"all"``: they wait for the end of every session.
     pacer_rate_per_min : the breathing pacer's rate, in breaths per minute.
-    pacer_pattern : the pacer's pattern, one of :data:`signals.pacer.PATTERNS`.
+    pacer_pattern : the pacer's pattern, one of :data:`signals.breathing.pacer.PATTERNS`.
     desktop_notify : raise a desktop notification when a prompt is shown.
     bell : ring the terminal's bell when a prompt is shown.
     calendar_rules : the helper's own (pattern, kind) rules for calendar events, tried
-        before the built-in ones (:data:`companion.calendar_ics.DEFAULT_RULES`).
+        before the built-in ones (:data:`companion.connect.calendar.DEFAULT_RULES`).
     calendar_default_kind : the kind of an event no rule matches.
     calendar_titles : keep event titles when a calendar is imported (they can name clients).
     retention_days : keep this many days of data (today counts as one) and forget older
@@ -157,7 +163,7 @@ class Settings:
 
     def kind_rules(self, extra: Sequence[tuple[str, str]] = ()) -> KindRules:
         """The calendar's kind rules: ``extra``, then the helper's, then the built-in ones."""
-        from companion.calendar_ics import DEFAULT_RULES, KindRule, KindRules
+        from companion.connect.calendar import DEFAULT_RULES, KindRule, KindRules
 
         own = tuple(KindRule(p, k) for p, k in (*extra, *self.calendar_rules))
         return KindRules(rules=(*own, *DEFAULT_RULES), default_kind=self.calendar_default_kind)

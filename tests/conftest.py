@@ -16,7 +16,7 @@ import pytest
 pytest_plugins = ["tests.loopback", "tests.browser"]
 
 if TYPE_CHECKING:
-    from companion.store import Store
+    from companion.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -61,7 +61,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 async def store(data_dir: Path) -> AsyncIterator[Store]:
     """A writable store in ``data_dir``, closed after the test."""
-    from companion.store import Store
+    from companion.store.store import Store
 
     opened = Store(data_dir)
     yield opened
@@ -96,8 +96,8 @@ def heavy_day_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     import asyncio
 
-    from companion.runs import choose_baseline, run_source
-    from companion.store import Store
+    from companion.pipeline.runs import choose_baseline, run_source
+    from companion.store.store import Store
     from sensors.replay import ReplaySource
 
     path = FIXTURES / "heavy-day.hsrec"
@@ -114,7 +114,7 @@ def copy_with_private_session(store_dir: Path, dest: Path, label: str, note: str
     """Copy a store to ``dest`` and add, after its last session, a finished client session
     labelled ``label`` with a check-in note ``note`` (text that must never leak when labels
     are redacted). Returns the end of the last original session, epoch seconds."""
-    from companion.store import Store
+    from companion.store.store import Store
 
     shutil.copytree(store_dir, dest)
     with Store(dest) as store:

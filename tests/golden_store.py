@@ -1,7 +1,7 @@
 """Write the committed store of the current schema version, ``fixtures/stores/v<N>/``.
 
 Run ``python -m tests.golden_store`` (``make fixtures`` does) after raising
-:data:`companion.store.SCHEMA_VERSION`: it writes the store of the new version and
+:data:`companion.store.store.SCHEMA_VERSION`: it writes the store of the new version and
 never touches the stores of earlier versions, which the tests open with the
 current code to prove every earlier version still opens (``tests/test_migrations.py``).
 
@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from companion.cli import main as holdspace
-from companion.store import LOCK_FILE, SCHEMA_VERSION, Store
+from companion.cli.main import main as holdspace
+from companion.store.store import LOCK_FILE, SCHEMA_VERSION, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 STORES = ROOT / "fixtures" / "stores"

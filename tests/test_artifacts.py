@@ -22,15 +22,15 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from signals.artifacts import (
+from signals.artifacts.batch import (
     MIN_SEGMENT_BEATS,
     ArtifactKind,
     ArtifactScreen,
     screen_artifacts,
 )
-from signals.artifacts_correct import correct_artifacts
-from signals.artifacts_live import LOOKAHEAD_BEATS, LiveArtifactDetector, LiveVerdict
-from signals.artifacts_lt import classify, segment_features
+from signals.artifacts.correct import correct_artifacts
+from signals.artifacts.lipponen import classify, segment_features
+from signals.artifacts.live import LOOKAHEAD_BEATS, LiveArtifactDetector, LiveVerdict
 from tests.conftest import SHARED_DATA
 
 FloatArray = npt.NDArray[np.float64]
@@ -265,7 +265,7 @@ def test_screen_api() -> None:
 
 def test_signals_artifacts_never_imports_neurokit2_or_pandas() -> None:
     code = (
-        "import sys, signals.artifacts, signals.artifacts_correct, signals.artifacts_live; "
+        "import sys, signals.artifacts.batch, signals.artifacts.correct, signals.artifacts.live; "
         "print(sorted(m for m in ('neurokit2', 'pandas') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parents[1]

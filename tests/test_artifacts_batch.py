@@ -14,9 +14,9 @@ import numpy.typing as npt
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from signals.artifacts_live import LiveArtifactDetector, LiveVerdict
-from signals.artifacts_lt import rolling_median, rolling_quartile_deviation
-from signals.order_stats import window_order_statistics, window_quartile_deviation
+from signals.artifacts.lipponen import rolling_median, rolling_quartile_deviation
+from signals.artifacts.live import LiveArtifactDetector, LiveVerdict
+from signals.markers.order_stats import window_order_statistics, window_quartile_deviation
 from tests.test_artifacts import DATA, clean_rr, realdata
 
 FloatArray = npt.NDArray[np.float64]

@@ -1,9 +1,9 @@
 """A screen attached to a running recorder: it hears the recorder's day, its acts are stored there.
 
-The recorder side is a :class:`~companion.live.LiveSession` on a gated replay of the heavy
-fixture, served on a socket by :func:`~companion.livefeed.start_feed` exactly as
+The recorder side is a :class:`~companion.live.session.LiveSession` on a gated replay of the heavy
+fixture, served on a socket by :func:`~companion.live.publisher.start_feed` exactly as
 ``holdspace record`` serves its strap; the screen side is a second live session (or the
-whole app) attached with :meth:`~companion.live.LiveSession.attach`. Every wait ends on an
+whole app) attached with :meth:`~companion.live.session.LiveSession.attach`. Every wait ends on an
 event: the gate has handed the day on, a message has arrived, a reply has come back.
 """
 
@@ -20,16 +20,16 @@ from typing import Any, TypeVar
 
 import pytest
 
-from companion.analysis import MinuteResult
-from companion.attached import STOPPED
 from companion.errors import HoldspaceError
-from companion.live import LinkInfo, LiveSession
-from companion.livefeed import QuietListener, RecorderFeed, start_feed
-from companion.livesocket import attach, recorder_running
-from companion.livewire import COMMAND_TYPE, decode_line, encode_line
-from companion.prompts import Prompt
+from companion.live.publisher import QuietListener, RecorderFeed, start_feed
+from companion.live.session import LinkInfo, LiveSession
+from companion.livesocket.client import STOPPED
+from companion.livesocket.server import attach, recorder_running
+from companion.livesocket.wire import COMMAND_TYPE, decode_line, encode_line
+from companion.pipeline.stage import MinuteResult
+from companion.prompts.policy import Prompt
 from companion.sessions import Session
-from companion.store import Store
+from companion.store.store import Store
 from sensors.beats import Beat
 from sensors.events import SourceEvent
 from sensors.replay import ReplaySource
@@ -367,7 +367,7 @@ async def test_bad_commands_are_answered_in_words_and_the_recorder_keeps_serving
         (act("end_session", 13, heavy="very"), 13, "heavy must be"),
         (b"[" * 60_000 + b"\n", None, "one JSON object per line"),
     ]
-    with caplog.at_level(logging.WARNING, logger="companion.livesocket"):
+    with caplog.at_level(logging.WARNING, logger="companion.livesocket.server"):
         for line, request, words in cases:
             writer.write(line)
             reply = decode_line(await within(reader.readline()))
@@ -391,7 +391,7 @@ async def test_bad_commands_are_answered_in_words_and_the_recorder_keeps_serving
 
 
 async def test_a_read_only_feed_refuses_commands(sock_path: Path) -> None:
-    from companion.livesocket import LiveServer
+    from companion.livesocket.server import LiveServer
 
     async with LiveServer(sock_path, hello=lambda: {"type": "hello"}):
         reader, writer = await within(asyncio.open_unix_connection(os.fspath(sock_path)))
@@ -413,8 +413,8 @@ async def test_holdspace_opens_the_screen_attached_when_a_recorder_runs(
 ) -> None:
     import argparse
 
-    from companion import cli_tui
-    from companion.livesocket import LiveServer
+    from companion.cli import screen as cli_tui
+    from companion.livesocket.server import LiveServer
 
     opened: list[tuple[Any, Path, dict[str, Any]]] = []
 
@@ -443,7 +443,7 @@ def test_a_reply_nobody_waits_for_is_logged_without_its_contents(
     caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     """A stray reply can hold a session with its label: the log names its fields only."""
-    from companion.attached import AttachedRecorder
+    from companion.livesocket.client import AttachedRecorder
 
     client = AttachedRecorder(LiveSession(None, QuietListener()), tmp_path / "sock")
     stray = {"id": 7, "ok": True, "session": {"label": "C-secret-17", "kind": "client"}}

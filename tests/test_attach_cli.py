@@ -9,8 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from companion.live import LiveSession
-from companion.store import Store
+from companion.live.session import LiveSession
+from companion.store.store import Store
 from tests.conftest import ROOT
 from tests.test_attach import Heard, within
 from tests.test_record_cli import HEAVY, _env, _wait_for_recorder

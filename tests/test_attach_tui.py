@@ -11,16 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from companion.attached import STOPPED
-from companion.cli_tui import attach_runner
-from companion.store import Store
+from companion.cli.screen import attach_runner
+from companion.livesocket.client import STOPPED
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from tests.screens import screen_text
 from tests.test_attach import Recorder
 from tui.app import HoldspaceApp
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PromptScreen
-from tui.session_modals import CheckInScreen, StartSessionScreen
+from tui.modals.prompt import PromptScreen
+from tui.modals.session import CheckInScreen, StartSessionScreen
+from tui.screens.live import LiveScreen
 
 SIZE = (110, 40)
 MAX_TURNS = 2000

@@ -12,7 +12,8 @@ import pytest
 
 from sensors.events import Measurement
 from sensors.replay import ReplaySource
-from signals.baseline import (
+from signals.epochs.batch import Epoch
+from signals.scores.baseline import (
     HR_SPREAD_FLOOR_BPM,
     LN_RMSSD_SPREAD_FLOOR,
     MIN_ROLLING_MINUTES,
@@ -25,7 +26,6 @@ from signals.baseline import (
     is_calm,
     rolling_baseline,
 )
-from signals.epochs import Epoch
 from tests.conftest import FIXTURES
 from tests.test_epochs import iso_s, recorded_day
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from companion.baselines import save_resting, stored_baseline
-from companion.runs import choose_baseline, run_source
-from companion.store import Store
+from companion.pipeline.baselines import save_resting, stored_baseline
+from companion.pipeline.runs import choose_baseline, run_source
+from companion.store.store import Store
 from sensors.events import Measurement
 from sensors.replay import ReplaySource
-from signals.baseline import NORMS, RestingMeasurement
+from signals.scores.baseline import NORMS, RestingMeasurement
 from tests.conftest import FIXTURES
 
 REST = FIXTURES / "rest-5min.hsrec"

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from sensors.clock import ManualClock
 from tests.test_breathe_screen import AMPLITUDE_BPM, Host, beats_between, history, stats
 from tests.test_tui_live import SIZE, Day, at
-from tui.breathe import WAVE_LABEL, WAVE_LABEL_BEFORE, BreatheScreen
+from tui.screens.breathe import WAVE_LABEL, WAVE_LABEL_BEFORE, BreatheScreen
 
 
 def wave_label(screen: BreatheScreen) -> str:

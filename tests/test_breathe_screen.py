@@ -9,8 +9,8 @@ from textual.app import App
 from textual.widgets import Sparkline, Static
 
 from sensors.clock import ManualClock
-from signals.pacer import BreathPattern
-from tui.breathe import BreathBar, BreatheScreen, BreathResult
+from signals.breathing.pacer import BreathPattern
+from tui.screens.breathe import BreathBar, BreatheScreen, BreathResult
 
 AMPLITUDE_BPM = 5.0  # the heart rate swings 2 x 5 = 10 beats/min per breath
 BEAT_EPOCH_S = 1_760_000_000.0  # beat times are epoch seconds of the stream

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.calendar_ics import (
+from companion.connect.calendar import (
     DEFAULT_RULES,
     CalendarError,
     CalendarImport,

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from companion.channels import (
+from companion.connect.channels import (
     SecretFilter,
     SendResult,
     channel_kind,
@@ -510,9 +510,9 @@ def test_a_long_masked_path_word_is_scrubbed_from_logs_too(secret_filter: Secret
 def test_secret_holding_types_have_a_masked_repr() -> None:
     from rich.pretty import pretty_repr  # what Textual's crash report prints locals with
 
-    from companion.channel_secrets import parse_channel
-    from companion.colleagues import Colleague, ColleagueBook
-    from tui.colleagues_screen import NewColleague
+    from companion.connect.colleagues import Colleague, ColleagueBook
+    from companion.connect.secrets import parse_channel
+    from tui.screens.colleagues import NewColleague
 
     url = f"json://sam:{SECRET}@{LOOPBACK}:8080/webhook/ourclinicsecret"
     colleague = Colleague(name="Sam", channels=(url,))

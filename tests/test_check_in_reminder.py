@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from companion.prompts import MinuteInput, PolicyConfig, Prompt, PromptPolicy
+from companion.prompts.policy import MinuteInput, PolicyConfig, Prompt, PromptPolicy
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC).timestamp()
 MIN = 60.0

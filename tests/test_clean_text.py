@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from companion.live import LiveSession
+from companion.live.session import LiveSession
 from companion.sessions import validate_label
 from tests.conftest import ROOT
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.cli import build_parser
-from companion.store import Store
+from companion.cli.main import build_parser
+from companion.store.store import Store
 from sensors.recording import RecordingReader
 from tests.conftest import FIXTURES, ROOT, shared_file
 

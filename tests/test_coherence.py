@@ -10,8 +10,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from signals.coherence import breath_swings, coherence, heart_rate_bpm
-from signals.pacer import PATTERNS, BreathPattern, pacer_at, pattern_named, with_rate
+from signals.breathing.coherence import breath_swings, coherence, heart_rate_bpm
+from signals.breathing.pacer import PATTERNS, BreathPattern, pacer_at, pattern_named, with_rate
 from tests.conftest import ROOT
 
 
@@ -198,12 +198,15 @@ def test_coherence_needs_64_seconds_and_some_variability() -> None:
 
 
 def test_the_pacer_loads_without_scipy_and_old_import_paths_still_work() -> None:
-    import signals.coherence as old_home
-    import signals.pacer as pacer
+    import signals.breathing.coherence as old_home
+    import signals.breathing.pacer as pacer
 
     for name in ("PATTERNS", "RATE_RANGE_PER_MIN", "BreathPattern", "pattern_named", "with_rate"):
         assert getattr(old_home, name) is getattr(pacer, name)
-    probe = "import sys, signals.coherence, signals.pacer; print('scipy' in sys.modules)"
+    probe = (
+        "import sys, signals.breathing.coherence, signals.breathing.pacer; "
+        "print('scipy' in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from companion.cli import main
-from companion.colleagues import (
+from companion.cli.main import main
+from companion.connect.colleagues import (
     ContactRecord,
     add_colleague,
     due_check_ins,
@@ -27,7 +27,7 @@ from companion.colleagues import (
     remove_colleague,
 )
 from companion.errors import HoldspaceError
-from companion.store import Store
+from companion.store.store import Store
 from tests.loopback import SECRET, Mailbox, mail_url
 
 pytestmark = [
@@ -239,7 +239,7 @@ def test_the_review_of_a_day_names_its_contacts(heavy_day_store: Path, tmp_path:
     import shutil
     from datetime import UTC, date, datetime
 
-    from companion.review import load_day
+    from companion.review.day import load_day
 
     data = tmp_path / "data"
     shutil.copytree(heavy_day_store, data)
@@ -285,7 +285,7 @@ def test_the_helpers_calendar_rules_come_first(
 def test_each_failure_is_the_documented_sentence_and_recorded_as_failed(
     tmp_path: Path, failure: str, request: pytest.FixtureRequest
 ) -> None:
-    from companion.contact import send_to
+    from companion.connect.contact import send_to
     from tests.loopback import closed_port
 
     if failure == "refused":

@@ -2,7 +2,7 @@
 
 It printed "last contact 0 d ago" for a talk an hour ago and "0 d ago" for one late last
 night; it now says "today", "yesterday", "N days ago" (issue 15). The command's clock is
-set by the test (``time.time`` in :mod:`companion.cli_connect`); no channel is used.
+set by the test (``time.time`` in :mod:`companion.cli.connect`); no channel is used.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from companion import cli_connect
-from companion.cli import main
-from companion.colleagues import ContactRecord, add_colleague, record_contact
+from companion.cli import connect as cli_connect
+from companion.cli.main import main
+from companion.connect.colleagues import ContactRecord, add_colleague, record_contact
 from tests.loopback import mail_url
 
 pytestmark = pytest.mark.filterwarnings("ignore:'imghdr' is deprecated:DeprecationWarning")

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.beat_queue import BeatQueue
-from companion.store import Store
+from companion.pipeline.beat_queue import BeatQueue
+from companion.store.store import Store
 from sensors.beats import Beat, BeatColumns, beat_columns
-from signals.hr_rise import _window_min
-from signals.hrv_nonlinear import _match_counts
+from signals.hrv.nonlinear import _match_counts
+from signals.markers.hr_rise import _window_min
 
 # -- BeatColumns ---------------------------------------------------------------------------------
 

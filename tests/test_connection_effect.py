@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
-from companion.colleagues import COLLEAGUES_FILE, ContactRecord, ContactWay, record_contact
-from companion.connection_effect import (
+from companion.connect.colleagues import COLLEAGUES_FILE, ContactRecord, ContactWay, record_contact
+from companion.review.connection_effect import (
     ContactDayLoads,
     Mean,
     SessionGroup,
     connection_effect,
     read_contact_days,
 )
-from companion.store import Store
-from companion.trends import trends
+from companion.review.trends import trends
+from companion.store.store import Store
 
 SOURCE = "test:connection"
 MON = date(2026, 11, 16)
@@ -152,7 +152,7 @@ def test_too_little_to_compare_shows_the_counts(week: Path) -> None:
 
 def test_only_metrics_known_on_both_sides_get_a_line() -> None:
     # Pure: no store. Stress on both sides, heart rate on one side only, no recovery.
-    from companion.store import StoredSession
+    from companion.store.store import StoredSession
 
     def session(sid: int, kind: str, day: date) -> StoredSession:
         return StoredSession(sid, kind, "", at(day, 9), at(day, 10), None, SOURCE)
@@ -199,5 +199,5 @@ def test_no_colleague_book_is_no_contacts(tmp_path: Path) -> None:
 
 
 def test_connection_effect_never_imports_textual() -> None:
-    code = "import sys, companion.connection_effect; assert 'textual' not in sys.modules"
+    code = "import sys, companion.review.connection_effect; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from companion.contact import day_load_line, team_status_line, with_load_line
+from companion.connect.contact import day_load_line, team_status_line, with_load_line
 
 TZ = ZoneInfo("Europe/Berlin")
 

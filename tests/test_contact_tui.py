@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 from textual.widgets import Checkbox, Input
 
-from companion.colleagues import add_colleague, load_book
-from companion.prompts import PolicyConfig
+from companion.connect.colleagues import add_colleague, load_book
+from companion.prompts.policy import PolicyConfig
 from tests.loopback import SECRET, Mailbox, mail_url
 from tests.screens import screen_text
 from tests.test_tui_live import SIZE, Day, at
-from tui.colleagues_screen import AddColleagueScreen, ColleaguesScreen
-from tui.contact_screen import ContactScreen
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PromptScreen
+from tui.modals.contact import ContactScreen
+from tui.modals.prompt import PromptScreen
+from tui.screens.colleagues import AddColleagueScreen, ColleaguesScreen
+from tui.screens.live import LiveScreen
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),

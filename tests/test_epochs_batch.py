@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from signals.epochs import Epoch, EpochBuilder
+from signals.epochs.batch import Epoch, EpochBuilder
 
 
 def stream(seed: int) -> tuple[list[float], list[float], list[bool], list[bool]]:

@@ -1,4 +1,4 @@
-"""Tests for ``holdspace export`` (companion.export, companion.cli_export)."""
+"""Tests for ``holdspace export`` (companion.review.export, companion.cli.export)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.cli_export import add_export_parsers, cmd_export
+from companion.cli.export import add_export_parsers, cmd_export
 from companion.errors import HoldspaceError
-from companion.export import TABLE_COLUMNS
-from companion.store import Store
+from companion.review.export import TABLE_COLUMNS
+from companion.store.store import Store
 from sensors.rrimport import read_rr_file
 from tests.conftest import copy_with_private_session
 
@@ -203,7 +203,7 @@ def test_a_bad_date_is_a_usage_error(
 def test_holdspace_import_of_the_export_stores_exactly_the_same_beats(
     source: Path, tmp_path: Path
 ) -> None:
-    from companion.cli import main
+    from companion.cli.main import main
 
     day = day_of(source)
     assert run(source, "--from", day, "--to", day, "--out", str(tmp_path / "out")) == 0

@@ -13,12 +13,12 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from companion.export import ExportOptions, write_export
+from companion.pipeline.results import SessionResult
+from companion.review.export import ExportOptions, write_export
 from companion.sessions import Session
-from companion.signal_results import SessionResult
-from companion.store import Store
-from signals.baseline import NORMS
-from signals.load import session_load
+from companion.store.store import Store
+from signals.scores.baseline import NORMS
+from signals.scores.load import session_load
 
 DAY = date(2026, 11, 23)
 

@@ -8,9 +8,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from companion.export import ExportOptions, write_export
-from companion.heavy import heaviness
-from companion.store import Store
+from companion.review.export import ExportOptions, write_export
+from companion.review.heavy import heaviness
+from companion.store.store import Store
 
 
 def _export(store_dir: Path, out: Path, fmt: str = "csv") -> None:

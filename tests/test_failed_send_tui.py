@@ -22,17 +22,17 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, OptionList
 
-from companion.colleagues import add_colleague, load_book
+from companion.connect.colleagues import add_colleague, load_book
 from companion.logfile import command_logging, screen_logging
-from companion.store import Store
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from tests.conftest import idle
 from tests.loopback import LOOPBACK, SECRET, closed_port
 from tests.test_tui_live import at
 from tui.app import HoldspaceApp
-from tui.colleagues_screen import ColleaguesScreen
-from tui.contact_screen import ContactScreen
-from tui.live_screen import LiveScreen
+from tui.modals.contact import ContactScreen
+from tui.screens.colleagues import ColleaguesScreen
+from tui.screens.live import LiveScreen
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
@@ -90,8 +90,8 @@ def _refused(port: int) -> str:
 
 
 def test_the_last_failure_is_the_last_entry_when_it_failed() -> None:
-    from companion.colleagues import ColleagueBook, ContactRecord
-    from companion.contact import failure_line, failure_reason
+    from companion.connect.colleagues import ColleagueBook, ContactRecord
+    from companion.connect.contact import failure_line, failure_reason
 
     refused = "Could not reach 127.0.0.1:9 (connection refused): check the address and port."
     failed = ContactRecord(NOW_S, "Sam", "message", False, refused, "JSON webhook")

@@ -13,10 +13,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from companion.cli_forget import FORGET_COMMANDS, add_forget_parsers
+from companion.cli.forget import FORGET_COMMANDS, add_forget_parsers
 from companion.errors import HoldspaceError, StoreLockedError
-from companion.forget import apply_retention, forget_days, stored_days
-from companion.store import Store
+from companion.store.forget import apply_retention, forget_days, stored_days
+from companion.store.store import Store
 from sensors.beats import Beat
 
 HEAVY_DAY = date(2026, 11, 23)
@@ -285,8 +285,8 @@ def test_the_retention_setting_forgets_older_days_when_a_recording_starts(
 ) -> None:
     from datetime import timedelta
 
-    from companion.forget import apply_retention_setting
     from companion.settings import Settings, save_settings
+    from companion.store.forget import apply_retention_setting
 
     with Store(data) as store:
         assert apply_retention_setting(store, HEAVY_DAY) is None  # no retention set

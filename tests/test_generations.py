@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from companion import storage
-from companion.cli import main
-from companion.storage import AtomicJSONStorage
-from companion.store import Store
+from companion.cli.main import main
+from companion.store import storage
+from companion.store.storage import AtomicJSONStorage
+from companion.store.store import Store
 
 DAY = date(2026, 11, 23)
 NOTE = "the-last-write-7Q"

@@ -1,4 +1,4 @@
-"""One definition of a heavy session (companion.heavy), and trends, the review, the day
+"""One definition of a heavy session (companion.review.heavy), and trends, the review, the day
 report and the export all count by it, saying which half each heavy session meets."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from companion.export import ExportOptions, write_export
-from companion.heavy import Heaviness, heaviness, heavy_count_text
-from companion.report_html import build_day_report
-from companion.review import load_day
-from companion.store import Store
-from companion.trends import trends
+from companion.review.day import load_day
+from companion.review.export import ExportOptions, write_export
+from companion.review.heavy import Heaviness, heaviness, heavy_count_text
+from companion.review.html import build_day_report
+from companion.review.trends import trends
+from companion.store.store import Store
 
 CALM = {"session_load": {"mean_stress": 40.0, "sustained_peak_stress": 60.0}}
 SUSTAINED_HIGH = {"session_load": {"mean_stress": 50.0, "sustained_peak_stress": 80.0}}

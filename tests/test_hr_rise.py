@@ -14,8 +14,8 @@ from collections import deque
 import numpy as np
 import pytest
 
-from signals.hr_rise import MIN_BEATS, SMOOTH_S, SPAN_S, RiseTracker
-from signals.rolling import RollingWindow
+from signals.markers.hr_rise import MIN_BEATS, SMOOTH_S, SPAN_S, RiseTracker
+from signals.markers.rolling import RollingWindow
 
 Beats = list[tuple[float, float, bool]]
 

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signals.hrv_frequency import (
+from signals.hrv.frequency import (
     frequency_domain,
     rr_spectrum,
     smoothness_priors_detrend,
 )
-from signals.hrv_indices import (
+from signals.hrv.indices import (
     PUBLISHED_NORMS,
     AutonomicNorms,
     MarkerNorm,
@@ -30,9 +30,9 @@ from signals.hrv_indices import (
     baevsky_components,
     baevsky_stress_index,
 )
-from signals.hrv_nonlinear import dfa_alpha, poincare, sample_entropy
-from signals.hrv_report import HRVReport, hrv_report
-from signals.hrv_time import heart_rate_extremes, successive_differences, time_domain
+from signals.hrv.nonlinear import dfa_alpha, poincare, sample_entropy
+from signals.hrv.report import HRVReport, hrv_report
+from signals.hrv.time_domain import heart_rate_extremes, successive_differences, time_domain
 from tests.conftest import SHARED_DATA
 
 FloatArray = npt.NDArray[np.float64]

@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES, ROOT
 
 PROBE = """
 import json, sys
-from companion.cli import main
+from companion.cli.main import main
 status = []
 for argv in json.loads(sys.argv[1]):
     try:

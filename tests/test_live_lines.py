@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from companion.live import LinkInfo, LiveSession
+from companion.live.session import LinkInfo, LiveSession
 from sensors.clock import ManualClock
 from tests.conftest import FIXTURES
 from tests.test_tui_live import SIZE, Day
-from tui.live_screen import link_text
+from tui.screens.live import link_text
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ import asyncio
 import math
 from typing import Any
 
-from companion.live import LiveSession
-from companion.livefeed import QuietListener
-from companion.store import Store
+from companion.live.publisher import QuietListener
+from companion.live.session import LiveSession
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from sensors.replay import ReplaySource
 from tests.gated import GatedSource

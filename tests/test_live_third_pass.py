@@ -20,9 +20,9 @@ from textual.widgets._footer import FooterKey
 
 from tests.screens import screen_text
 from tests.test_tui_live import Day
-from tui.keys_screen import KeysScreen
-from tui.live_screen import LiveScreen
-from tui.session_modals import StartSessionScreen
+from tui.modals.keys import KeysScreen
+from tui.modals.session import StartSessionScreen
+from tui.screens.live import LiveScreen
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -98,7 +98,7 @@ async def test_after_the_end_s_says_so_and_the_card_says_no_beats_come(day: Day)
 async def test_in_person_is_on_the_keys_sheet_the_palette_and_after_a_failure_the_footer(
     day: Day,
 ) -> None:
-    from tui.app_connect import MessageAttempt
+    from tui.actions.connect import MessageAttempt
 
     app = day.app
     async with app.run_test(size=(120, 40)) as pilot:
@@ -149,8 +149,8 @@ def _footer_line(app: Any) -> str:
 async def test_the_footer_follows_the_dialog_on_top_of_another(day: Day) -> None:
     """Under Add a colleague (``c`` in the contact dialog) the footer kept the contact
     dialog's "^t Talk in person  esc Not now"; the contact dialog's footer had no ``c``."""
-    from tui.colleagues_screen import AddColleagueScreen
-    from tui.contact_screen import ContactScreen
+    from tui.modals.contact import ContactScreen
+    from tui.screens.colleagues import AddColleagueScreen
 
     async with day.app.run_test(size=(80, 24)) as pilot:
         await day.until(pilot, "08:20")
@@ -174,7 +174,7 @@ async def test_the_footer_follows_the_dialog_on_top_of_another(day: Day) -> None
 async def test_notifications_leave_a_dialog_s_keys_and_the_live_lines_readable(day: Day) -> None:
     """At 80x24 "Saved Sam." sat over the contact dialog's keys, and "Not sent to Sam"
     over the session line: notifications now sit at the top right."""
-    from tui.contact_screen import ContactScreen
+    from tui.modals.contact import ContactScreen
 
     app = day.app
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -203,7 +203,7 @@ async def test_the_heavy_switch_sits_beside_its_question_at_80x24(day: Day) -> N
     """The switch sat one line above "Was it heavy?", at column 62."""
     from textual.widgets import Switch
 
-    from tui.session_modals import CheckInScreen
+    from tui.modals.session import CheckInScreen
 
     async with day.app.run_test(size=(80, 24)) as pilot:
         await day.until(pilot, "08:35")
@@ -220,7 +220,7 @@ async def test_the_heavy_switch_sits_beside_its_question_at_80x24(day: Day) -> N
 
 
 async def test_a_session_without_a_label_opens_with_its_kind(day: Day) -> None:
-    from tui.review import ReviewScreen, SessionDetailScreen
+    from tui.screens.review import ReviewScreen, SessionDetailScreen
 
     async with day.app.run_test(size=(120, 40)) as pilot:
         await day.until(pilot, "08:35")
@@ -251,7 +251,7 @@ async def test_a_session_without_a_label_opens_with_its_kind(day: Day) -> None:
 
 
 def test_the_resting_time_left_agrees_with_the_bar() -> None:
-    from tui.resting import time_left_text
+    from tui.screens.resting import time_left_text
 
     assert time_left_text(0.17, 300.0) == "about 4 min to go."
     assert time_left_text(0.0, 300.0) == "about 5 min to go."
@@ -259,8 +259,8 @@ def test_the_resting_time_left_agrees_with_the_bar() -> None:
 
 
 def test_no_markdown_backticks_in_screen_words() -> None:
-    from tui.contact_screen import ContactScreen
-    from tui.review import EMPTY_STORE
+    from tui.modals.contact import ContactScreen
+    from tui.screens.review import EMPTY_STORE
 
     assert "`" not in EMPTY_STORE
     assert "`" not in ContactScreen([], can_add=True)._no_colleagues_text()

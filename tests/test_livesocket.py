@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import pytest
 
 from companion.errors import HoldspaceError
-from companion.livesocket import (
+from companion.livesocket.server import (
     LINE_LIMIT_BYTES,
     LiveServer,
     LiveSocketError,
@@ -323,7 +323,7 @@ async def test_attach_skips_lines_that_are_not_json_objects(
     sock_path.parent.mkdir(mode=0o700)
     server = await asyncio.start_unix_server(serve, path=os.fspath(sock_path))
     try:
-        with caplog.at_level(logging.WARNING, logger="companion.livesocket"):
+        with caplog.at_level(logging.WARNING, logger="companion.livesocket.server"):
             received = [message async for message in attach(sock_path)]
     finally:
         server.close()
@@ -370,7 +370,7 @@ def test_default_socket_path(tmp_path: Path) -> None:
     )
 
 
-# --- the recorder's messages and the helper's commands (companion.livewire) ---------------
+# --- the recorder's messages and the helper's commands (companion.livesocket.wire) ---------------
 
 
 def test_a_minute_survives_the_wire_whole() -> None:
@@ -379,10 +379,10 @@ def test_a_minute_survives_the_wire_whole() -> None:
 
     import numpy as np
 
-    from companion.analysis import MinuteResult
-    from companion.livewire import minute_from_json, minute_json
-    from signals.epochs import Epoch
-    from signals.stress import StressScore
+    from companion.livesocket.wire import minute_from_json, minute_json
+    from companion.pipeline.stage import MinuteResult
+    from signals.epochs.batch import Epoch
+    from signals.scores.stress import StressScore
 
     epoch = Epoch(
         start_s=1_795_420_000.0,
@@ -413,13 +413,13 @@ def test_a_minute_survives_the_wire_whole() -> None:
 
 
 def test_sessions_and_prompts_survive_the_wire() -> None:
-    from companion.livewire import (
+    from companion.livesocket.wire import (
         prompt_from_json,
         prompt_json,
         session_from_json,
         session_json,
     )
-    from companion.prompts import Prompt
+    from companion.prompts.policy import Prompt
     from companion.sessions import Session
 
     session = Session("supervision", "T-1", 10.0, 70.0, heavy=True, session_id=3)
@@ -434,7 +434,7 @@ def test_sessions_and_prompts_survive_the_wire() -> None:
 
 
 def test_commands_are_checked_for_shape() -> None:
-    from companion.livewire import CommandError, check_command, command
+    from companion.livesocket.wire import CommandError, check_command, command
 
     line = command("start_session", 7, kind="supervision", label="T-1")
     assert line == {
@@ -463,7 +463,7 @@ def test_commands_are_checked_for_shape() -> None:
 
 
 async def test_commands_are_answered_on_their_own_connection_only(sock_path: Path) -> None:
-    from companion.livewire import CommandError
+    from companion.livesocket.wire import CommandError
 
     def carry_out(message: dict[str, Any]) -> dict[str, Any]:
         if message.get("op") == "snooze":

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from signals.baseline import baseline_from_file_calm
-from signals.epochs import Epoch
-from signals.load import (
+from signals.epochs.batch import Epoch
+from signals.scores.baseline import baseline_from_file_calm
+from signals.scores.load import (
     K_UP_PER_MIN,
     LOAD_SCALE_MIN,
     TAU_RECOVER_MIN,
@@ -23,7 +23,7 @@ from signals.load import (
     session_load,
     weekly_exposure,
 )
-from signals.stress import StressScore, band_of
+from signals.scores.stress import StressScore, band_of
 from tests.test_epochs import iso_s
 from tests.test_stress import AT_BASELINE, BASE, _scored_day
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from companion.channel_secrets import parse_channel
-from companion.cli import main
+from companion.cli.main import main
+from companion.connect.secrets import parse_channel
 from companion.logfile import (
     LOG_BACKUPS,
     LOG_FILE,
@@ -175,7 +175,7 @@ def test_the_command_writes_its_log_beside_the_data(
 def test_forget_finds_the_log_there_and_no_label_in_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from companion.store import Store
+    from companion.store.store import Store
     from tests.test_forget import EARLY, MIDDLE, _add_small_day
 
     data = tmp_path / "data"

@@ -1,4 +1,4 @@
-"""Stores of every earlier schema version open with today's code (companion.migrations).
+"""Stores of every earlier schema version open with today's code (companion.store.migrations).
 
 ``fixtures/stores/v<N>/`` holds a store written at schema version N
 (``python -m tests.golden_store``). Each is copied and opened for writing and
@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-import companion.store
-from companion import migrations
+import companion.store.store
 from companion.errors import StoreError
-from companion.export import ExportOptions, write_export
-from companion.report_html import build_day_report
-from companion.review import load_day
-from companion.store import MAIN_FILE, SCHEMA_VERSION, Store
+from companion.review.day import load_day
+from companion.review.export import ExportOptions, write_export
+from companion.review.html import build_day_report
+from companion.store import migrations
+from companion.store.store import MAIN_FILE, SCHEMA_VERSION, Store
 from tests.golden_store import NOTE, STORES
 
 VERSIONS = sorted(int(p.name[1:]) for p in STORES.glob("v*") if re.fullmatch(r"v\d+", p.name))
@@ -88,7 +88,7 @@ def _v2_step(doc: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def version_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(companion.store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(companion.store.store, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(migrations.MIGRATIONS, 1, _v2_step)
 
 
@@ -127,7 +127,7 @@ def test_a_failing_step_changes_nothing(old_store: Path, monkeypatch: pytest.Mon
     def broken(doc: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         raise KeyError("label")
 
-    monkeypatch.setattr(companion.store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(companion.store.store, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(migrations.MIGRATIONS, 1, broken)
     files = {p: p.read_bytes() for p in old_store.rglob("*") if p.is_file()}
     with pytest.raises(StoreError, match=r"from schema version 1 to 2 failed \(KeyError"):
@@ -141,7 +141,7 @@ def test_a_failing_step_changes_nothing(old_store: Path, monkeypatch: pytest.Mon
 
 
 def test_a_missing_step_is_named(old_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(companion.store, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(companion.store.store, "SCHEMA_VERSION", 3)
     monkeypatch.setitem(migrations.MIGRATIONS, 1, _v2_step)
     with pytest.raises(StoreError, match="cannot upgrade a store from schema version 2 to 3"):
         Store(old_store, read_only=True)

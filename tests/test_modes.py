@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main
-from companion.colleagues import add_colleague
+from companion.cli.main import main
+from companion.connect.colleagues import add_colleague
 from companion.logfile import PrivateLogHandler
 from companion.settings import Settings, save_settings
-from companion.store import Store
+from companion.store.store import Store
 from sensors.recording import RecordingHeader, RecordingWriter, write_recording
 from tests.conftest import FIXTURES
 

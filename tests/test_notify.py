@@ -9,19 +9,25 @@ from typing import Any
 
 import pytest
 
-from companion.notify import desktop_notify, desktop_url, osc_sequence, prompt_text, terminal_method
-from companion.prompts import Prompt
+from companion.connect.notify import (
+    desktop_notify,
+    desktop_url,
+    osc_sequence,
+    prompt_text,
+    terminal_method,
+)
+from companion.prompts.policy import Prompt
 from companion.sessions import Session
 from companion.settings import Settings
-from companion.store import Store
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from sensors.replay import ReplaySource
 from tests.conftest import FIXTURES, idle
 from tests.gated import GatedSource
 from tui.app import HoldspaceApp
-from tui.live_screen import LiveScreen
+from tui.modals.prompt import PromptScreen
 from tui.notify import PromptAlerts
-from tui.prompt_modals import PromptScreen
+from tui.screens.live import LiveScreen
 
 HEAVY = FIXTURES / "heavy-day.hsrec"
 
@@ -268,7 +274,7 @@ def test_a_desktop_that_takes_notifications_is_not_mentioned() -> None:
 
 
 def test_apprise_refusals_stay_out_of_the_error_log(caplog: pytest.LogCaptureFixture) -> None:
-    from companion.notify import desktop_notify_failure
+    from companion.connect.notify import desktop_notify_failure
 
     with caplog.at_level(logging.INFO):
         why = desktop_notify_failure("Holdspace", "A pause?", url="no-such-notifier://")

@@ -25,16 +25,16 @@ from typing import Any
 
 import pytest
 
-from companion.colleagues import Colleague, last_contact_text, load_book
-from companion.review import load_day, load_session
-from companion.review_rows import measured_load
-from companion.session_words import against_baseline_lines, session_summary
+from companion.connect.colleagues import Colleague, last_contact_text, load_book
+from companion.pipeline.results import SessionResult
+from companion.review.day import load_day, load_session
+from companion.review.rows import measured_load
+from companion.review.session_words import against_baseline_lines, session_summary
+from companion.review.trends import trends
 from companion.sessions import Session
-from companion.signal_results import SessionResult
-from companion.store import Store
-from companion.trends import trends
-from signals.baseline import NORMS
-from signals.load import session_load, weekly_exposure
+from companion.store.store import Store
+from signals.scores.baseline import NORMS
+from signals.scores.load import session_load, weekly_exposure
 
 DAY = date(2026, 11, 23)
 SOURCE = "test:numbers"
@@ -90,7 +90,7 @@ def short_session_store(heavy_day_store: Path, tmp_path_factory: pytest.TempPath
 def test_the_review_shows_no_load_for_the_short_session_and_never_a_negative_zero(
     short_session_store: Path,
 ) -> None:
-    from tui.review import _num, session_cells
+    from tui.screens.review import _num, session_cells
 
     with Store(short_session_store, read_only=True) as store:
         row = next(r for r in load_day(store, DAY).sessions if r.label == "T-1")
@@ -106,7 +106,7 @@ def test_the_review_shows_no_load_for_the_short_session_and_never_a_negative_zer
 def test_the_short_sessions_report_gives_its_numbers_beside_the_baseline(
     short_session_store: Path,
 ) -> None:
-    from tui.review import _against_baseline
+    from tui.screens.review import _against_baseline
 
     with Store(short_session_store, read_only=True) as store:
         sid = next(s.session_id for s in store.sessions(DAY) if s.label == "T-1")
@@ -178,7 +178,7 @@ def test_a_session_while_the_day_is_recorded_does_not_speak_of_its_end(recording
 def test_the_days_load_says_which_load_it_is_and_when(
     heavy_day_store: Path, recording: Path
 ) -> None:
-    from tui.review import COLUMNS_NOTE
+    from tui.screens.review import COLUMNS_NOTE
 
     with Store(heavy_day_store, read_only=True) as store:
         done = load_day(store, DAY)
@@ -227,7 +227,7 @@ def test_trends_leave_the_short_unmeasured_session_out_of_the_loads(
 async def test_a_day_with_a_load_of_zero_has_a_mark_and_a_day_without_data_a_dot() -> None:
     from textual.app import App, ComposeResult
 
-    from tui.trends import ColumnChart
+    from tui.screens.trends import ColumnChart
 
     class Chart(App[None]):
         def compose(self) -> ComposeResult:
@@ -256,7 +256,7 @@ def test_the_last_contact_is_told_in_calendar_days() -> None:
 
 
 def test_the_colleagues_list_says_today(tmp_path: Path) -> None:
-    from tui.colleagues_screen import ColleaguesScreen
+    from tui.screens.colleagues import ColleaguesScreen
 
     sam = Colleague("Sam", last_contact_s=at("07:30"))
     line = ColleaguesScreen(tmp_path, now_s=at("08:00")).describe(sam)
@@ -280,8 +280,8 @@ async def test_c_in_the_contact_dialog_adds_a_colleague_and_send_shows_only_then
     from tests.conftest import idle
     from tests.loopback import SECRET
     from tui.app import HoldspaceApp
-    from tui.colleagues_screen import AddColleagueScreen
-    from tui.contact_screen import ContactScreen
+    from tui.modals.contact import ContactScreen
+    from tui.screens.colleagues import AddColleagueScreen
 
     store = Store(data_dir)
     app = HoldspaceApp(idle, store=store, clock=ManualClock(0.0))

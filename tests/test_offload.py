@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.offload import BatchingExecutor, make_executor
-from companion.runs import run_source
+from companion.pipeline.offload import BatchingExecutor, make_executor
+from companion.pipeline.runs import run_source
 from sensors.replay import ReplaySource
-from signals.baseline import NORMS
+from signals.scores.baseline import NORMS
 from tests.conftest import FIXTURES
 
 

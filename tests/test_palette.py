@@ -12,7 +12,7 @@ from typing import Any
 from textual.binding import Binding
 
 from tui.app import HoldspaceApp
-from tui.live_screen import LiveScreen
+from tui.screens.live import LiveScreen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -1,7 +1,7 @@
 """``v`` inside a client session shows the numbers for a moment, on the injected clock.
 
 Issue 15.4: pressed inside client session T-01 the numbers stayed on 20 s later and
-into the next client session. Now: at most :data:`~tui.live_screen.PEEK_S` (10 s)
+into the next client session. Now: at most :data:`~tui.screens.live.PEEK_S` (10 s)
 of the injected clock, and never past a session's change.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_tui_live import SIZE, Day
-from tui.live_screen import PEEK_S
+from tui.screens.live import PEEK_S
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 
 from tests.screens import screen_text
 from tests.test_tui_live import SIZE, Day
-from tui.live_screen import PEEK_S, LiveScreen
-from tui.prompt_modals import PauseScreen
-from tui.review import ReviewScreen
+from tui.modals.prompt import PauseScreen
+from tui.screens.live import PEEK_S, LiveScreen
+from tui.screens.review import ReviewScreen
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from companion.errors import HoldspaceError
-from companion.pipeline import BeatBuffer, Pipeline
+from companion.pipeline.pipeline import BeatBuffer, Pipeline
 from companion.sessions import Session
-from companion.store import Store
+from companion.store.store import Store
 from sensors.beats import Beat, GapReason
 from sensors.clock import ManualClock
 from sensors.events import BeatsImported, SessionEnded, SessionStarted, SourceEvent

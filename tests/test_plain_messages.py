@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main
-from companion.report import GAPS_LISTED, format_run_summary
-from companion.summary import GapSpan, RunSummary
+from companion.cli.main import main
+from companion.pipeline.file_report import GAPS_LISTED, format_run_summary
+from companion.pipeline.summary import GapSpan, RunSummary
 
 T0 = 1_795_400_000.0
 

@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from companion.planner import MIN_LEFT_S, Planner
+from companion.live.planner import MIN_LEFT_S, Planner
 from tests.test_tui_live import SIZE, Day, at
-from tui.live_screen import LiveScreen
-from tui.session_modals import CheckInScreen
+from tui.modals.session import CheckInScreen
+from tui.screens.live import LiveScreen
 
 DAY = date(2026, 11, 23)
 

@@ -1,6 +1,6 @@
 """Whole-file writes never follow a link planted in the target folder (issue 16, item 8).
 
-Every writer goes through :func:`companion.jsonfile.write_atomic`: a temporary file
+Every writer goes through :func:`companion.store.jsonfile.write_atomic`: a temporary file
 created exclusively by ``mkstemp`` in the target folder, fsynced, renamed over the
 target. A link planted at the old predictable temp name, or at the target itself,
 leaves the file it points to untouched.
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main
+from companion.cli.main import main
 from companion.errors import HoldspaceError
-from companion.jsonfile import write_atomic, write_private_json
-from companion.store import Store
+from companion.store.jsonfile import write_atomic, write_private_json
+from companion.store.store import Store
 from sensors.events import DeviceInfo
 from sensors.recording import RecordingError, RecordingHeader, RecordingWriter
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from companion.cli import main
+from companion.cli.main import main
 from tests.conftest import FIXTURES
 
 LABELS = ("C-33", "C-36", "C-52", "C-16", "C-50", "C-21", "C-18", "C-49", "LUNCH", "SUP")

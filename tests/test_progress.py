@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from companion.progress import ProgressBar
+from companion.cli.progress import ProgressBar
 
 
 class FakeTTY(io.StringIO):

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from companion.prompts import Prompt
+from companion.prompts.policy import Prompt
 from tests.test_tui_live import SIZE, Day, at
-from tui.breathe import BreatheScreen
-from tui.contact_screen import ContactScreen
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PauseScreen, PromptScreen
+from tui.modals.contact import ContactScreen
+from tui.modals.prompt import PauseScreen, PromptScreen
+from tui.screens.breathe import BreatheScreen
+from tui.screens.live import LiveScreen
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.prompts import MinuteInput, PromptPolicy, PromptRecord
-from companion.review_rows import prompt_rows
-from companion.store import Store
+from companion.prompts.policy import MinuteInput, PromptPolicy, PromptRecord
+from companion.review.rows import prompt_rows
+from companion.store.store import Store
 from tests.test_prompts import MIN, OPS, STEPS_S, at, delivered, feed
 
 

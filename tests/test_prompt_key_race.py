@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from textual import events
 
-from companion.prompts import Prompt
+from companion.prompts.policy import Prompt
 from tests.test_tui_live import SIZE, Day
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PromptScreen
-from tui.review import ReviewScreen
+from tui.modals.prompt import PromptScreen
+from tui.screens.live import LiveScreen
+from tui.screens.review import ReviewScreen
 
 
 @pytest.fixture

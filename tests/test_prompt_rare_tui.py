@@ -16,21 +16,21 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from companion.acts import ActError, check_act
-from companion.colleagues import add_colleague
-from companion.contact import day_load_line
-from companion.prompts import Prompt
-from companion.review_rows import prompt_rows
+from companion.connect.colleagues import add_colleague
+from companion.connect.contact import day_load_line
+from companion.prompts.acts import ActError, check_act
+from companion.prompts.policy import Prompt
+from companion.review.rows import prompt_rows
 from tests.loopback import LOOPBACK, SECRET, closed_port
 from tests.test_tui_live import SIZE, Day, at
-from tui.app_connect import MessageAttempt
-from tui.app_prompts import ANSWER_GAP_S, IDLE_LINE, _breath_text
-from tui.breathe import BreathResult
-from tui.contact_screen import ContactScreen
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PromptScreen
-from tui.review import ReviewScreen
-from tui.settings_screen import SettingsScreen
+from tui.actions.connect import MessageAttempt
+from tui.actions.prompts import ANSWER_GAP_S, IDLE_LINE, _breath_text
+from tui.modals.contact import ContactScreen
+from tui.modals.prompt import PromptScreen
+from tui.modals.settings import SettingsScreen
+from tui.screens.breathe import BreathResult
+from tui.screens.live import LiveScreen
+from tui.screens.review import ReviewScreen
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from companion.prompts import Prompt
+from companion.prompts.policy import Prompt
 from tests.test_tui_live import SIZE, Day, at
-from tui.app_prompts import STALE_AFTER_S, TAKEN_DOWN_GRACE_S
-from tui.contact_screen import ContactScreen
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PromptScreen
-from tui.review import ReviewScreen
+from tui.actions.prompts import STALE_AFTER_S, TAKEN_DOWN_GRACE_S
+from tui.modals.contact import ContactScreen
+from tui.modals.prompt import PromptScreen
+from tui.screens.live import LiveScreen
+from tui.screens.review import ReviewScreen
 
 
 @pytest.fixture

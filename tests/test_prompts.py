@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.prompt_rules import HighStressRun, SessionLoad, recovery_stall_trigger
-from companion.prompts import (
+from companion.prompts.policy import (
     FATES,
     MinuteInput,
     PolicyConfig,
@@ -22,6 +21,7 @@ from companion.prompts import (
     PromptRecord,
     utc_day,
 )
+from companion.prompts.rules import HighStressRun, SessionLoad, recovery_stall_trigger
 from companion.sessions import SESSION_KINDS
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC).timestamp()

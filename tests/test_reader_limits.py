@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.fuzz_bench import deep_recording, large_rr_file, read_in_child
-from companion.cli import main
+from companion.cli.main import main
 from companion.errors import HoldspaceError
-from companion.jsonfile import JSON_MAX_BYTES, read_json_object
+from companion.store.jsonfile import JSON_MAX_BYTES, read_json_object
 from sensors import beatscsv, rr_common, rr_polar, rr_text
 from sensors.names import IMPORT_FORMATS
 from sensors.recording import RecordingError, RecordingReader

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.livesocket import LiveSocketError, attach
-from companion.store import Store, local_day
+from companion.livesocket.server import LiveSocketError, attach
+from companion.store.store import Store, local_day
 from sensors.beats import Beat
 from sensors.events import Measurement
 from sensors.replay import ReplaySource

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from companion import cli, cli_tui
+from companion.cli import main as cli
+from companion.cli import screen as cli_tui
 from tests.conftest import FIXTURES
 
 

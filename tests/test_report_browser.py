@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.report_html import build_day_report
-from companion.store import Store
+from companion.review.html import build_day_report
+from companion.store.store import Store
 from tests.browser import decode_png, needs_chromium, open_page
 
 pytestmark = needs_chromium

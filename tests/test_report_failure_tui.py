@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Static
 
-from companion.store import Store
+from companion.store.store import Store
 from tests.test_review_screen import SIZE, Host, _settle
-from tui.report_screen import SaveReportScreen, report_failure
-from tui.review import ReviewScreen
+from tui.modals.report import SaveReportScreen, report_failure
+from tui.screens.review import ReviewScreen
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def _fail_with(error: BaseException) -> Any:
 async def test_a_failed_write_is_a_notice_naming_the_file_and_the_header_stays(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
-    monkeypatch.setattr("companion.report_html.write_day_report", _fail_with(error))
+    monkeypatch.setattr("companion.review.html.write_day_report", _fail_with(error))
     out = tmp_path / "day.html"
     app = Host(store)
     async with app.run_test(size=SIZE) as pilot:

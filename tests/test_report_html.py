@@ -1,4 +1,4 @@
-"""Tests for ``holdspace report DATE --html OUT`` (companion.report_html, report_charts, svg)."""
+"""Tests for ``holdspace report DATE --html OUT`` (companion.review.html, report_charts, svg)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main
-from companion.colleagues import ContactRecord, record_contact
-from companion.report_html import CSP, build_day_report
-from companion.store import Store
-from companion.svg import hour_ticks, line_path, nice_ticks
+from companion.cli.main import main
+from companion.connect.colleagues import ContactRecord, record_contact
+from companion.review.html import CSP, build_day_report
+from companion.review.svg import hour_ticks, line_path, nice_ticks
+from companion.store.store import Store
 from tests.conftest import copy_with_private_session
 
 PRIVATE_LABEL = "Jonas Weber"

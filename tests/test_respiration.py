@@ -14,14 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from signals.hrv_frequency import frequency_domain
-from signals.hrv_report import hrv_report
-from signals.respiration import (
+from signals.breathing.respiration import (
     MINUTE_WINDOW_S,
     breathing_estimate,
     breathing_rate,
     breathing_rate_per_minute,
 )
+from signals.hrv.frequency import frequency_domain
+from signals.hrv.report import hrv_report
 from tests.conftest import SHARED_DATA
 
 FloatArray = npt.NDArray[np.float64]

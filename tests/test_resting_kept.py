@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from companion.baselines import RESTING_SETTING
+from companion.pipeline.baselines import RESTING_SETTING
 from tests.test_tui_live import SIZE, Day, at
-from tui.live_screen import LiveScreen
-from tui.resting import RestingScreen
+from tui.screens.live import LiveScreen
+from tui.screens.resting import RestingScreen
 
 
 @pytest.fixture

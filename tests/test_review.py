@@ -1,4 +1,5 @@
-"""The headless review of a day and of a session (companion.review), on the replayed heavy day."""
+"""The headless review of a day and of a session (companion.review.day), on the replayed
+heavy day."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.review import DayReview, baseline_note, load_day, load_session, review_days
-from companion.review_rows import change_text, clock, hrv_report_rows
-from companion.store import Store
-from signals.baseline import NORMS
+from companion.review.day import DayReview, baseline_note, load_day, load_session, review_days
+from companion.review.rows import change_text, clock, hrv_report_rows
+from companion.store.store import Store
+from signals.scores.baseline import NORMS
 from tests.conftest import ROOT
 
 HEAVY_DAY = date(2026, 11, 23)
@@ -267,7 +268,7 @@ def test_a_22_hour_day_opens_within_half_a_second(store: Store, tmp_path: Path) 
 
 
 def test_review_module_is_headless() -> None:
-    probe = "import json, sys, companion.review; print(json.dumps('textual' in sys.modules))"
+    probe = "import json, sys, companion.review.day; print(json.dumps('textual' in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from companion.store import Store
+from companion.store.store import Store
 from tui.app import HoldspaceApp
-from tui.review import ReviewScreen
+from tui.screens.review import ReviewScreen
 
 SIZE = (120, 40)
 REVIEW_ONLY = "This is the review: sessions run on the live screen (run holdspace)."

@@ -17,9 +17,9 @@ from textual.app import App
 from textual.widgets import DataTable, Static
 
 from companion.errors import StoreError
-from companion.store import Store
+from companion.store.store import Store
 from tests.conftest import ROOT
-from tui.review import EMPTY_STORE, LOADING_DAY, ReviewScreen, SessionDetailScreen
+from tui.screens.review import EMPTY_STORE, LOADING_DAY, ReviewScreen, SessionDetailScreen
 from tui.widgets.braille import BRAILLE_BASE
 from tui.widgets.plots import Band, Series, draw_poincare, draw_time_chart, tachogram_series
 
@@ -165,9 +165,9 @@ async def test_the_frame_paints_before_the_day_is_read(store: Store) -> None:
 
 def test_the_review_screen_loads_the_reading_side_after_its_first_frame() -> None:
     probe = (
-        "import json, sys, tui.review; "
+        "import json, sys, tui.screens.review; "
         "print(json.dumps([m in sys.modules for m in "
-        "('companion.review', 'companion.baselines', 'scipy')]))"
+        "('companion.review.day', 'companion.pipeline.baselines', 'scipy')]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
@@ -256,7 +256,7 @@ def test_poincare_shows_sd1_and_sd2() -> None:
 async def test_h_saves_the_day_as_an_html_report(store: Store, tmp_path: Path) -> None:
     from textual.widgets import Input, Switch
 
-    from tui.report_screen import SaveReportScreen
+    from tui.modals.report import SaveReportScreen
 
     out = tmp_path / "day.html"
     app = Host(store)

@@ -8,8 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from signals.artifacts import screen_artifacts
-from signals.rolling import RollingMarkers, RollingWindow, batch_markers
+from signals.artifacts.batch import screen_artifacts
+from signals.markers.rolling import RollingMarkers, RollingWindow, batch_markers
 from tests.conftest import SHARED_DATA, shared_file
 from tests.test_epochs import recorded_day
 

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from textual.screen import Screen
 
-from companion import cli, cli_tui
+from companion.cli import main as cli
+from companion.cli import screen as cli_tui
 from companion.errors import HoldspaceError
 from companion.logfile import LOG_FILE
-from companion.store import Store
+from companion.store.store import Store
 from tui.app import HoldspaceApp
 
 

@@ -30,23 +30,23 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Static, Switch
 from textual.widgets._footer import FooterKey
 
-from companion.colleagues import add_colleague
+from companion.connect.colleagues import add_colleague
 from tests.screens import screen_text
 from tests.test_tui_live import Day, at
-from tui.breathe import BreatheScreen
-from tui.calendar_screen import CalendarFileScreen
-from tui.colleagues_screen import AddColleagueScreen, ColleaguesScreen
-from tui.contact_screen import ContactScreen
-from tui.keys_screen import KeysScreen
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PauseScreen, PromptScreen
-from tui.report_screen import SaveReportScreen
-from tui.resting import RestingScreen
-from tui.review import ReviewScreen, SessionDetailScreen
-from tui.session_modals import CheckInScreen, StartSessionScreen
-from tui.settings_screen import SettingsScreen
-from tui.setup import SetupScreen
-from tui.trends import TrendsScreen
+from tui.modals.calendar import CalendarFileScreen
+from tui.modals.contact import ContactScreen
+from tui.modals.keys import KeysScreen
+from tui.modals.prompt import PauseScreen, PromptScreen
+from tui.modals.report import SaveReportScreen
+from tui.modals.session import CheckInScreen, StartSessionScreen
+from tui.modals.settings import SettingsScreen
+from tui.screens.breathe import BreatheScreen
+from tui.screens.colleagues import AddColleagueScreen, ColleaguesScreen
+from tui.screens.live import LiveScreen
+from tui.screens.resting import RestingScreen
+from tui.screens.review import ReviewScreen, SessionDetailScreen
+from tui.screens.setup import SetupScreen
+from tui.screens.trends import TrendsScreen
 from tui.widgets.day_strip import day_strip
 from tui.widgets.dialog import DialogBody
 from tui.widgets.footer import KeysFooter
@@ -430,7 +430,7 @@ async def test_a_long_check_in_wraps_in_the_review_at_120_columns(day: Day) -> N
 async def test_a_session_s_plots_keep_their_titles_and_axis(
     heavy_day_store: Path, size: tuple[int, int]
 ) -> None:
-    from companion.store import Store
+    from companion.store.store import Store
     from tui.app import HoldspaceApp
 
     with Store(heavy_day_store, read_only=True) as store:
@@ -453,7 +453,7 @@ async def test_a_session_s_plots_keep_their_titles_and_axis(
 
 
 async def test_the_live_baseline_sentence_is_whole_at_80x24(day: Day) -> None:
-    from signals.baseline import NORMS
+    from signals.scores.baseline import NORMS
 
     async with day.app.run_test(size=(80, 24)) as pilot:
         await day.until(pilot, "08:35")
@@ -469,7 +469,7 @@ async def test_the_live_baseline_sentence_is_whole_at_80x24(day: Day) -> None:
 
 
 async def test_the_link_line_breaks_between_its_parts(day: Day) -> None:
-    from companion.live import LinkInfo
+    from companion.live.session import LinkInfo
 
     async with day.app.run_test(size=(120, 40)) as pilot:
         await day.until(pilot, "08:35")

@@ -13,7 +13,7 @@ from typing import Literal
 import pytest
 
 from companion.errors import HoldspaceError
-from companion.service import (
+from companion.service.install import (
     LAUNCHD_LABEL,
     SYSTEMD_UNIT,
     ServicePlan,
@@ -558,7 +558,7 @@ def test_current_executable_prefers_the_running_script(tmp_path: Path) -> None:
 def test_service_command_status_and_unknown_action(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("companion.service.sys.platform", "linux")
+    monkeypatch.setattr("companion.service.install.sys.platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     run = FakeRun()

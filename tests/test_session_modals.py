@@ -15,7 +15,7 @@ from textual import events
 from textual.app import App
 from textual.widgets import Input
 
-from tui.session_modals import SessionStart, StartSessionScreen
+from tui.modals.session import SessionStart, StartSessionScreen
 
 
 class Host(App[None]):

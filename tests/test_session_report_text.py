@@ -11,11 +11,11 @@ import pytest
 from textual.app import App
 from textual.widgets import Static
 
-from companion.review import load_session
-from companion.review_rows import HRV_SECTIONS
-from companion.session_words import MARKER_MEANINGS, hrv_report_explained
-from companion.store import Store
-from tui.review import SessionDetailScreen
+from companion.review.day import load_session
+from companion.review.rows import HRV_SECTIONS
+from companion.review.session_words import MARKER_MEANINGS, hrv_report_explained
+from companion.store.store import Store
+from tui.screens.review import SessionDetailScreen
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ async def test_the_screen_opens_with_the_summary_and_explains_the_markers(store:
 
 def test_the_day_so_far_is_not_a_possessive(store: Store) -> None:
     """Read "the day so far's 2 measured sessions" (issue 15, third pass)."""
-    from companion.session_words import _against_the_day
+    from companion.review.session_words import _against_the_day
 
     detail = load_session(store, _session(store, "C-52"))
     text = _against_the_day(detail.row, [detail.row], so_far=True)

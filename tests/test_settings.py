@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main
+from companion.cli.main import main
 from companion.errors import HoldspaceError
-from companion.prompt_rules import PolicyConfig
-from companion.runs import choose_baseline, run_source
+from companion.pipeline.runs import choose_baseline, run_source
+from companion.prompts.rules import PolicyConfig
 from companion.settings import Settings, SettingsError, load_settings, save_settings
 from sensors.replay import ReplaySource
 from tests.conftest import FIXTURES

@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from companion.settings import Settings, load_settings
-from companion.store import Store
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from tests.conftest import idle
 from tests.screens import screen_text
 from tui.app import HoldspaceApp
-from tui.live_screen import LiveScreen
-from tui.settings_screen import SettingsScreen
+from tui.modals.settings import SettingsScreen
+from tui.screens.live import LiveScreen
 
 REMEMBERED = Settings(strap_address="F0:C0:FF:EE:00:01", strap_name="Polar H10 1A2B3C4D")
 

@@ -15,9 +15,9 @@ from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailabl
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.worker import WorkerFailed
 
-from companion.baselines import RESTING_SETTING
+from companion.pipeline.baselines import RESTING_SETTING
 from companion.settings import Settings, load_settings
-from companion.store import Store
+from companion.store.store import Store
 from sensors.beats import Beat
 from sensors.ble.errors import StrapError
 from sensors.ble.scan import FoundStrap
@@ -25,9 +25,9 @@ from sensors.clock import ManualClock
 from tests.conftest import idle
 from tests.screens import screen_text
 from tui.app import HoldspaceApp
-from tui.live_screen import LiveScreen
-from tui.resting import RestingScreen
-from tui.setup import SetupScreen, signal_words
+from tui.screens.live import LiveScreen
+from tui.screens.resting import RestingScreen
+from tui.screens.setup import SetupScreen, signal_words
 
 NEARBY = [
     FoundStrap("Polar H10 1A2B3C4D", "F0:C0:FF:EE:00:01", -58, True),
@@ -237,11 +237,11 @@ async def test_setup_offers_no_resting_measurement_when_one_is_stored(store: Sto
 def test_holdspace_opens_the_setup_only_without_a_remembered_strap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from companion.cli import main
+    from companion.cli.main import main
     from companion.settings import save_settings
 
     monkeypatch.setenv("HOLDSPACE_SOCKET", str(tmp_path / "no-recorder.sock"))
-    monkeypatch.setattr("companion.cli_tui.has_terminal", lambda: True)
+    monkeypatch.setattr("companion.cli.screen.has_terminal", lambda: True)
     opened: list[HoldspaceApp] = []
 
     def run(self: HoldspaceApp, *args: Any, **kwargs: Any) -> None:

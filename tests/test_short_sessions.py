@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from companion.pipeline import Pipeline
+from companion.pipeline.pipeline import Pipeline
 from companion.sessions import MIN_SESSION_S
-from companion.store import Store
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from sensors.events import SessionEnded, SessionStarted
 from tests.test_tui_live import SIZE, Day, at
-from tui.live_screen import LiveScreen
-from tui.session_modals import CheckInScreen
+from tui.modals.session import CheckInScreen
+from tui.screens.live import LiveScreen
 
 T0 = 1_764_057_600.0 + 9 * 3600  # 2025-11-25 09:00 UTC
 DAY = date(2025, 11, 25)

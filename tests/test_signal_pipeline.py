@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.prompt_rules import PolicyConfig
-from companion.runs import choose_baseline, run_source
-from companion.store import local_day
+from companion.pipeline.runs import choose_baseline, run_source
+from companion.prompts.rules import PolicyConfig
+from companion.store.store import local_day
 from sensors.recording import RecordingReader
 from sensors.replay import ReplaySource
-from signals.hrv_report import hrv_report
+from signals.hrv.report import hrv_report
 from tests.conftest import FIXTURES, ROOT, shared_file
 
 HEAVY = FIXTURES / "heavy-day.hsrec"

@@ -10,7 +10,7 @@ root, they are skipped with the reason (:func:`tests.conftest.skip_or_fail`: und
 uid (a folder open to others, a symbolic link) run everywhere.
 
 Framing: a line over the limit ends its connection, so the bytes after it are never read as
-a command. Acts: a ``record_act`` result is stored only as :mod:`companion.acts` defines it.
+a command. Acts: a ``record_act`` result is stored only as :mod:`companion.prompts.acts` defines it.
 Every wait ends on an event (a line, an end of file, a child's exit); timeouts are only a
 safety net.
 """
@@ -31,14 +31,14 @@ from typing import Any, TypeVar
 
 import pytest
 
-from companion.acts import ACT_KINDS, ActError, check_act
-from companion.live import LiveSession
-from companion.livecommands import COMMAND_LIMIT_BYTES
-from companion.livefeed import QuietListener
-from companion.livesocket import LiveServer, LiveSocketError, attach
-from companion.livewire import LINE_LIMIT_BYTES, decode_line, encode_line
-from companion.socketdir import default_socket_path, open_connection
-from companion.store import Store
+from companion.live.publisher import QuietListener
+from companion.live.session import LiveSession
+from companion.livesocket.commands import COMMAND_LIMIT_BYTES
+from companion.livesocket.paths import default_socket_path, open_connection
+from companion.livesocket.server import LiveServer, LiveSocketError, attach
+from companion.livesocket.wire import LINE_LIMIT_BYTES, decode_line, encode_line
+from companion.prompts.acts import ACT_KINDS, ActError, check_act
+from companion.store.store import Store
 from tests.conftest import skip_or_fail
 
 T = TypeVar("T")
@@ -406,8 +406,8 @@ async def test_something_else_at_the_socket_path_is_left_alone(sock_path: Path, 
 
 
 def test_the_screens_own_results_pass_as_they_are() -> None:
-    from tui.breathe import BreathResult
-    from tui.prompt_modals import PauseResult
+    from tui.modals.prompt import PauseResult
+    from tui.screens.breathe import BreathResult
 
     pause = PauseResult(True, 120.04, 82, None).to_json()
     assert check_act("pause", pause) == {**pause, "duration_s": 120.0}

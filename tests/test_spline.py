@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.interpolate import CubicSpline
 
-from signals.artifacts_lt import _edge_rows, _nan_row_quantile
-from signals.spline import not_a_knot_spline
+from signals.artifacts.lipponen import _edge_rows, _nan_row_quantile
+from signals.hrv.spline import not_a_knot_spline
 
 
 @pytest.mark.parametrize("n", [4, 5, 6, 9, 150, 2000])
@@ -43,7 +43,7 @@ def test_nan_row_quantile_equals_numpy(n: int) -> None:
 def test_pchip_equals_scipy(seed: int) -> None:
     from scipy.interpolate import PchipInterpolator
 
-    from signals.pchip import pchip
+    from signals.hrv.pchip import pchip
 
     rng = np.random.default_rng(seed)
     for _ in range(50):

@@ -16,9 +16,9 @@ import pytest
 
 from tests.test_tui_live import SIZE, Day
 from tui.beat_watch import NO_BEATS_S
-from tui.breathe import BreatheScreen
-from tui.live_screen import LiveScreen
-from tui.prompt_modals import PauseScreen
+from tui.modals.prompt import PauseScreen
+from tui.screens.breathe import BreatheScreen
+from tui.screens.live import LiveScreen
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from signals.baseline import Baseline, baseline_from_file_calm
-from signals.epochs import Epoch
-from signals.stress import (
+from signals.epochs.batch import Epoch
+from signals.scores.baseline import Baseline, baseline_from_file_calm
+from signals.scores.stress import (
     MOVEMENT_RISE_BPM,
     SETTLE_MINUTES,
     StressScore,

@@ -239,7 +239,7 @@ def _every_key_reachable(term: Terminal, screen: str) -> None:
     from textual.binding import Binding
 
     from tui.app import HoldspaceApp
-    from tui.live_screen import LiveScreen
+    from tui.screens.live import LiveScreen
 
     every = [*LiveScreen.BINDINGS, *HoldspaceApp.BINDINGS]  # the live screen's keys, the app's
     bindings = [b for b in every if isinstance(b, Binding) and not b.system]
@@ -318,7 +318,7 @@ def test_demo_in_a_real_terminal_shows_heart_rate_and_stores_a_session(
         assert not stray, f"something else wrote to the terminal: {stray}\n{seen}"
 
     # What the demo stored: beats of today and the session started above.
-    from companion.store import Store
+    from companion.store.store import Store
 
     assert (data / "demo").is_dir()
     with Store(data / "demo", read_only=True) as store:

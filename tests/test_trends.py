@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from companion.store import Store
-from companion.trend_parts import ActOutcome, KindLoad
-from companion.trends import latest_day, stress_by_hour, trends
+from companion.review.trend_parts import ActOutcome, KindLoad
+from companion.review.trends import latest_day, stress_by_hour, trends
+from companion.store.store import Store
 
 SOURCE = "test:trends"
 END = date(2026, 11, 22)  # a Sunday: the 21 days up to it are ISO weeks 45, 46 and 47
@@ -300,5 +300,5 @@ def test_days_must_be_positive(three_weeks: Store) -> None:
 
 
 def test_trends_never_import_textual() -> None:
-    code = "import sys, companion.trends; assert 'textual' not in sys.modules"
+    code = "import sys, companion.review.trends; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

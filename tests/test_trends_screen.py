@@ -10,9 +10,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from companion.store import Store
-from companion.trends import stress_by_hour, trends
-from tui.trends import EMPTY_MESSAGE, ColumnChart, TrendsScreen
+from companion.review.trends import stress_by_hour, trends
+from companion.store.store import Store
+from tui.screens.trends import EMPTY_MESSAGE, ColumnChart, TrendsScreen
 
 HEAVY_DAY = date(2026, 11, 23)
 

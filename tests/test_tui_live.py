@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
-from companion.store import Store
+from companion.store.store import Store
 from sensors.clock import ManualClock
 from sensors.replay import ReplaySource
 from tests.conftest import FIXTURES
 from tests.gated import GatedSource
 from tests.screens import assert_snapshot, screen_text
 from tui.app import HoldspaceApp
-from tui.breathe import BreatheScreen
-from tui.live_screen import RECENT_BEATS_MAX, LiveScreen
-from tui.prompt_modals import PauseScreen, PromptScreen
-from tui.review import ReviewScreen, SessionDetailScreen
-from tui.session_modals import CheckInScreen, StartSessionScreen
+from tui.modals.prompt import PauseScreen, PromptScreen
+from tui.modals.session import CheckInScreen, StartSessionScreen
+from tui.screens.breathe import BreatheScreen
+from tui.screens.live import RECENT_BEATS_MAX, LiveScreen
+from tui.screens.review import ReviewScreen, SessionDetailScreen
 
 HEAVY = FIXTURES / "heavy-day.hsrec"
 SIZE = (110, 40)

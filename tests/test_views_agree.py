@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from companion import cli
-from companion.cli_args import date_arg
-from companion.heavy import Heaviness
-from companion.report_html import _prompt_item
-from companion.review_rows import PromptRow, SessionRow, prompt_when
-from companion.session_words import load_words
-from companion.store import Store
-from tui.review import prompts_text, session_cells
+from companion.cli import main as cli
+from companion.cli.args import date_arg
+from companion.review.heavy import Heaviness
+from companion.review.html import _prompt_item
+from companion.review.rows import PromptRow, SessionRow, prompt_when
+from companion.review.session_words import load_words
+from companion.store.store import Store
+from tui.screens.review import prompts_text, session_cells
 
 RAISED_S = datetime(2026, 11, 24, 11, 38).timestamp()
 SHOWN_S = datetime(2026, 11, 24, 12, 27).timestamp()

@@ -4,7 +4,7 @@ The app is handed what to run (``runner``: a replay, the emulated strap, a
 real strap) and the clock its timers read, as in memray's live TUI: tests pass
 a gated replay and a manual clock and drive a whole day by keys. The run is a
 worker; its news arrives as :class:`~tui.feed.Feed` messages and the helper's
-acts go back through the :class:`~companion.live.LiveSession`.
+acts go back through the :class:`~companion.live.session.LiveSession`.
 """
 
 from __future__ import annotations
@@ -26,24 +26,24 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
-from companion.live import LinkInfo, LiveSession
+from companion.live.session import LinkInfo, LiveSession
 from companion.settings import Settings
 from sensors.clock import Clock, SystemClock
-from tui.app_prompts import PromptActions
+from tui.actions.prompts import PromptActions
 from tui.beat_watch import BeatWatch
 from tui.feed import Feed
-from tui.live_screen import PEEK_S, LiveScreen
+from tui.modals.prompt import PauseScreen, PromptScreen
+from tui.modals.session import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 from tui.notify import PromptAlerts
-from tui.prompt_modals import PauseScreen, PromptScreen
-from tui.session_modals import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
+from tui.screens.live import PEEK_S, LiveScreen
 
 if TYPE_CHECKING:
     from textual.widget import AwaitMount
 
-    from companion.prompts import Prompt
+    from companion.prompts.policy import Prompt
     from companion.sessions import Session
-    from companion.store import Store
-    from tui.setup import ScanFn
+    from companion.store.store import Store
+    from tui.screens.setup import ScanFn
 
 __all__ = ["HoldspaceApp", "Runner"]
 
@@ -73,8 +73,8 @@ class HoldspaceApp(PromptActions):
     """Every screen (dialogs too) is ``-short`` below 32 rows (80x24): dialogs go compact."""
     BINDINGS: ClassVar[list[BindingType]] = [
         # The keys of every screen; the live day's own keys are the live screen's
-        # (tui.live_screen), so no other screen shows or takes them. `?` lists the keys
-        # of the screen on top with their tooltips (tui.keys_screen).
+        # (tui.screens.live), so no other screen shows or takes them. `?` lists the keys
+        # of the screen on top with their tooltips (tui.modals.keys).
         Binding("question_mark", "keys", "Keys", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already stored)"),
     ]
@@ -114,7 +114,7 @@ class HoldspaceApp(PromptActions):
     # -- lifecycle ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from companion.storage import SET_ASIDE
+        from companion.store.storage import SET_ASIDE
 
         if self.store is not None:  # damaged files of this store, set aside when it opened
             for message in SET_ASIDE:
@@ -266,7 +266,7 @@ class HoldspaceApp(PromptActions):
     def _note(self, text: str) -> None:
         if self.live_screen is not None:
             self.live_screen.show_note(text)
-            self.note_s = self.live.now_s  # it expires (tui.app_prompts.NOTE_EXPIRES_S)
+            self.note_s = self.live.now_s  # it expires (tui.actions.prompts.NOTE_EXPIRES_S)
 
     @on(LiveScreen.Shown)
     def _live_shown(self) -> None:
@@ -280,7 +280,7 @@ class HoldspaceApp(PromptActions):
     # -- the helper's acts ----------------------------------------------------------------------
 
     def action_peek(self) -> None:
-        """Show the numbers for :data:`~tui.live_screen.PEEK_S` (again: hide them now).
+        """Show the numbers for :data:`~tui.screens.live.PEEK_S` (again: hide them now).
 
         Only on the live screen: a look begun under another screen would run out unseen.
         """
@@ -359,7 +359,7 @@ class HoldspaceApp(PromptActions):
         if self.store is None:
             self.notify("Nothing is stored in this run, so there is nothing to review.")
             return
-        from tui.review import ReviewScreen
+        from tui.screens.review import ReviewScreen
 
         reader = self._reader()
         self.push_screen(ReviewScreen(reader, self.review_day), lambda _: self._done(reader))
@@ -368,7 +368,7 @@ class HoldspaceApp(PromptActions):
         if self.store is None:
             self.notify("Nothing is stored in this run, so there are no trends.")
             return
-        from tui.trends import TrendsScreen
+        from tui.screens.trends import TrendsScreen
 
         reader = self._reader()
         self.push_screen(TrendsScreen(reader), lambda _: self._done(reader))
@@ -376,7 +376,7 @@ class HoldspaceApp(PromptActions):
     def _reader(self) -> Store:
         """A store for a look back: its own read-only view, read on worker threads while
         the live run keeps writing through ``self.store`` on this one."""
-        from companion.store import Store
+        from companion.store.store import Store
 
         assert self.store is not None
         if self.store.read_only:
@@ -389,7 +389,7 @@ class HoldspaceApp(PromptActions):
 
     def action_keys(self) -> None:
         """The keys sheet: every key of the screen shown and of the app, with what it does."""
-        from tui.keys_screen import KeysScreen, keys_of
+        from tui.modals.keys import KeysScreen, keys_of
 
         if not isinstance(self.screen, KeysScreen):
             self.push_screen(KeysScreen(keys_of(self, self.screen)))

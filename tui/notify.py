@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from textual.app import App
 
-from companion.notify import (
+from companion.connect.notify import (
     TerminalMethod,
     desktop_notify_failure,
     osc_sequence,

@@ -72,7 +72,7 @@ class LivePlot(TimeChart):
         The plot is redrawn when the batch closed a step: once per ``HR_STEP_S`` of
         beats at most, however the beats are batched.
         """
-        from signals.artifacts import RR_MAX_MS, RR_MIN_MS  # loaded once the beats come
+        from signals.artifacts.batch import RR_MAX_MS, RR_MIN_MS  # loaded once the beats come
 
         closed = False
         for beat in beats:

@@ -1,0 +1,1 @@
+"""Colleagues, contact, channels and their secrets, the calendar, notifications."""

@@ -1,0 +1,1 @@
+"""The live session: the listener, merged sources, recorder, publisher, planner."""

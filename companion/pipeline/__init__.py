@@ -1,0 +1,1 @@
+"""From beats to minutes, sessions and days: the pipeline and its signal stage."""

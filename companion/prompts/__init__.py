@@ -1,0 +1,1 @@
+"""The prompt policy: rules, types, records, and the acts prompts invite."""

@@ -1,0 +1,1 @@
+"""Looking back: a day, its rows, trends, the HTML report, export."""

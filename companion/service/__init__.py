@@ -1,0 +1,1 @@
+"""Running the recorder as a user service: the plan and its install."""

@@ -1,0 +1,1 @@
+"""The local store: files, records, atomic writes, generations, migrations, forgetting."""

@@ -1,0 +1,1 @@
+"""Beat artifacts: the batch screen, corrections, the live detector (Lipponen & Tarvainen 2019)."""

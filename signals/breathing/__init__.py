@@ -1,0 +1,1 @@
+"""Breathing: the rate from the heart's rhythm, coherence, the pacer."""

@@ -1,0 +1,1 @@
+"""Per-minute epochs: their types, the batch definition and the incremental builder."""

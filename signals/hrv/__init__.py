@@ -1,0 +1,1 @@
+"""Heart-rate variability: time, frequency and nonlinear domains, and the session report."""

@@ -1,0 +1,1 @@
+"""Rolling markers over sliding windows, with their plain references."""

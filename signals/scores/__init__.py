@@ -1,0 +1,1 @@
+"""From markers to care: the personal baseline, the stress score, the load."""

@@ -1,0 +1,1 @@
+"""Dialogs that return a typed result: sessions, prompts, contact, settings, report, keys."""

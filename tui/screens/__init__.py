@@ -1,0 +1,1 @@
+"""Full screens: live, review, trends, breathing, resting, setup, colleagues."""
