@@ -33,30 +33,27 @@ demo: $(STAMP)
 test: $(STAMP) browser tmux
 	$(BIN)/python -m pytest -q
 
-## browser: Debian's Chromium, which the HTML report test renders in; installed when missing
-## and this is root on Debian; otherwise those tests are skipped and say why (under CI=true
-## they fail)
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# $(call debian_tool,COMMAND,PACKAGE,FOR WHAT): install Debian's PACKAGE when COMMAND is
+# missing and this is root on Debian; otherwise say that those tests will be skipped
+# (under CI=true they fail instead).
+define debian_tool
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the HTML report test"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "Could not install chromium; the HTML report browser test will be skipped."; \
+	    echo "Installing Debian's $(2) for $(3)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null) \
+	      || echo "Could not install $(2); $(3) will be skipped."; \
 	  else \
-	    echo "Chromium is not installed; the HTML report browser test will be skipped (as root: make browser)."; \
+	    echo "$(1) is not installed; $(3) will be skipped (as root: make $@)."; \
 	  fi; }
+endef
 
-## tmux: tmux, which the real-terminal test runs the demo in; installed when missing and this
-## is root on Debian; otherwise that test is skipped and says why (under CI=true it fails)
+## browser: Debian's Chromium, which the HTML report test renders in
+browser:
+	$(call debian_tool,chromium,chromium,the HTML report browser test)
+
+## tmux: tmux, which the real-terminal test runs the demo in
 tmux:
-	@command -v tmux >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's tmux for the real-terminal test"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null) \
-	      || echo "Could not install tmux; the real-terminal test will be skipped."; \
-	  else \
-	    echo "tmux is not installed; the real-terminal test will be skipped (as root: make tmux)."; \
-	  fi; }
+	$(call debian_tool,tmux,tmux,the real-terminal test)
 
 ## bench: speed and size benchmarks, printed (never asserted)
 bench: $(STAMP)
