@@ -85,3 +85,18 @@ def test_an_open_data_folder_keeps_its_mode_and_says_how_to_close_it(
     with Store(data):
         pass
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_a_private_json_file_makes_its_missing_folders_0700_under_umask_0(tmp_path: Path) -> None:
+    """``write_private_json`` made its parents with ``mkdir(parents=True)``, which ignores
+    the mode for every folder but the last and honours the umask for that one."""
+    from companion.store.jsonfile import write_private_json
+
+    old = os.umask(0)
+    try:
+        target = write_private_json(tmp_path / "a" / "b" / "c.json", {"x": 1})
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

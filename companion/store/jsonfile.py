@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from companion.errors import HoldspaceError
+from companion.store.paths import make_private_dir
 from companion.store.storage import FILE_MODE, fsync_dir
 from sensors.jsondepth import nests_deeper_than
 
@@ -33,7 +34,6 @@ __all__ = [
     "write_private_json",
 ]
 
-_DIR_MODE: Final = 0o700
 JSON_MAX_BYTES: Final = 4 * 1024 * 1024
 """Settings and colleagues files are a few kilobytes; a larger file is not one of ours."""
 JSON_MAX_DEPTH: Final = 32
@@ -152,7 +152,7 @@ def write_private_json(path: Path, doc: Any) -> Path:
     """Write ``doc`` to ``path`` atomically, mode 0600 (its directory 0700 when created)."""
     encoded = (json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n").encode()
     try:
-        path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        make_private_dir(path.parent)  # 0700 level by level, whatever the umask
         return write_atomic(path, encoded)
     except OSError as exc:
         raise HoldspaceError(f"cannot write {path} ({exc.strerror}).") from None
