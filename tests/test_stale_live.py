@@ -104,3 +104,15 @@ async def test_beats_that_stop_for_ten_seconds_of_the_clock_hide_the_heart_rate(
         await pilot.press("escape")
         await pilot.pause()
         assert _heart(live) != "--"
+
+
+def test_the_clock_tick_leaves_a_live_screen_that_is_not_composed_alone() -> None:
+    """The one-second tick ran before the live screen was composed (or after it was taken
+    down on exit) and failed to find its heart-rate widget (seen in a full-suite run)."""
+    from sensors.clock import ManualClock
+    from tui.app import HoldspaceApp
+    from tui.screens.live import LiveScreen
+
+    app = HoldspaceApp(None, store=None, clock=ManualClock(0.0))
+    app.live_screen = LiveScreen(beats=app.beat_watch)  # pushed, not yet composed
+    app.check_clock()  # nothing to draw on yet, and no error

@@ -21,6 +21,7 @@ from rich.console import Console
 from textual import on
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -139,10 +140,13 @@ class HoldspaceApp(PromptActions):
     def check_clock(self) -> None:
         """Read the injected clock: end a look at the numbers; show beats that stopped."""
         screen = self.live_screen
-        if screen is None:
+        if screen is None or not screen.is_mounted:
+            return  # pushed, not composed yet
+        try:
+            screen.check_peek(self.clock.monotonic())
+            screen.show_beat_watch()
+        except NoMatches:  # a tick while the app takes the screen down on exit
             return
-        screen.check_peek(self.clock.monotonic())
-        screen.show_beat_watch()
 
     def _start(self, runner: Runner) -> None:
         self.run_worker(
