@@ -7,6 +7,10 @@
    10 s of beats), hour by hour, against a baseline measured in the same run: the
    same batches into one TinyDB file per day with TinyDB's stock JSONStorage.
 4. Replay of the committed heavy-day recording through the live decoder path.
+5. A day as a user runs it: ``holdspace analyze --epochs 30`` and ``holdspace import``
+   of the Holter day as whole processes against a NeuroKit2 loop (:mod:`bench.day_bench`).
+6. Breathing rate against reference breaths, cross-validated (:mod:`bench.breathing_bench`).
+7. Prompts on 20 generated heavy and 20 calm days (:mod:`bench.prompts_bench`).
 
 Real data is read from ../shared/data; parts that need it are skipped when absent.
 """
@@ -157,9 +161,12 @@ def bench_replay(work: Path) -> None:
 
 
 def main() -> None:
+    from bench.breathing_bench import bench_breathing
     from bench.calendar_bench import bench_calendar
     from bench.crash_bench import bench_crash
+    from bench.day_bench import bench_day
     from bench.fuzz_bench import bench_fuzz
+    from bench.prompts_bench import bench_prompts
     from bench.signals_bench import bench_p1, bench_p2
     from bench.soak_bench import bench_soak
     from bench.strap_bench import bench_strap
@@ -171,6 +178,9 @@ def main() -> None:
         bench_replay(work)
         bench_p1(work)
         bench_p2()
+        bench_day(work)
+        bench_breathing()
+        bench_prompts(work)
         bench_strap()
         bench_tui(work)
         bench_fuzz()

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from signals.epochs.batch import Epoch
+from signals.scores.bands import band_of
 from signals.scores.baseline import baseline_from_file_calm
 from signals.scores.load import (
     K_UP_PER_MIN,
@@ -23,7 +24,7 @@ from signals.scores.load import (
     session_load,
     weekly_exposure,
 )
-from signals.scores.stress import StressScore, band_of
+from signals.scores.stress import StressScore
 from tests.test_epochs import iso_s
 from tests.test_stress import AT_BASELINE, BASE, _scored_day
 
@@ -79,21 +80,23 @@ def test_daily_load_rises_above_50_recovers_below_and_holds_otherwise() -> None:
 
 
 def test_session_load_summarises_the_minutes_inside_the_session() -> None:
-    values: list[int | None] = [5, 40, 80, 90, None, 95, 85, 60, 20, 5]
+    values: list[int | None] = [5, 75, 80, 90, None, 95, 85, 60, 20, 5]
     epochs, scores = _day(values)
     s = session_load(T0 + 60.0, T0 + 540.0, epochs, scores, BASE)  # minutes 1 .. 8
-    inside = [40, 80, 90, 95, 85, 60, 20]
+    inside = [75, 80, 90, 95, 85, 60, 20]
     assert (s.n_minutes, s.n_scored) == (8, 7)
     assert s.mean_stress == pytest.approx(np.mean(inside))
-    assert s.peak_stress == 95 and s.minutes_high == 4
-    assert s.sustained_peak_stress == pytest.approx(np.mean([80, 90, 95, 85, 60]))
+    # Steady band (signals.scores.bands), not the plain count of scores >= 76 (4): 5, 75
+    # is low; 75, 80 (mean 77.5) high; 85, 60 (mean 72.5) still high, 60, 20 low: five.
+    assert s.peak_stress == 95 and s.minutes_high == 5
+    assert s.sustained_peak_stress == pytest.approx(np.mean([75, 80, 90, 95, 85]))
     assert s.hr_change_bpm == pytest.approx(np.mean([v / 4.0 for v in inside]))
     ln_change = -np.mean(inside) / 100.0
     assert s.ln_rmssd_change == pytest.approx(ln_change)
     assert s.rmssd_change_pct == pytest.approx(100.0 * (math.exp(ln_change) - 1.0))
     intensity = sum(max(v - 25, 0) / 75.0 for v in inside)
     assert s.load == pytest.approx(100.0 * (1.0 - math.exp(-intensity / LOAD_SCALE_MIN)))
-    assert s.heavy  # sustained peak 82 is high
+    assert s.heavy  # sustained peak 85 is high
     assert not session_load(T0, T0 + 120.0, epochs, scores, BASE).heavy
     assert session_load(T0, T0 + 120.0, epochs, scores, BASE, marked_heavy=True).heavy
     empty = session_load(T0 + 240.0, T0 + 300.0, epochs, scores, BASE)

@@ -184,9 +184,11 @@ def test_the_days_load_says_which_load_it_is_and_when(
         done = load_day(store, DAY)
     with Store(recording, read_only=True) as store:
         so_far = load_day(store, DAY)
-    assert done.load_text == "day's load 39 at the end, highest 94 (0-100, whole day)"
+    # 40 (39 with the blend alone: the vagal marker now takes the 60-s ln RMSSD when it
+    # is lower than its blend with the 5-min one, signals.scores.stress).
+    assert done.load_text == "day's load 40 at the end, highest 94 (0-100, whole day)"
     # Read back from its minutes while it is recorded: the same numbers, "so far".
-    assert so_far.load_text == "day's load 39 so far, highest 94 (0-100, whole day)"
+    assert so_far.load_text == "day's load 40 so far, highest 94 (0-100, whole day)"
     assert "Load: the session's own, 0-100" in COLUMNS_NOTE
 
 

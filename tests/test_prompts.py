@@ -68,26 +68,56 @@ def delivered(policy: PromptPolicy) -> list[PromptRecord]:
 # --- pause: sustained high stress ---------------------------------------------------------
 
 
-def test_pause_after_three_high_minutes_delivered_with_a_reason() -> None:
+def test_pause_when_the_steady_band_turns_high_delivered_with_a_reason() -> None:
+    # From medium, the steady band turns high when the two-minute mean reaches 80
+    # (76 + BAND_MARGIN_POINTS) with the latest minute high: at 80, 80, not at 70, 80.
     policy = PromptPolicy()
-    out = feed(policy, at(9), [80, 80, 80])
+    assert feed(policy, at(9), [70, 80]) == []
+    out = feed(policy, at(9, 2), [80])
     (prompt,) = out
     assert (prompt.kind, prompt.raised_s, prompt.delivered_s) == ("pause", at(9, 2), at(9, 2))
     assert not prompt.in_session
-    assert prompt.reason == (
-        "Your stress level has been well above your usual for the last 3 minutes. "
-        "A short pause may help."
-    )
+    assert prompt.reason.startswith("Your stress level has been well above your usual for ")
+    assert prompt.reason.endswith("of the last 3 minutes. A short pause may help.")
     assert policy.record(prompt.prompt_id).rule == "sustained_high"
 
 
 def test_pause_threshold_edges() -> None:
     assert feed(PromptPolicy(), at(9), [75] * 20) == []
-    assert [p.kind for p in feed(PromptPolicy(), at(9), [76, 76, 76])] == ["pause"]
-    # Two high minutes in any four never make a pause; three in four do.
-    assert feed(PromptPolicy(), at(9), [80, 70] * 10) == []
-    out = feed(PromptPolicy(), at(9), [80, 70, 80, 80])
+    # The steady band (signals.scores.bands): from medium, a two-minute mean of 79.5
+    # never turns high, nor does hovering just past 76, nor one high minute at a time
+    # between medium ones, nor a mean past the margin whose latest minute is medium.
+    assert feed(PromptPolicy(), at(9), [70] + [79, 80] * 10) == []
+    assert feed(PromptPolicy(), at(9), [70] + [77, 80] * 10) == []
+    assert feed(PromptPolicy(), at(9), [60] + [85, 60] * 10) == []
+    assert feed(PromptPolicy(), at(9), [60, 95, 74, 70]) == []
+    # A mean of exactly 80 with the latest minute high does: the first steady high
+    # minute raises the pause.
+    out = feed(PromptPolicy(), at(9), [70, 79, 81])
+    assert [p.raised_s for p in out] == [at(9, 2)]
+    out = feed(PromptPolicy(), at(9), [70, 75, 76, 84])
     assert [p.raised_s for p in out] == [at(9, 3)]
+
+
+def test_a_lone_high_minute_is_not_sustained_high_stress() -> None:
+    # "Sustained" needs the steady band's two minutes of evidence (PolicyConfig's
+    # high_minutes=1 rests on it). The first scored minute of a stream, and the first
+    # after a 10-min gap, take their plain band without a margin or a second minute.
+    assert feed(PromptPolicy(), at(9), [80]) == []
+    policy = PromptPolicy()
+    assert feed(policy, at(9), [40] * 3) == []
+    assert feed(policy, at(9, 15), [80]) == []
+
+
+def test_a_helper_who_wants_more_patience_needs_k_steady_high_minutes_of_n() -> None:
+    # The k-of-n window itself (high_minutes=3 of 4): the band is high on two of every
+    # four minutes here, never three, so no pause ...
+    config = PolicyConfig(high_minutes=3)
+    wave = [85, 85, 70, 70]  # medium, high, high (mean 77.5 holds it), medium
+    assert feed(PromptPolicy(config), at(9), [70] + wave * 5) == []
+    # ... and three steady high minutes in four do raise one, naming them.
+    out = feed(PromptPolicy(config), at(9), [70, 85, 85, 70, 85])
+    assert [p.raised_s for p in out] == [at(9, 4)]
     assert "3 of the last 4 minutes" in out[0].reason
 
 
@@ -107,15 +137,25 @@ def test_pause_reason_names_the_marker_that_moved() -> None:
 
 
 def test_one_poor_minute_is_bridged_two_break_the_run() -> None:
-    assert [p.raised_s for p in feed(PromptPolicy(), at(9), [80, None, 80, 80])] == [at(9, 3)]
-    # Two poor minutes in a row: the count starts again, so a third high minute is needed.
-    assert feed(PromptPolicy(), at(9), [80, None, None, 80, 80]) == []
-    out = feed(PromptPolicy(), at(9), [80, None, None, 80, 80, 80])
-    assert [p.raised_s for p in out] == [at(9, 5)]
+    # A poor minute neither counts nor breaks the steady band's pair (80, 80 around it).
+    assert [p.raised_s for p in feed(PromptPolicy(), at(9), [70, 80, None, 80])] == [at(9, 3)]
+    # One poor minute inside a lasting episode is bridged: the episode goes on and
+    # raises nothing new within its cooldown.
+    policy = PromptPolicy()
+    out = feed(policy, at(9), [70, 80, 80, None, 80, 80])
+    assert [p.raised_s for p in out] == [at(9, 2)]
+    assert fates(policy) == [("pause", "delivered")]
+    # Two poor minutes in a row break the run: the high minutes after them start a new
+    # episode (raised at once, then held back by the policy's cooldown).
+    policy = PromptPolicy()
+    feed(policy, at(9), [70, 80, 80, None, None, 80, 80])
+    assert fates(policy) == [("pause", "delivered"), ("pause", "cooled_down")]
+    assert policy.all_prompts[1].decided_s == at(9, 5)
     # A dropout (no minutes at all) breaks it the same way.
     policy = PromptPolicy()
-    assert feed(policy, at(9), [80, 80]) == []
-    assert feed(policy, at(9, 5), [80, 80]) == []
+    feed(policy, at(9), [70, 80, 80])
+    feed(policy, at(9, 6), [80, 80])
+    assert fates(policy) == [("pause", "delivered"), ("pause", "cooled_down")]
 
 
 def test_nothing_is_raised_on_poor_signal() -> None:
@@ -129,21 +169,25 @@ def test_nothing_is_raised_on_poor_signal() -> None:
 
 def test_a_lasting_episode_raises_once_per_cooldown() -> None:
     policy = PromptPolicy(PolicyConfig(daily_cap=100))
-    out = feed(policy, at(9), [80] * 100)
+    out = feed(policy, at(9), [70] + [80] * 99)  # the steady band is high from 09:02
     assert [p.raised_s for p in out] == [at(9, 2), at(9, 47), at(9, 92)]
 
 
 def test_a_new_episode_within_the_cooldown_is_recorded_as_cooled_down() -> None:
     policy = PromptPolicy()
-    out = feed(policy, at(9), [80, 80, 80] + [40] * 4 + [80, 80, 80])
+    # High from 09:02; four minutes without a steady high one end the episode
+    # (09:03-09:06); 40, 80 is medium, 80, 80 high again at 09:08: a new episode.
+    out = feed(policy, at(9), [70, 80, 80] + [40] * 4 + [80, 80])
     assert [p.raised_s for p in out] == [at(9, 2)]
     assert fates(policy) == [("pause", "delivered"), ("pause", "cooled_down")]
-    assert policy.all_prompts[1].decided_s == at(9, 9)
+    assert policy.all_prompts[1].decided_s == at(9, 8)
     # 44 minutes after the delivery it is still cooling down; at 45 it is delivered.
-    assert feed(policy, at(9, 10), [40] * 4 + [80] * 32)[:1] == []
-    assert fates(policy)[-1] == ("pause", "cooled_down")
-    out = feed(policy, at(9, 46), [40] * 4 + [80] * 3)
-    assert [p.raised_s for p in out] == [at(9, 52)]
+    for raised_min, fate in ((46, "cooled_down"), (47, "delivered")):
+        policy = PromptPolicy()
+        feed(policy, at(9), [70, 80, 80])
+        feed(policy, at(9, 3), [40] * (raised_min - 4) + [80, 80])
+        assert fates(policy)[-1] == ("pause", fate)
+        assert policy.all_prompts[-1].decided_s == at(9, raised_min)
 
 
 # --- client sessions: defer, deliver at the end, merge -------------------------------------
@@ -152,7 +196,7 @@ def test_a_new_episode_within_the_cooldown_is_recorded_as_cooled_down() -> None:
 def test_prompts_raised_in_a_client_session_wait_for_its_end() -> None:
     policy = PromptPolicy()
     policy.session_started("client", "C-07", at(9))
-    assert feed(policy, at(9, 1), [85] * 40) == []
+    assert feed(policy, at(9, 1), [70] + [85] * 39) == []  # steady high from 09:03
     (waiting,) = policy.pending
     assert waiting.in_session and waiting.raised_s == at(9, 3)
     assert policy.record(waiting.prompt_id).fate == "deferred"
@@ -167,14 +211,14 @@ def test_prompts_raised_in_a_client_session_wait_for_its_end() -> None:
 def test_other_sessions_do_not_defer(kind: str) -> None:
     policy = PromptPolicy()
     policy.session_started(kind, "X", at(9))
-    (prompt,) = feed(policy, at(9, 1), [85] * 3)
+    (prompt,) = feed(policy, at(9, 1), [70, 85, 85])
     assert (prompt.delivered_s, prompt.in_session) == (at(9, 3), False)
 
 
 def test_several_waiting_prompts_deliver_one_and_merge_the_rest() -> None:
     policy = PromptPolicy()
     policy.session_started("client", "C-01", at(9))
-    feed(policy, at(9, 1), [85] * 55)  # two pauses, 45 minutes apart
+    feed(policy, at(9, 1), [70] + [85] * 54)  # two pauses, 45 minutes apart (09:03, 09:48)
     assert policy.check_in(at(9, 57), {"feeling": "Overwhelmed"}) == ()
     assert [p.kind for p in policy.pending] == ["pause", "contact"]
     (prompt,) = policy.session_ended(at(10))
@@ -283,9 +327,10 @@ def test_cooldown_per_kind() -> None:
 def test_snooze_silences_then_lets_go() -> None:
     policy = PromptPolicy()
     assert policy.snooze(at(9), 30) == at(9, 30) == policy.snoozed_until_s
-    assert feed(policy, at(9, 5), [85] * 3 + [40] * 20) == []
+    assert feed(policy, at(9, 5), [70, 85, 85] + [40] * 21) == []  # high at 09:07
     assert fates(policy) == [("pause", "snoozed")]
-    (prompt,) = feed(policy, at(9, 28), [85] * 3)
+    # From low, 40, 85 is medium and 85, 85 high: raised as the snooze ends.
+    (prompt,) = feed(policy, at(9, 29), [85, 85])
     assert prompt.raised_s == at(9, 30)
     policy.snooze(at(10), 60)
     policy.snooze(at(10, 1), 0)  # ends it
@@ -340,7 +385,7 @@ def test_check_ins_that_ask_for_nothing(answers: dict[str, str | bool]) -> None:
 def test_responses_are_kept_once_and_only_for_delivered_prompts() -> None:
     policy = PromptPolicy()
     (prompt,) = feed(policy, at(9), [85, 85, 85])
-    feed(policy, at(9, 3), [40] * 4 + [85] * 3)  # a cooled-down pause
+    feed(policy, at(9, 3), [40] * 5 + [85] * 4)  # a cooled-down pause
     rec = policy.respond(prompt.prompt_id, "accepted", at(9, 4))
     assert rec.response == "accepted" and policy.record(prompt.prompt_id) == rec
     with pytest.raises(ValueError, match="already"):
@@ -780,13 +825,14 @@ def test_no_prompt_is_ever_delivered_inside_a_client_session(
     st.lists(st.one_of(st.none(), st.integers(0, 100)), max_size=40),
     st.integers(0, 3),
 )
-def test_three_high_minutes_in_a_row_always_mean_a_recent_pause(
+def test_four_clearly_high_minutes_in_a_row_always_mean_a_recent_pause(
     prefix: list[int | None], offset: int
 ) -> None:
+    # Four minutes at 81 or more: the steady band is high from the second (or earlier).
     config = PolicyConfig()
     run = HighStressRun(config)
     raised: list[float] = []
-    stresses = [*prefix, 76 + offset, 90, 80]
+    stresses = [*prefix, 81 + offset, 90, 85, 81]
     for i, stress in enumerate(stresses):
         m = minute(at(9) + i * MIN, stress)
         if m.scored and run.update(m) is not None:

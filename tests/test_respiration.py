@@ -17,6 +17,8 @@ import pytest
 from signals.breathing.respiration import (
     MINUTE_WINDOW_S,
     breathing_estimate,
+    breathing_in_window,
+    breathing_in_windows,
     breathing_rate,
     breathing_rate_per_minute,
 )
@@ -122,6 +124,72 @@ def test_per_minute_rate_follows_a_change_to_paced_breathing() -> None:
     assert all(m.estimate.slow for m in minutes[-3:])
 
 
+def _mayer_and_fast_breathing(mayer_ms: float) -> tuple[FloatArray, FloatArray]:
+    """HR 75, breathing at 22/min with a 6-ms RSA, under 0.1 Hz waves of ``mayer_ms``."""
+
+    def rhythm(s: float) -> float:
+        return sine(0.1, mayer_ms)(s) + sine(22.0 / 60.0, 6.0, 0.5)(s)
+
+    return beats(rhythm, 600.0, mean_ms=800.0, noise_ms=2.0, seed=3)
+
+
+def test_fast_breathing_reads_through_strong_mayer_waves() -> None:
+    # Mayer waves 1.5 times the RSA amplitude: the raw spectrum's LF power is over
+    # twice the HF one and its highest peak is at 6/min; the estimate reads 22/min.
+    t, rr = _mayer_and_fast_breathing(9.0)
+    fd = frequency_domain(t, rr)
+    assert fd.lf_ms2 is not None and fd.hf_ms2 is not None
+    assert fd.lf_ms2 > 2.0 * fd.hf_ms2
+    centres = np.arange(60.0, 560.0, 30.0)
+    rates = [e.rate_per_min for e in breathing_in_windows(t, rr, None, centres)]
+    assert rates == pytest.approx([22.0] * len(rates), abs=1.0)
+    assert breathing_rate(t, rr) == pytest.approx(22.0, abs=1.0)
+    # Three times the RSA amplitude: the whitened spectrum peaks at the Mayer waves in
+    # most windows, counting still sees 18-22/min; they disagree and no rate is given
+    # rather than a wrong one.
+    t, rr = _mayer_and_fast_breathing(18.0)
+    found = breathing_in_windows(t, rr, None, centres)
+    assert all(e.rate_per_min is None or abs(e.rate_per_min - 22.0) <= 2.0 for e in found)
+    assert breathing_rate(t, rr) is None
+
+
+def test_no_rhythm_gives_no_rate_and_a_low_quality() -> None:
+    rng = np.random.default_rng(11)
+    rr = 800.0 + rng.normal(0.0, 25.0, 900)
+    t = np.cumsum(rr) / 1000.0
+    span = breathing_estimate(t, rr)
+    assert span.rate_per_min is None and span.quality < 0.2
+    windows = breathing_in_windows(t, rr, None, np.arange(60.0, 660.0, 30.0))
+    assert sum(e.rate_per_min is None for e in windows) > 0.5 * len(windows)
+    assert max(e.quality for e in windows) < 0.5
+    flat = breathing_in_windows(t, np.full(t.size, 800.0), None, [300.0])[0]
+    assert flat.rate_per_min is None and flat.quality == 0.0
+
+
+def test_batched_windows_equal_the_per_window_reference() -> None:
+    t, rr = beats(lambda s: sine(0.22, 30.0)(s) + sine(0.09, 20.0)(s), 900.0, noise_ms=10.0, seed=5)
+    rr[[100, 400]] *= [0.6, 1.5]  # an extra and a missed beat
+    gaps = np.zeros(rr.size, dtype=bool)
+    gaps[np.searchsorted(t, [300.0, 320.0, 600.0])] = True  # a short stretch, then a gap
+    centres = np.concatenate((np.arange(-20.0, 940.0, 17.0), [t[-1], 299.9]))
+    batched = breathing_in_windows(t, rr, gaps, centres, window_s=60.0)
+    assert len(batched) == centres.size
+    rated = 0
+    for c, got in zip(centres, batched, strict=True):
+        ref = breathing_in_window(t, rr, gaps, float(c), window_s=60.0)
+        assert (got.rate_per_min is None) == (ref.rate_per_min is None), c
+        if ref.rate_per_min is not None:
+            rated += 1
+            assert got.rate_per_min == pytest.approx(ref.rate_per_min, abs=1e-9)
+        assert got.quality == pytest.approx(ref.quality, abs=1e-9)
+        assert got.slow == ref.slow
+    assert rated > 20
+    minutes = breathing_rate_per_minute(t, rr, gaps)
+    assert [m.estimate for m in minutes[2:4]] == list(
+        breathing_in_windows(t, rr, gaps, [m.start_s + 30.0 for m in minutes[2:4]])
+    )
+
+
 # --- respiration belt ----------------------------------------------------------------------------
 
 
@@ -166,15 +234,17 @@ def test_per_minute_rate_tracks_the_belt(name: str, belt_median: float) -> None:
     t, rr, belt = _recording(name)
     belt_t = np.arange(belt.size) / 100.0
     errors = []
-    for minute in breathing_rate_per_minute(t, rr):
+    minutes = breathing_rate_per_minute(t, rr)
+    for minute in minutes:
         left = min(
             max(minute.start_s - (MINUTE_WINDOW_S - 60.0) / 2.0, t[0]), t[-1] - MINUTE_WINDOW_S
         )
         inside = (belt_t > left) & (belt_t <= left + MINUTE_WINDOW_S)
         rate = minute.estimate.rate_per_min
-        assert rate is not None
-        errors.append(abs(rate - float(np.median(belt[inside]))))
-    # Achieved median absolute errors 0.2 and 0.4 breaths/min; single minutes where the
-    # belt shows breathing below 9/min without a dominant peak miss (low quality).
+        if rate is not None:  # None: spectrum and count disagree, the rate cannot be told
+            errors.append(abs(rate - float(np.median(belt[inside]))))
+    # Achieved (60-s windows): 4 of 5 and 8 of 8 minutes rated, median absolute errors
+    # 0.4 and 0.7 breaths/min.
+    assert len(errors) >= 0.75 * len(minutes)
     assert float(np.median(errors)) < 1.5
     assert belt_median > 0

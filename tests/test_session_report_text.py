@@ -36,7 +36,8 @@ def test_the_summary_says_what_moved_against_which_baseline_and_the_day(store: S
     assert "in the high band" in moved
     assert baseline == detail.baseline.text
     assert baseline.startswith("Compared with your own baseline")
-    assert day.startswith("Against the rest of the day: its load of 77 (0-100) was the 3rd")
+    # 78 (77 before the vagal marker took the 60-s ln RMSSD when lower than the blend).
+    assert day.startswith("Against the rest of the day: its load of 78 (0-100) was the 3rd")
     assert "of the 12 measured sessions of the day" in day and "the other sessions averaged" in day
     assert recovery == "You were not back near your baseline before the next session began."
     assert heavy.startswith("It counts as heavy (you marked it, high stress)")

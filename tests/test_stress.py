@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from signals.epochs.batch import Epoch
+from signals.scores.bands import band_of
 from signals.scores.baseline import Baseline, baseline_from_file_calm
 from signals.scores.stress import (
     MOVEMENT_RISE_BPM,
     SETTLE_MINUTES,
     StressScore,
     StressScorer,
-    band_of,
     stress_score,
 )
 from tests.test_epochs import RecordedDay, iso_s, recorded_day
@@ -66,9 +66,14 @@ def test_the_formula_at_and_above_baseline() -> None:
     assert two.hr_component == pytest.approx(1.0) and two.vagal_component == pytest.approx(1.0)
     four = stress_score(_epoch(hr_bpm=85.0, ln_rmssd=2.3, ln_rmssd_5min=2.3), BASE)
     assert four.score == round(100 / (1 + math.exp(-2.0 / 0.7))) == 95 and four.band == "high"
-    # The vagal marker blends the 60-s and 5-min ln RMSSD half and half.
-    blend = stress_score(_epoch(ln_rmssd=2.9, ln_rmssd_5min=3.5), BASE)
-    assert blend.ln_rmssd_delta == pytest.approx(-0.3)
+    # Quick to fall: a withdrawal in the 60-s ln RMSSD counts at once, whatever the
+    # 5-min value still holds ...
+    falling = stress_score(_epoch(ln_rmssd=2.9, ln_rmssd_5min=3.5), BASE)
+    assert falling.ln_rmssd_delta == pytest.approx(-0.6)
+    # ... slow to recover: back at baseline over 60 s, the half-and-half blend with the
+    # 5-min value still reads half the withdrawal.
+    recovering = stress_score(_epoch(ln_rmssd=3.5, ln_rmssd_5min=2.9), BASE)
+    assert recovering.ln_rmssd_delta == pytest.approx(-0.3)
     only_60s = stress_score(_epoch(ln_rmssd=2.9, ln_rmssd_5min=None), BASE)
     assert only_60s.ln_rmssd_delta == pytest.approx(-0.6)
 
@@ -119,7 +124,12 @@ def test_movement_is_not_stress_and_the_scorer_waits_while_heart_rate_settles() 
     settling = [scorer.score(_epoch(2 + k, **raised)) for k in range(SETTLE_MINUTES)]
     assert all(s.score is None and "settling" in s.unscored_reason for s in settling)
     after = scorer.score(_epoch(2 + SETTLE_MINUTES, **raised))
-    assert after.score is not None and after.band == "high"
+    assert after.score is not None and band_of(after.score) == "high"
+    # The steady band (signals.scores.bands) leaves "rest" at once, for the nearer of the
+    # two-minute mean's band (5 and 95: 50, low) and the latest's, then reaches high.
+    assert after.score == 95 and after.band == "low"
+    again = scorer.score(_epoch(3 + SETTLE_MINUTES, **raised))
+    assert again.score is not None and again.band == "high"
     # A rise at the threshold is not movement.
     assert stress_score(_epoch(hr_rise_bpm_30s=MOVEMENT_RISE_BPM), BASE).score == 5
 

@@ -24,10 +24,9 @@ from companion.sessions import Session
 from companion.store.store import Store, local_day
 from sensors.source import BeatSource
 from signals.artifacts.batch import screen_artifacts
-from signals.breathing.respiration import breathing_rate
-from signals.epochs.batch import LONG_WINDOW_S, Epoch, judge_quality
+from signals.breathing.respiration import MINUTE_WINDOW_S, breathing_in_windows
+from signals.epochs.windows import window_epochs
 from signals.hrv.report import hrv_report
-from signals.markers.rolling import batch_markers
 from signals.scores.baseline import Baseline
 from signals.scores.stress import StressScorer
 
@@ -41,72 +40,68 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
 
-def _window_epoch(
-    t: FloatArray, rr: FloatArray, gaps: BoolArray, art: BoolArray, start_s: float, epoch_s: float
-) -> Epoch:
-    """Markers and quality of ``[start_s, start_s + epoch_s)`` (the live rules, any length)."""
-    end_s = start_s + epoch_s
-    inside = (t >= start_s) & (t < end_s)
-    n = int(inside.sum())
-    begin = np.maximum(t[inside] - rr[inside] / 1000.0, start_s)
-    coverage = float(np.clip(np.sum(t[inside] - begin), 0.0, epoch_s) / epoch_s)
-    art_fraction = float(art[inside].mean()) if n else 0.0
-    short = batch_markers(t, rr, gaps, art, end_s, epoch_s)
-    long = batch_markers(t, rr, gaps, art, end_s, max(LONG_WINDOW_S, epoch_s))
-    quality, reason = judge_quality(n, coverage, art_fraction, short.n_diffs, epoch_s=epoch_s)
-    return Epoch(
-        start_s=start_s,
-        n_beats=n,
-        coverage=coverage,
-        artifact_fraction=art_fraction,
-        hr_bpm=short.mean_hr_bpm,
-        rmssd_ms=short.rmssd_ms,
-        ln_rmssd=short.ln_rmssd,
-        rmssd_5min_ms=long.rmssd_ms,
-        ln_rmssd_5min=long.ln_rmssd,
-        hr_rise_bpm_30s=None,
-        n_diffs=short.n_diffs,
-        quality=quality,
-        quality_reason=reason,
-    )
-
-
 def epoch_table(
     t: FloatArray,
     rr: FloatArray,
     gaps: BoolArray,
     epoch_s: float,
     baseline: Baseline,
+    art: BoolArray | None = None,
 ) -> list[dict[str, Any]]:
-    """Per-epoch markers, breathing and stress from the first beat's interval on."""
+    """Per-epoch markers, breathing and stress from the first beat's interval on.
+
+    ``art`` flags the artifact beats (default: :func:`screen_artifacts` of the beats).
+    """
     if t.size == 0:
         return []
-    art = screen_artifacts(rr, gaps).flagged
+    if art is None:
+        art = screen_artifacts(rr, gaps).flagged
     origin = float(t[0] - rr[0] / 1000.0)
+    count = math.ceil((float(t[-1]) - origin) / epoch_s)
+    starts = origin + np.arange(count, dtype=np.float64) * epoch_s
+    epochs = window_epochs(t, rr, gaps, art, starts, epoch_s)
+    good = [k for k, epoch in enumerate(epochs) if epoch.is_good]
+    rates = epoch_breathing(t, rr, gaps, art, starts[good] + epoch_s / 2.0, epoch_s)
+    resp: list[float | None] = [None] * len(epochs)
+    for k, rate in zip(good, rates, strict=True):
+        resp[k] = rate
     scorer = StressScorer(baseline)
-    rows = []
-    for k in range(math.ceil((float(t[-1]) - origin) / epoch_s)):
-        start = origin + k * epoch_s
-        epoch = _window_epoch(t, rr, gaps, art, start, epoch_s)
-        score = scorer.score(epoch)
-        resp = None
-        if epoch.is_good:
-            middle = start + epoch_s / 2.0
-            sel = (t >= middle - max(60.0, epoch_s / 2.0)) & (t < middle + max(60.0, epoch_s / 2.0))
-            sel &= ~art
-            if sel.sum() >= 40:
-                resp = breathing_rate(t[sel], rr[sel], gaps[sel])
-        rows.append(
-            {
-                "start_s": round(start - origin, 3),
-                "hr_bpm": _round(epoch.hr_bpm, 2),
-                "rmssd_ms": _round(epoch.rmssd_ms, 2),
-                "resp_per_min": _round(resp, 2),
-                "stress": score.score,
-                "quality": epoch.quality,
-            }
-        )
-    return rows
+    return [
+        {
+            "start_s": round(epoch.start_s - origin, 3),
+            "hr_bpm": _round(epoch.hr_bpm, 2),
+            "rmssd_ms": _round(epoch.rmssd_ms, 2),
+            "resp_per_min": _round(resp[k], 2),
+            "stress": scorer.score(epoch).score,
+            "quality": epoch.quality,
+        }
+        for k, epoch in enumerate(epochs)
+    ]
+
+
+def epoch_breathing(
+    t: FloatArray,
+    rr: FloatArray,
+    gaps: BoolArray,
+    art: BoolArray,
+    middles_s: npt.ArrayLike,
+    epoch_s: float,
+) -> list[float | None]:
+    """Breathing rate around each epoch's middle, in breaths per minute (None when unknown).
+
+    One window of ``max(60 s, epoch_s)`` centred on each middle, all at once
+    (:func:`~signals.breathing.respiration.breathing_in_windows`). Artifact beats are
+    left out, and the beat after each carries a gap: nothing is interpolated across
+    a beat that was dropped.
+    """
+    keep = ~art
+    gap_before = gaps.copy()
+    gap_before[1:] |= art[:-1]
+    window_s = max(MINUTE_WINDOW_S, epoch_s)
+    estimates = breathing_in_windows(
+        t[keep], rr[keep], gap_before[keep], middles_s, window_s=window_s
+    )
+    return [estimate.rate_per_min for estimate in estimates]
 
 
 async def analyze_source(
@@ -120,8 +115,9 @@ async def analyze_source(
     collector = RunCollector()
     await Pipeline(source_id=source.source_id, observers=[collector]).run(source)
     t, rr, gaps = collector.arrays()
-    report = hrv_report(t, rr, gaps, correct=correct)
-    baseline = _baseline(store, t, rr, gaps, collector.sessions)
+    screen = screen_artifacts(rr, gaps)  # once, for the report, the baseline and the epochs
+    report = hrv_report(t, rr, gaps, correct=correct, screen=screen)
+    baseline = _baseline(store, t, rr, gaps, collector.sessions, screen.flagged)
     out: dict[str, Any] = dict(report.to_json())
     out["baseline"] = {
         "source": baseline.source,
@@ -129,7 +125,7 @@ async def analyze_source(
         "ln_rmssd": _round(baseline.ln_rmssd, 4),
     }
     if epoch_s is not None:
-        out["epochs"] = epoch_table(t, rr, gaps, epoch_s, baseline)
+        out["epochs"] = epoch_table(t, rr, gaps, epoch_s, baseline, screen.flagged)
     return out
 
 
@@ -139,13 +135,14 @@ def _baseline(
     rr: FloatArray,
     gaps: BoolArray,
     sessions: Sequence[Session],
+    art: BoolArray,
 ) -> Baseline:
     if store is not None and t.size:
         days = {local_day(float(t[0])), local_day(float(t[-1]))}
         stored = stored_baseline(store, max(days))
         if stored.is_personal:
             return stored
-    return file_calm_baseline(t.tolist(), rr.tolist(), gaps.tolist(), sessions)
+    return file_calm_baseline(t, rr, gaps, sessions, art)
 
 
 def is_recording(path: Path) -> bool:

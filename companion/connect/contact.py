@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Final
 
 from companion.connect.colleagues import Colleague, ContactRecord, ContactWay, record_contact
-from signals.scores.stress import band_of
+from signals.scores.bands import band_of, steady_bands
 
 __all__ = [
     "MESSAGE_TITLE",
@@ -62,21 +62,29 @@ _SPELL_MINUTES: Final = _MIN_MINUTES // 2
 def _parts(minutes: Sequence[tuple[float, int | None]], tz: tzinfo | None) -> list[tuple[str, str]]:
     """(part of day, band of its median stress) for the parts with enough scored minutes;
     a part whose median is lower but with :data:`_SPELL_MINUTES` high minutes or more
-    is ``"spells"`` (it is not called steady)."""
+    is ``"spells"`` (it is not called steady).
+
+    High minutes are those whose steady band (:func:`signals.scores.bands.steady_bands`,
+    as the screen showed them) is high. The band of a median is a summary of a span, not
+    a minute-to-minute change, so it takes the plain band: hysteresis would make it
+    depend on the order of the minutes, which a median ignores."""
     scores: dict[str, list[int]] = {}
-    for t_s, score in minutes:
+    highs: dict[str, int] = {}
+    ordered = sorted(minutes, key=lambda m: m[0])
+    for (t_s, score), steady in zip(ordered, steady_bands(ordered), strict=True):
         if score is None:
             continue
         hour = datetime.fromtimestamp(t_s, tz).hour
         part = next(name for name, lo, hi in _PARTS if lo <= hour < hi)
         scores.setdefault(part, []).append(score)
+        highs[part] = highs.get(part, 0) + (steady == "high")
     found: list[tuple[str, str]] = []
     for name, _, _ in _PARTS:
         scored = scores.get(name, [])
         if len(scored) < _MIN_MINUTES:
             continue
         band = band_of(math.ceil(statistics.median(scored)))
-        high = sum(band_of(score) == "high" for score in scored)
+        high = highs.get(name, 0)
         found.append((name, "spells" if band != "high" and high >= _SPELL_MINUTES else band))
     return found
 

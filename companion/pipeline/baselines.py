@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
 from companion.sessions import Session
 from companion.store.store import Store
@@ -120,18 +121,24 @@ def client_minutes(epochs: Sequence[Epoch], sessions: Sequence[Session]) -> list
 
 
 def file_calm_baseline(
-    time_s: Sequence[float],
-    rr_ms: Sequence[float],
-    gap_before: Sequence[bool],
+    time_s: npt.ArrayLike,
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike,
     sessions: Sequence[Session],
+    artifact: npt.ArrayLike | None = None,
 ) -> Baseline:
-    """A baseline from the calm minutes of one recording, outside client sessions."""
+    """A baseline from the calm minutes of one recording, outside client sessions.
+
+    ``artifact`` flags the beats to exclude (default: :func:`screen_artifacts` of them).
+    """
+    t = np.asarray(time_s, dtype=np.float64)
     rr = np.asarray(rr_ms, dtype=np.float64)
     gaps = np.asarray(gap_before, dtype=np.bool_)
     if rr.size == 0:
         return NORMS
-    flagged = screen_artifacts(rr, gaps).flagged
-    epochs = epochs_from_beats(
-        list(time_s), list(rr_ms), list(gap_before), [bool(x) for x in flagged]
-    )
+    if artifact is None:
+        flagged = screen_artifacts(rr, gaps).flagged
+    else:
+        flagged = np.asarray(artifact, dtype=np.bool_)
+    epochs = epochs_from_beats(t, rr, gaps, flagged)
     return baseline_from_file_calm(epochs, client_minutes(epochs, sessions))

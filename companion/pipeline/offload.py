@@ -21,7 +21,6 @@ nothing else of Holdspace.
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import signal
 import sys
@@ -72,12 +71,14 @@ def span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HR
 
 
 def _start_worker() -> None:
-    """Set up the worker process: interrupts are the parent's, and the part of SciPy
-    the reports load lazily loads now, while no job is waiting yet."""
+    """Set up the worker process: interrupts are the parent's.
+
+    Everything the jobs run is loaded by this module's own imports (forked: already
+    there; spawned: loaded to unpickle this initializer), none of it lazily, so the
+    worker is warm before its first job.
+    """
     # Ctrl-C reaches the whole process group; the parent decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The artifact screen's rank filters (every report).
-    importlib.import_module("scipy.ndimage")
 
 
 Job = tuple[Callable[..., Any], tuple[Any, ...]]

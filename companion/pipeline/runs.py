@@ -157,7 +157,7 @@ async def choose_baseline(store: Store | None, make_source: Callable[[], BeatSou
         stored = stored_baseline(store, max(days), exclude_days=days)
         if stored.is_personal:
             return stored
-    return file_calm_baseline(t.tolist(), rr.tolist(), gaps.tolist(), collector.sessions)
+    return file_calm_baseline(t, rr, gaps, collector.sessions)
 
 
 async def run_source(

@@ -12,7 +12,8 @@ its fate, for the screen and the store::
 
 Rules (thresholds in :class:`~companion.prompts.rules.PolicyConfig`):
 
-- **pause**: sustained high stress, 3 of the last 4 scored minutes in the high band.
+- **pause**: sustained high stress: the steady high band (a two-minute mean past its margin,
+  :mod:`signals.scores.bands`), on 1 of the last 4 scored minutes by default.
 - **breathe**: 15 minutes after a client session, stress still medium or above and not
   falling (or the day's load rising), unless another client session has begun.
 - **contact**: the day's load reaches 70; two heavy client sessions in a row; a session
@@ -181,10 +182,10 @@ class PromptPolicy:
             return ()
         cfg = self._config
         self._recent.append(minute)
-        if self._tally is not None:
-            self._tally.add(minute)
         triggers: list[Trigger] = []
         pause = self._high.update(minute)
+        if self._tally is not None:
+            self._tally.add(minute, band_high=self._high.band_high)
         if pause is not None:
             triggers.append(pause)
         if minute.daily_load < cfg.contact_load_rearm:

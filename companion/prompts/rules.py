@@ -8,6 +8,14 @@ inputs, in epoch seconds.
 
 A minute is *scored* when it has a stress value and good signal quality; every rule that
 needs stress reads scored minutes only, so nothing is raised on poor signal.
+
+"High" is judged with the hysteresis of the bands the screen shows
+(:mod:`signals.scores.bands`): a minute is high when its *steady* level is high, over
+the band floors with the high band's floor moved to ``high_stress`` (:func:`high_floors`).
+A score must pass that floor by the margin on two scored minutes in a row to become
+high, and fall as far below it the same way to stop being high; at the default
+(76) a minute is high exactly when the screen shows the band "high". Session tallies
+count minutes whose steady band is high, as the screen showed them.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from companion.prompts.types import (
     SessionLoad,
     Trigger,
 )
+from signals.scores.bands import BAND_FLOORS, BANDS, SteadyLevel
 
 __all__ = [
     "ASKED_RULES",
@@ -52,6 +61,7 @@ __all__ = [
     "check_in_triggers",
     "daily_load_trigger",
     "heavy_run_trigger",
+    "high_floors",
     "marked_heavy_trigger",
     "recovery_stall_trigger",
     "session_is_heavy",
@@ -61,34 +71,62 @@ __all__ = [
 # --- pause: sustained high stress ----------------------------------------------------
 
 
+def high_floors(high_stress: int) -> tuple[int, ...]:
+    """The level floors for the pause rule: the band floors
+    (:data:`~signals.scores.bands.BAND_FLOORS`) below ``high_stress``, then ``high_stress``
+    itself as the floor of the top ("high") level. ``high_floors(76) == BAND_FLOORS``."""
+    return (*(f for f in BAND_FLOORS[:-1] if f < high_stress), high_stress)
+
+
 class HighStressRun:
     """Counts high minutes among the latest scored minutes; says when to raise a pause.
 
-    An *episode* starts when ``high_minutes`` of the last ``high_window_minutes`` scored
-    minutes are high; the pause is raised then, and again once per ``pause_cooldown_s``
-    (counted from the latest raise or delivered pause) while the episode lasts. It ends
-    when a full window holds no high minute, or when the run breaks (scored minutes more
-    than ``max_gap_s`` apart).
+    A minute is high when its steady level over :func:`high_floors` is the top one (the
+    rules module explains why). An *episode* starts when ``high_minutes`` of the last
+    ``high_window_minutes`` scored minutes are high; the pause is raised then, and again
+    once per ``pause_cooldown_s`` (counted from the latest raise or delivered pause) while
+    the episode lasts. It ends when a full window holds no high minute, or when the run
+    breaks (scored minutes more than ``max_gap_s`` apart).
+
+    It also follows the steady band of each scored minute: :attr:`band_high` says
+    whether the latest one was in the high band, for the session tally.
     """
 
     def __init__(self, config: PolicyConfig) -> None:
         self._config = config
-        self._window: deque[MinuteInput] = deque(maxlen=config.high_window_minutes)
+        self._window: deque[tuple[MinuteInput, bool]] = deque(maxlen=config.high_window_minutes)
         self._raised_s: float | None = None
+        self._floors = high_floors(config.high_stress)
+        self._level = SteadyLevel(self._floors)
+        self._band = self._level if self._floors == BAND_FLOORS else SteadyLevel()
+        self.band_high = False
+        """Whether the latest scored minute's steady band was "high"."""
 
     def delivered(self, t_s: float) -> None:
         """A pause was delivered at ``t_s``: a lasting episode raises again a cooldown later."""
         if self._raised_s is not None:
             self._raised_s = max(self._raised_s, t_s)
 
+    def _steady(self, minute: MinuteInput) -> bool:
+        """Feed ``minute`` to the steady levels; whether it is high for the pause rule."""
+        # Minutes end a minute after they start: the gaps between them are the same.
+        level = self._level.update(minute.t_s, minute.stress)
+        if self._band is not self._level:
+            band = self._band.update(minute.t_s, minute.stress)
+            self.band_high = band is not None and BANDS[band] == "high"
+        else:
+            self.band_high = level is not None and BANDS[level] == "high"
+        return level == len(self._floors)
+
     def update(self, minute: MinuteInput) -> Trigger | None:
         """Feed one scored minute; return a pause trigger when one is due."""
         cfg = self._config
-        if self._window and minute.t_s - self._window[-1].t_s > cfg.max_gap_s:
+        is_high = self._steady(minute)
+        if self._window and minute.t_s - self._window[-1][0].t_s > cfg.max_gap_s:
             self._window.clear()
             self._raised_s = None
-        self._window.append(minute)
-        high = [m for m in self._window if _stress(m) >= cfg.high_stress]
+        self._window.append((minute, is_high))
+        high = [m for m, h in self._window if h]
         if len(self._window) == self._window.maxlen and not high:
             self._raised_s = None
         if len(high) < cfg.high_minutes:
@@ -272,12 +310,15 @@ class SessionTally:
 
     def __init__(self) -> None:
         self._stress: list[int] = []
+        self._high = 0
         self._first_load: float | None = None
         self._last_load = 0.0
 
-    def add(self, minute: MinuteInput) -> None:
-        """Count one scored minute."""
+    def add(self, minute: MinuteInput, *, band_high: bool) -> None:
+        """Count one scored minute; ``band_high``: its steady band is high
+        (:attr:`HighStressRun.band_high`, fed the whole stream, not this session only)."""
         self._stress.append(_stress(minute))
+        self._high += band_high
         if self._first_load is None:
             self._first_load = minute.daily_load
         self._last_load = minute.daily_load
@@ -289,6 +330,6 @@ class SessionTally:
         return SessionLoad(
             mean_stress=sum(self._stress) / len(self._stress),
             peak_stress=max(self._stress),
-            minutes_high=sum(s >= HIGH_BAND_MIN for s in self._stress),
+            minutes_high=self._high,
             load=max(0.0, self._last_load - self._first_load),
         )

@@ -109,7 +109,7 @@ class SessionLoad:
     ----------
     mean_stress : mean stress score over the session's scored minutes, 0-100.
     peak_stress : highest stress score of a scored minute, 0-100.
-    minutes_high : scored minutes in the high band (stress >= 76).
+    minutes_high : scored minutes whose steady band is high (:mod:`signals.scores.bands`).
     load : daily-load points the session added to the day (kept for the record; no rule reads it).
     """
 
@@ -125,11 +125,17 @@ class PolicyConfig:
 
     Attributes
     ----------
-    high_stress : a minute at or above this score counts as high (76, the high band).
-    high_minutes : high minutes needed in the window to raise a pause (3) ...
-    high_window_minutes : ... out of this many latest scored minutes (4). Three of four
-        tolerates one dip of a noisy score yet asks for about three minutes in the high band;
-        when stress reaches high within 3 minutes, the pause is raised within 5.
+    high_stress : where "high" begins (76, the high band). A minute counts as high when
+        its steady level is high: the mean of the latest two scored minutes at least
+        ``BAND_MARGIN_POINTS`` (4) above this makes it high, as far below it ends it
+        (:func:`companion.prompts.rules.high_floors`, :mod:`signals.scores.bands`).
+    high_minutes : high minutes needed in the window to raise a pause (1) ...
+    high_window_minutes : ... out of this many latest scored minutes (4). One, because
+        the steady band is already two minutes of evidence past a margin: counting three
+        of four *steady* high minutes on top stacked the two and raised the pause 5-10
+        minutes after load began on generated heavy days (``bench/prompts_bench.py``);
+        with one, the worst of 20 was under 5 and no calm day had a prompt. A helper who
+        wants more patience sets 2-4.
     max_gap_s : scored minutes further apart than this (150 s) break the run: one poor
         minute is bridged (it counts neither high nor low), two in a row or a dropout
         start the count again.
@@ -161,7 +167,7 @@ class PolicyConfig:
     """
 
     high_stress: int = HIGH_BAND_MIN
-    high_minutes: int = 3
+    high_minutes: int = 1
     high_window_minutes: int = 4
     max_gap_s: float = 150.0
     recovery_check_s: float = 15 * _MINUTE_S

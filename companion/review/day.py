@@ -33,6 +33,7 @@ from companion.review.rows import (
 )
 from companion.review.session_words import session_summary
 from companion.store.store import Store, StoredSession, local_day
+from signals.scores.bands import steady_bands
 from signals.scores.baseline import ROLLING_DAYS, Baseline
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "load_day",
     "load_session",
     "review_days",
+    "steady_high",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -69,11 +71,39 @@ def baseline_note(baseline: Baseline) -> BaselineNote:
     )
 
 
+def steady_high(minute_s: FloatArray, stress: FloatArray) -> BoolArray:
+    """Whether each minute of a day's grid was in the steady high band, from the stored
+    scores (:func:`signals.scores.bands.steady_bands`, the rule the screen and the
+    prompts used live); NaN stress is an unscored or missing minute."""
+    minutes = [
+        (float(t), None if math.isnan(v) else round(float(v)))
+        for t, v in zip(minute_s, stress, strict=True)
+    ]
+    return np.array([b == "high" for b in steady_bands(minutes)], dtype=np.bool_)
+
+
+def _minutes_high(
+    session: StoredSession, found: Mapping[str, Any], grid: tuple[FloatArray, FloatArray, BoolArray]
+) -> int | None:
+    """Minutes of ``session`` in the steady high band, recounted from the day's stored
+    minutes (those whose middle lies in the session, as the session load counts them);
+    the stored count when the day holds no scored minute of it."""
+    starts, stress, high = grid
+    end = session.end_s if session.end_s is not None else math.inf
+    middle = starts + MINUTE_S / 2.0
+    inside = (middle >= session.start_s) & (middle < end) & np.isfinite(stress)
+    if inside.any():
+        return int(high[inside].sum())
+    stored = number(found.get("minutes_high"))
+    return None if stored is None else int(stored)
+
+
 def _session_row(
     session: StoredSession,
     analysis: Mapping[str, Any] | None,
     check_in: CheckInRow | None,
     minute_hr: tuple[FloatArray, FloatArray],
+    minute_high: tuple[FloatArray, FloatArray, BoolArray],
 ) -> SessionRow:
     found = analysis or {}
     fields = found.get("session_load")
@@ -86,7 +116,7 @@ def _session_row(
         end = session.end_s if session.end_s is not None else math.inf
         inside = hr[(starts >= session.start_s) & (starts < end) & np.isfinite(hr)]
         mean_hr = float(inside.mean()) if inside.size else None
-    minutes_high = number(found.get("minutes_high"))
+    minutes_high = _minutes_high(session, found, minute_high)
     return SessionRow(
         session_id=session.session_id,
         kind=session.kind,
@@ -100,7 +130,7 @@ def _session_row(
         rmssd_change_pct=number(found.get("rmssd_change_pct")),
         stress_mean=number(found.get("stress_mean")),
         stress_peak=number(found.get("stress_peak")),
-        minutes_high=None if minutes_high is None else int(minutes_high),
+        minutes_high=minutes_high,
         load=measured_load(analysis),
         recovery_min=number(found.get("recovery_min")),
         marked_heavy=session.heavy,
@@ -196,6 +226,7 @@ def review_days(store: Store) -> list[date]:
 def load_day(store: Store, day: date) -> DayReview:
     """The review of one local day (see module docstring): minutes, sessions, prompts."""
     grid, hr, stress, load = _minute_grid(store.epochs(day))
+    high = (grid, stress, steady_high(grid, stress))
     check_ins = tuple(check_in_row(d) for d in store.check_ins(day))
     sessions = tuple(
         _session_row(
@@ -203,6 +234,7 @@ def load_day(store: Store, day: date) -> DayReview:
             store.session_analysis(s.session_id),
             _latest_check_in(check_ins, s.session_id),
             (grid, hr),
+            high,
         )
         for s in store.sessions(day)
     )
@@ -355,12 +387,13 @@ def load_session(store: Store, session_id: int) -> SessionDetail:
         or (p.delivered_s is not None and abs(p.delivered_s - end_s) <= END_TOLERANCE_S)
     )
     epochs = store.epochs(session.day)
-    grid, hr, _, _ = _minute_grid(epochs)
+    grid, hr, stress, _ = _minute_grid(epochs)
+    high = (grid, stress, steady_high(grid, stress))
     so_far = day_so_far(store, session.day, grid, hr)
     hrv = (analysis or {}).get("hrv")
-    row = _session_row(session, analysis, check_in, (grid, hr))
+    row = _session_row(session, analysis, check_in, (grid, hr), high)
     day_rows = [
-        _session_row(s, store.session_analysis(s.session_id), None, (grid, hr))
+        _session_row(s, store.session_analysis(s.session_id), None, (grid, hr), high)
         for s in store.sessions(session.day)
         if s.session_id != session_id
     ]

@@ -71,44 +71,55 @@ _INTERPOLATED: Final = (
 )
 
 
-class _Builder:
-    """Corrected intervals of one gap-free segment, before interpolation."""
+@dataclass(frozen=True, slots=True, eq=False)
+class _Expanded:
+    """Corrected intervals before interpolation, one row per output interval.
 
-    def __init__(self) -> None:
-        self.rr: list[float] = []
-        self.gap: list[bool] = []
-        self.src: list[int] = []
-        self.off: list[float] = []
-        self.kind: list[int] = []
+    ``beat`` is the input interval each row comes from (the first of a merged
+    pair), ``kind`` its :class:`ArtifactKind`, or ``_SPLIT`` / ``_MERGED``.
+    """
 
-    def add(self, rr_ms: float, gap: bool, src: int, off_ms: float, kind: int) -> None:
-        self.rr.append(rr_ms)
-        self.gap.append(gap)
-        self.src.append(src)
-        self.off.append(off_ms)
-        self.kind.append(kind)
+    rr_ms: npt.NDArray[np.float64]
+    gap_before: npt.NDArray[np.bool_]
+    beat: npt.NDArray[np.intp]
+    source_index: npt.NDArray[np.intp]
+    end_offset_ms: npt.NDArray[np.float64]
+    kind: npt.NDArray[np.int64]
 
 
-def _segment(
-    rr: npt.NDArray[np.float64], kind: npt.NDArray[np.int8], gap: bool, start: int
-) -> _Builder:
-    out = _Builder()
-    j, end = 0, rr.size
-    while j < end:
-        k = int(kind[j])
-        first_gap = gap and j == 0
-        if k == ArtifactKind.MISSED:
-            half = float(rr[j]) / 2.0
-            out.add(half, first_gap, start + j, -half, _SPLIT)
-            out.add(half, False, start + j, 0.0, _SPLIT)
-            j += 1
-        elif k == ArtifactKind.EXTRA and j + 1 < end and kind[j + 1] == k:
-            out.add(float(rr[j] + rr[j + 1]), first_gap, start + j + 1, 0.0, _MERGED)
-            j += 2
-        else:
-            out.add(float(rr[j]), first_gap, start + j, 0.0, k)
-            j += 1
-    return out
+def _expanded(
+    rr: npt.NDArray[np.float64], kind: npt.NDArray[np.int8], gaps: npt.NDArray[np.bool_]
+) -> _Expanded:
+    """Split missed beats and merge extra pairs, for the whole series at once.
+
+    Within each run of extra beats of one segment, beats are paired from the
+    run's start: ``(0, 1), (2, 3), ...``; a last unpaired one stays (and is
+    interpolated later).
+    """
+    n = rr.size
+    at = np.arange(n)
+    seg_start = gaps.copy()
+    seg_start[:1] = True
+    extra = kind == ArtifactKind.EXTRA
+    run_start = extra & (seg_start | ~np.concatenate(([False], extra[:-1])))
+    first_of_run = np.maximum.accumulate(np.where(run_start, at, 0)) if n else at
+    second = extra & ((at - first_of_run) % 2 == 1)
+    first = np.concatenate((second[1:], [False]))
+    missed = kind == ArtifactKind.MISSED
+    beat = np.repeat(at, 1 + missed - second)
+    repeated = np.concatenate(([False], beat[1:] == beat[:-1]))  # second half of a split
+    split, merged = missed[beat], first[beat]
+    partner = np.minimum(beat + 1, max(n - 1, 0))
+    value = np.where(split, rr[beat] / 2.0, np.where(merged, rr[beat] + rr[partner], rr[beat]))
+    out_kind = np.where(split, _SPLIT, np.where(merged, _MERGED, kind[beat].astype(np.int64)))
+    return _Expanded(
+        rr_ms=value,
+        gap_before=gaps[beat] & ~repeated,
+        beat=beat,
+        source_index=np.where(merged, beat + 1, beat),
+        end_offset_ms=np.where(split & ~repeated, -value, 0.0),
+        kind=out_kind,
+    )
 
 
 def _ends_ms(rr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -169,33 +180,49 @@ def correct_artifacts(
         screen = screen_artifacts(rr, gaps)
     if screen.kind.shape != rr.shape:
         raise ValueError("the screen belongs to a series of another length")
-    parts: list[_Builder] = []
-    changed: list[npt.NDArray[np.bool_]] = []
-    values: list[npt.NDArray[np.float64]] = []
-    for start, end in segment_bounds(gaps):
-        part = _segment(rr[start:end], screen.kind[start:end], bool(gaps[start]), start)
-        kind = np.asarray(part.kind)
-        value = np.asarray(part.rr)
-        ends_ms = _ends_ms(rr[start:end])[np.asarray(part.src) - start] + np.asarray(part.off)
-        anchor = kind == ArtifactKind.NORMAL
-        fill = np.isin(kind, _INTERPOLATED) & anchor.any()
-        if fill.any():
-            x, y = ends_ms[anchor], value[anchor]
-            at = np.clip(ends_ms[fill], x[0], x[-1])
-            value[fill] = _pchip(x, y, at) if x.size >= 2 else y[0]
-        parts.append(part)
-        values.append(value)
-        changed.append(fill | (kind == _SPLIT) | (kind == _MERGED))
-    kinds = [np.asarray(p.kind) for p in parts]
+    out = _expanded(rr, screen.kind, gaps)
+    value = out.rr_ms
+    anchor = out.kind == ArtifactKind.NORMAL
+    fill = np.isin(out.kind, _INTERPOLATED)
+    bounds = np.asarray(segment_bounds(gaps), dtype=np.intp).reshape(-1, 2)
+    rows = np.searchsorted(out.beat, bounds)  # each segment's rows of ``out``
+    for (start, end), (lo, hi) in zip(bounds.tolist(), rows.tolist(), strict=True):
+        here = anchor[lo:hi]
+        if not here.any():
+            fill[lo:hi] = False
+        elif fill[lo:hi].any():
+            _interpolate(value[lo:hi], fill[lo:hi], here, _ends_at(rr, out, start, end, lo, hi))
     return CorrectedRR(
-        rr_ms=np.concatenate(values) if values else np.zeros(0),
-        gap_before=np.asarray([g for p in parts for g in p.gap], dtype=np.bool_),
-        source_index=np.asarray([i for p in parts for i in p.src], dtype=np.intp),
-        end_offset_ms=np.asarray([o for p in parts for o in p.off], dtype=np.float64),
-        changed=np.concatenate(changed) if changed else np.zeros(0, np.bool_),
-        inserted=sum(int(np.count_nonzero(k == _SPLIT)) // 2 for k in kinds),
-        removed=sum(int(np.count_nonzero(k == _MERGED)) for k in kinds),
+        rr_ms=value,
+        gap_before=out.gap_before,
+        source_index=out.source_index,
+        end_offset_ms=out.end_offset_ms,
+        changed=fill | (out.kind == _SPLIT) | (out.kind == _MERGED),
+        inserted=int(np.count_nonzero(out.kind == _SPLIT)) // 2,
+        removed=int(np.count_nonzero(out.kind == _MERGED)),
     )
+
+
+def _ends_at(
+    rr: npt.NDArray[np.float64], out: _Expanded, start: int, end: int, lo: int, hi: int
+) -> npt.NDArray[np.float64]:
+    """Where rows ``lo:hi`` of ``out`` (segment ``start:end``) end, in ms from the segment start."""
+    ends: npt.NDArray[np.float64] = (
+        _ends_ms(rr[start:end])[out.source_index[lo:hi] - start] + out.end_offset_ms[lo:hi]
+    )
+    return ends
+
+
+def _interpolate(
+    value: npt.NDArray[np.float64],
+    fill: npt.NDArray[np.bool_],
+    anchor: npt.NDArray[np.bool_],
+    ends_ms: npt.NDArray[np.float64],
+) -> None:
+    """Replace ``value[fill]`` in place: PCHIP over time through the anchors, flat outside."""
+    x, y = ends_ms[anchor], value[anchor]
+    at = np.clip(ends_ms[fill], x[0], x[-1])
+    value[fill] = _pchip(x, y, at) if x.size >= 2 else y[0]
 
 
 def _pchip(

@@ -55,6 +55,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from signals.hrv.frequency import gap_free_stretches
 from signals.hrv.time_domain import FloatArray, as_series, pair_mask
@@ -82,6 +83,8 @@ SAMPEN_WINDOW_BEATS: Final = 3000
 """Series up to this many beats get exact sample entropy; longer ones are sampled."""
 SAMPEN_MAX_WINDOWS: Final = 4
 """Most windows (of at most ``SAMPEN_WINDOW_BEATS``) pooled for a long series."""
+_OFFSET_BLOCK: Final = 48
+"""Template offsets compared per array operation in sample entropy (speed only)."""
 
 
 def poincare(
@@ -156,11 +159,13 @@ def dfa_alpha(
 def _match_counts(templates: FloatArray, tolerance: float, dimension: int) -> tuple[int, int]:
     """Pairs within ``tolerance`` (Chebyshev) over the first ``dimension`` columns, and all.
 
-    The templates are sorted by their first value; then, for each offset ``d``,
-    every template ``i`` is compared with the one ``d`` places later, as long
-    as their first values are within ``tolerance`` (so ``d`` runs to the widest
-    such band). Each pair is compared once, with the same float operations as
-    comparing all pairs directly.
+    The templates are sorted by their first value; then every template ``i`` is
+    compared with the one ``d`` places later, as long as their first values are
+    within ``tolerance`` (``d`` up to ``width[i]``). Offsets are taken
+    :data:`_OFFSET_BLOCK` at a time, and only for the templates whose band
+    reaches that far. Each pair is compared once, with the same float
+    operations as comparing all pairs directly (``|x_j - x_i| <= r``); the
+    counts are integers, so the order of counting does not matter.
     """
     order = np.argsort(templates[:, 0], kind="stable")
     ordered = templates[order]
@@ -168,22 +173,26 @@ def _match_counts(templates: FloatArray, tolerance: float, dimension: int) -> tu
     first = ordered[:, 0]
     # Partners j > i with first[j] - first[i] <= r: the next `width[i]` templates.
     width = np.searchsorted(first, first + tolerance, side="right") - np.arange(n) - 1
+    top = int(width.max()) if n else 0
     columns = [np.ascontiguousarray(ordered[:, c]) for c in range(1, dimension + 1)]
-    diff = np.empty(n)
-    close = np.empty(n, dtype=np.bool_)
-    near = np.empty(n, dtype=np.bool_)
+    # Row i of a window view holds column[i .. i + block - 1] (NaN past the end).
+    windows = [
+        sliding_window_view(
+            np.concatenate((c, np.full(top + _OFFSET_BLOCK, np.nan))), _OFFSET_BLOCK
+        )
+        for c in columns
+    ]
     b_count, a_count = 0, 0
-    for d in range(1, int(width.max()) + 1 if n else 1):
-        m = n - d
-        ok, within, x = close[:m], near[:m], diff[:m]
-        np.greater_equal(width[:m], d, out=ok)
-        for c, column in enumerate(columns, start=1):
+    for d0 in range(1, top + 1, _OFFSET_BLOCK):
+        rows = np.flatnonzero(width >= d0)
+        ok = width[rows, None] >= d0 + np.arange(_OFFSET_BLOCK)  # so rows + offset < n
+        for c, (column, window) in enumerate(zip(columns, windows, strict=True), start=1):
             if c == dimension:  # the first `dimension` values match
                 b_count += int(np.count_nonzero(ok))
-            np.subtract(column[d:], column[:m], out=x)
+            x = window[rows + d0]  # x[k, o] = column[rows[k] + d0 + o]
+            x -= column[rows, None]
             np.abs(x, out=x)
-            np.less_equal(x, tolerance, out=within)
-            ok &= within
+            ok &= x <= tolerance
         a_count += int(np.count_nonzero(ok))
     return b_count, a_count
 

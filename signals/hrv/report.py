@@ -43,7 +43,6 @@ from signals.artifacts.correct import correct_artifacts
 from signals.breathing.respiration import (
     BreathingEstimate,
     breathing_estimate,
-    estimate_from_spectrum,
 )
 from signals.hrv.frequency import FrequencyDomain, frequency_domain, rr_spectrum
 from signals.hrv.indices import (
@@ -168,6 +167,7 @@ def hrv_report(
     norms: AutonomicNorms | None = None,
     hr_average_beats: int = HR_AVERAGE_BEATS,
     detrend: bool = False,
+    screen: ArtifactScreen | None = None,
 ) -> HRVReport:
     """HRV report of a span of beats (module docstring).
 
@@ -181,6 +181,9 @@ def hrv_report(
         published norms (``report.stress.norms_source`` says which).
     hr_average_beats : moving average for min / max HR, in beats (Kubios 5).
     detrend : smoothness-priors detrending before the spectrum.
+    screen : :func:`~signals.artifacts.batch.screen_artifacts` of these beats, when
+        the caller has it already; it is used only when every beat is finite (else,
+        as when None, the finite beats are screened here).
 
     Returns
     -------
@@ -194,11 +197,13 @@ def hrv_report(
     t = np.asarray(time_s, dtype=np.float64).ravel()
     if t.shape != rr.shape:
         raise ValueError(f"time_s ({t.size}) and rr_ms ({rr.size}) differ in length")
+    n_given = rr.size
     t, rr, gaps = _finite(t, rr, gaps)
     if rr.size == 0:
         screen_summary = ArtifactSummary(0.0, 0, 0, 0, 0)
     else:
-        screen = screen_artifacts(rr, gaps)
+        if screen is None or rr.size != n_given or screen.flagged.shape != rr.shape:
+            screen = screen_artifacts(rr, gaps)
         screen_summary = ArtifactSummary.from_screen(screen)
         if correct:
             t, rr, gaps = normal_to_normal(t, rr, gaps, screen)
@@ -214,10 +219,7 @@ def hrv_report(
         baevsky_si=baevsky_stress_index(rr),
         norms=norms,
     )
-    if spectrum is not None:
-        breathing = estimate_from_spectrum(spectrum)
-    else:
-        breathing = breathing_estimate(t, rr, gaps)
+    breathing = breathing_estimate(t, rr, gaps)
     duration = float(t[-1] - t[0] + rr[0] / 1000.0) if rr.size else 0.0
     return HRVReport(
         n_beats=int(rr.size),

@@ -16,7 +16,9 @@ Session load
 ------------
 Over the minutes of a session (those whose middle lies inside it): mean stress,
 peak stress (the highest minute) and sustained peak (the highest mean of
-:data:`SUSTAINED_MINUTES` consecutive scored minutes), minutes in the high band,
+:data:`SUSTAINED_MINUTES` consecutive scored minutes), minutes in the high band (the
+steady band of :func:`signals.scores.bands.steady_bands` over all the minutes given,
+as the screen showed them, so a minute hovering at 76-77 does not count),
 heart rate and ln RMSSD against the baseline (means over good minutes), and one
 ``load`` figure, 0-100, from *intensity-minutes* ``I = sum((s - 25)+ / 75)`` (a
 minute at 100 counts 1, at rest 0): ``load = 100 * (1 - exp(-I / LOAD_SCALE_MIN))``.
@@ -59,6 +61,7 @@ from typing import Final
 import numpy as np
 
 from signals.epochs.batch import EPOCH_S, Epoch
+from signals.scores.bands import steady_bands
 from signals.scores.baseline import Baseline
 from signals.scores.stress import StressScore
 
@@ -135,7 +138,7 @@ class SessionLoad:
     peak_stress : highest score.
     sustained_peak_stress : highest mean of 5 consecutive scored minutes
         (the mean of all when fewer).
-    minutes_high : scored minutes in the high band.
+    minutes_high : scored minutes whose steady band is high.
     hr_change_bpm : mean heart rate of good minutes minus baseline, in beats per minute.
     ln_rmssd_change : mean 60-s ln RMSSD of good minutes minus baseline.
     rmssd_change_pct : the same as a percentage change of RMSSD, ``100 * (exp(d) - 1)``.
@@ -190,8 +193,15 @@ def session_load(
     marked_heavy: bool | None = None,
 ) -> SessionLoad:
     """Summarise the load of the session ``[start_s, end_s)`` (seconds since the epoch)."""
-    inside = [(e, s) for e, s in _pairs(epochs, scores) if _within(e, start_s, end_s)]
+    pairs = _pairs(epochs, scores)
+    bands = steady_bands((s.start_s, s.score) for s in scores)
+    inside = [(e, s) for e, s in pairs if _within(e, start_s, end_s)]
     values = [s.score for _, s in inside if s.score is not None]
+    minutes_high = sum(
+        band == "high"
+        for (e, _), band in zip(pairs, bands, strict=True)
+        if _within(e, start_s, end_s)
+    )
     good = [e for e, _ in inside if e.is_good and e.hr_bpm is not None and e.ln_rmssd is not None]
     mean = float(np.mean(values)) if values else None
     sustained = None
@@ -213,7 +223,7 @@ def session_load(
         mean_stress=mean,
         peak_stress=max(values) if values else None,
         sustained_peak_stress=sustained,
-        minutes_high=sum(v >= HEAVY_STRESS for v in values),
+        minutes_high=minutes_high,
         hr_change_bpm=hr_change,
         ln_rmssd_change=ln_change,
         rmssd_change_pct=100.0 * math.expm1(ln_change) if ln_change is not None else None,

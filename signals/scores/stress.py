@@ -5,10 +5,17 @@ The formula (open, two markers, one curve)
 For a good-quality minute and a :class:`~signals.scores.baseline.Baseline`:
 
 - ``hr_delta_bpm = hr_bpm - baseline.hr_bpm`` (60-s heart rate);
-- ``ln_rmssd_delta = ln_used - baseline.ln_rmssd``, where ``ln_used`` blends the
-  60-s and the 5-min ln RMSSD: ``(1 - VAGAL_BLEND_5MIN) * ln_60s + VAGAL_BLEND_5MIN
-  * ln_5min`` (the 60-s value alone when the 5-min one is missing). The blend halves
-  the minute-to-minute noise of ultra-short RMSSD; heart rate keeps the score quick;
+- ``ln_rmssd_delta = ln_used - baseline.ln_rmssd``, where ``ln_used`` is the lower of
+  the 60-s ln RMSSD and its blend with the 5-min one, ``(1 - VAGAL_BLEND_5MIN) * ln_60s
+  + VAGAL_BLEND_5MIN * ln_5min`` (the 60-s value alone when the 5-min one is missing):
+  *quick to fall, slow to recover*. The blend halves the minute-to-minute noise of
+  ultra-short RMSSD on the way back to baseline, but a trailing 5-min window still
+  holds up to four calm minutes when load begins; on generated heavy days that held
+  the score below the high band for two to three minutes after heart rate had
+  risen 16-20 bpm (``bench/prompts_bench.py``). Taking the 60-s value whenever it is
+  lower lets a withdrawal count at once, while a recovery must show in the blend;
+  one low noisy minute is kept from flipping a band by the hysteresis of
+  :mod:`signals.scores.bands`;
 - z-like deviations in units of the baseline spread, clipped to ``[Z_MIN, Z_MAX]``:
   ``z_hr = hr_delta_bpm / hr_spread_bpm`` (heart rate above baseline) and
   ``z_vagal = -ln_rmssd_delta / ln_rmssd_spread`` (vagal withdrawal: ln RMSSD below);
@@ -20,7 +27,10 @@ With the constants below, a minute at baseline scores 5 ("rest"), one spread up
 on both markers 19, two spreads 50, three 81 and four 95.
 
 Bands (as consumer devices show them): 0-25 ``"rest"``, 26-50 ``"low"``,
-51-75 ``"medium"``, 76-100 ``"high"``.
+51-75 ``"medium"``, 76-100 ``"high"``. :func:`stress_score` gives a minute's plain
+band; :class:`StressScorer` gives the *steady* band of the stream, which changes only
+with a margin over two scored minutes (:mod:`signals.scores.bands`), so a 72 -> 73 bpm
+step cannot flip it.
 
 No score (``score`` None, ``unscored_reason`` in plain words) when the minute's
 quality is not good (contact lost, low coverage, artifacts above 10 %; see
@@ -44,30 +54,28 @@ and cardiac vagal tone in psychophysiological research. Front Psychol 2017;8:213
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Final, Literal
+from dataclasses import dataclass, replace
+from typing import Final
 
 from signals.epochs.batch import Epoch
+from signals.scores.bands import BANDS, Band, SteadyLevel, band_of
 from signals.scores.baseline import Baseline
 
 __all__ = [
     "MOVEMENT_RISE_BPM",
     "SETTLE_MINUTES",
-    "Band",
     "StressScore",
     "StressScorer",
-    "band_of",
     "stress_score",
 ]
-
-Band = Literal["rest", "low", "medium", "high"]
 
 W_HR: Final = 0.5
 """Weight of the heart-rate deviation."""
 W_VAGAL: Final = 0.5
 """Weight of the vagal (ln RMSSD) deviation."""
 VAGAL_BLEND_5MIN: Final = 0.5
-"""Weight of the 5-min ln RMSSD in the vagal marker (the rest is the 60-s value)."""
+"""Weight of the 5-min ln RMSSD in the blend (the rest is the 60-s value); the vagal
+marker is the lower of the 60-s value and that blend."""
 Z_MIN: Final = -3.0
 """Deviations are clipped below, so very high HRV cannot hide a raised heart rate."""
 Z_MAX: Final = 6.0
@@ -82,17 +90,6 @@ SETTLE_MINUTES: Final = 2
 """Minutes left unscored after likely movement, while heart rate settles."""
 
 
-def band_of(score: int) -> Band:
-    """The band of a score: 0-25 rest, 26-50 low, 51-75 medium, 76-100 high."""
-    if score <= 25:
-        return "rest"
-    if score <= 50:
-        return "low"
-    if score <= 75:
-        return "medium"
-    return "high"
-
-
 @dataclass(frozen=True, slots=True)
 class StressScore:
     """The stress score of one minute and what moved it.
@@ -101,7 +98,9 @@ class StressScore:
     ----------
     start_s : start of the minute, in seconds since the Unix epoch.
     score : 0-100, or None when the minute is not scored.
-    band : ``"rest"``, ``"low"``, ``"medium"``, ``"high"``; None when not scored.
+    band : ``"rest"``, ``"low"``, ``"medium"``, ``"high"``; None when not scored. The
+        plain band of the score from :func:`stress_score`, the steady band of the
+        stream from :class:`StressScorer` (:mod:`signals.scores.bands`).
     hr_delta_bpm : heart rate minus baseline, in beats per minute.
     ln_rmssd_delta : ln RMSSD (blend) minus baseline; negative = vagal withdrawal.
     hr_component : contribution of heart rate to the combined deviation (spreads).
@@ -176,7 +175,8 @@ def stress_score(epoch: Epoch, baseline: Baseline) -> StressScore:
         return _unscored(epoch.start_s, "too few clean beats this minute")
     ln_used = epoch.ln_rmssd
     if epoch.ln_rmssd_5min is not None:
-        ln_used = (1.0 - VAGAL_BLEND_5MIN) * epoch.ln_rmssd + VAGAL_BLEND_5MIN * epoch.ln_rmssd_5min
+        blend = (1.0 - VAGAL_BLEND_5MIN) * epoch.ln_rmssd + VAGAL_BLEND_5MIN * epoch.ln_rmssd_5min
+        ln_used = min(ln_used, blend)
     hr_delta = epoch.hr_bpm - baseline.hr_bpm
     ln_delta = ln_used - baseline.ln_rmssd
     hr_component = W_HR * _clip(hr_delta / baseline.hr_spread_bpm)
@@ -197,6 +197,10 @@ def stress_score(epoch: Epoch, baseline: Baseline) -> StressScore:
 class StressScorer:
     """Scores the live stream of epochs, withholding minutes after likely movement.
 
+    Each score's ``band`` is the steady band of the stream so far
+    (:class:`~signals.scores.bands.SteadyLevel`), the same one
+    :func:`~signals.scores.bands.steady_bands` gives over the stored minutes.
+
     Parameters
     ----------
     baseline : what the scores are measured against; may be replaced at any
@@ -206,10 +210,19 @@ class StressScorer:
     def __init__(self, baseline: Baseline) -> None:
         self.baseline = baseline
         self._settle_left = 0
+        self._steady = SteadyLevel()
 
     def score(self, epoch: Epoch) -> StressScore:
-        """Score the next minute (minutes must come in order)."""
-        result = stress_score(epoch, self.baseline)
+        """Score the next minute (minutes must come in order); its band is the steady one."""
+        result = self._withheld(stress_score(epoch, self.baseline), epoch)
+        level = self._steady.update(result.start_s, result.score)
+        if level is None:
+            return result
+        steady: Band = BANDS[level]
+        return result if steady == result.band else replace(result, band=steady)
+
+    def _withheld(self, result: StressScore, epoch: Epoch) -> StressScore:
+        """``result``, unscored while heart rate settles after likely movement."""
         rise = epoch.hr_rise_bpm_30s
         if rise is not None and rise > MOVEMENT_RISE_BPM:
             self._settle_left = SETTLE_MINUTES
