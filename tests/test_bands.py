@@ -18,6 +18,7 @@ from signals.scores.bands import (
     BAND_MARGIN_POINTS,
     BAND_RESET_GAP_S,
     Band,
+    SteadyLevel,
     band_of,
     steady_bands,
 )
@@ -113,8 +114,16 @@ def test_a_crossing_flips_when_the_two_minute_mean_passes_the_margin() -> None:
     assert steady_bands(_minutes([60, 85, 40, 85])) == ["medium"] * 4
 
 
-def test_unscored_minutes_hold_the_count_and_a_long_gap_starts_afresh() -> None:
-    scores: list[int | None] = [70, 85, None, None, 85]
+def test_one_unscored_minute_is_bridged_two_are_not_and_a_long_gap_starts_afresh() -> None:
+    # One unscored minute is bridged: 85 and 76 still form the pair (mean 80.5) ...
+    scores: list[int | None] = [70, 85, None, 76]
+    assert steady_bands(_minutes(scores)) == ["medium", "medium", None, "high"]
+    assert _live_bands(scores) == ["medium", "medium", None, "high"]
+    # ... two are not (more than BAND_PAIR_GAP_S): 76 is judged alone, short of 80,
+    # while 85 alone passes the margin.
+    scores = [70, 85, None, None, 76]
+    assert steady_bands(_minutes(scores)) == ["medium", "medium", None, None, "medium"]
+    scores = [70, 85, None, None, 85]
     assert steady_bands(_minutes(scores)) == ["medium", "medium", None, None, "high"]
     assert _live_bands(scores) == ["medium", "medium", None, None, "high"]
     later = T0 + BAND_RESET_GAP_S + MIN
@@ -224,3 +233,14 @@ def test_a_minute_after_two_unscored_ones_is_judged_alone_with_the_margin() -> N
     # ... so a wobble across an edge between dropouts still never flips the band.
     wobble: list[int | None] = [74, None, None, 77, None, None, 74, None, None, 79]
     assert steady_bands(_minutes(wobble)) == ["medium", None, None] * 3 + ["medium"]
+
+
+def test_a_first_minute_shows_its_plain_band_but_is_confirmed_only_past_the_margin() -> None:
+    tracker = SteadyLevel()
+    assert tracker.update(T0, 77) == 3 and not tracker.confirmed  # shown high, not sustained
+    assert tracker.update(T0 + MIN, 78) == 3 and not tracker.confirmed  # mean 77.5
+    assert tracker.update(T0 + 2 * MIN, 83) == 3 and tracker.confirmed  # mean 80.5
+    assert tracker.update(T0 + 3 * MIN, 70) == 3 and tracker.confirmed  # held: mean 76.5
+    fresh = SteadyLevel()
+    assert fresh.update(T0, 20) == 0 and fresh.confirmed  # the lowest level needs nothing
+    assert fresh.update(T0 + MIN, 95) == 2 and fresh.confirmed  # moved (mean 57.5 > 55)

@@ -99,3 +99,40 @@ def test_the_worker_process_computes_what_inline_computes() -> None:
     assert any(rate is not None for rate in inline["breathing"])
     assert worker == inline
     assert np.isfinite([r for r in worker["breathing"] if r is not None]).all()
+
+
+def _day_like(n_beats: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(17)
+    t = np.arange(n_beats, dtype=np.float64)
+    rr = 800.0 + 40.0 * np.sin(2 * np.pi * 0.25 * t * 0.8) + rng.normal(0.0, 15.0, n_beats)
+    rr[::997] *= 0.6  # a premature beat now and then
+    return np.cumsum(rr) / 1000.0, rr, np.zeros(n_beats, dtype=np.bool_)
+
+
+def test_a_long_file_s_report_beside_the_epochs_equals_the_report_computed_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from companion.pipeline import offload
+    from signals.artifacts.batch import screen_artifacts
+
+    t, rr, gaps = _day_like(offload.MIN_FORKED_REPORT_BEATS)
+    screen = screen_artifacts(rr, gaps)
+    here = offload.whole_report(t, rr, gaps, True, screen)
+    started: list[str] = []
+    real = offload.make_executor
+
+    def spy(kind: offload.Offload) -> Any:
+        started.append(kind)
+        return real(kind)
+
+    monkeypatch.setattr(offload, "make_executor", spy)
+    beside = offload.report_beside(t, rr, gaps, True, screen)()
+    assert started == (["process"] if offload._start_method() == "fork" else [])
+    assert beside.to_json() == here.to_json()
+    # A short file is computed here, when asked for: no worker is started.
+    short = offload.report_beside(
+        t[:1000], rr[:1000], gaps[:1000], True, screen_artifacts(rr[:1000], gaps[:1000])
+    )
+    assert short().n_beats == 1000 and started == (
+        ["process"] if offload._start_method() == "fork" else []
+    )

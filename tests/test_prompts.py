@@ -78,7 +78,8 @@ def test_pause_when_the_steady_band_turns_high_delivered_with_a_reason() -> None
     assert (prompt.kind, prompt.raised_s, prompt.delivered_s) == ("pause", at(9, 2), at(9, 2))
     assert not prompt.in_session
     assert prompt.reason.startswith("Your stress level has been well above your usual for ")
-    assert prompt.reason.endswith("of the last 3 minutes. A short pause may help.")
+    # The reason names the latest run of minutes at or above 76 (not "1 of the last 3").
+    assert prompt.reason.endswith("for the last 2 minutes. A short pause may help.")
     assert policy.record(prompt.prompt_id).rule == "sustained_high"
 
 
@@ -99,14 +100,22 @@ def test_pause_threshold_edges() -> None:
     assert [p.raised_s for p in out] == [at(9, 3)]
 
 
-def test_a_lone_high_minute_is_not_sustained_high_stress() -> None:
-    # "Sustained" needs the steady band's two minutes of evidence (PolicyConfig's
-    # high_minutes=1 rests on it). The first scored minute of a stream, and the first
-    # after a 10-min gap, take their plain band without a margin or a second minute.
-    assert feed(PromptPolicy(), at(9), [80]) == []
+def test_a_lone_minute_short_of_the_margin_is_not_sustained_high_stress() -> None:
+    # A minute judged alone must pass the margin (80 from medium) to turn the steady band
+    # high; PolicyConfig's high_minutes=1 rests on the band's margin. The first scored
+    # minute of a stream, and the first after a 10-min gap, take their plain band with
+    # no margin at all: a single 77 must not raise a "sustained high" pause.
+    assert feed(PromptPolicy(), at(9), [77]) == []
     policy = PromptPolicy()
     assert feed(policy, at(9), [40] * 3) == []
-    assert feed(policy, at(9, 15), [80]) == []
+    assert feed(policy, at(9, 15), [77]) == []
+    # Held there, it becomes sustained once a two-minute mean passes the margin: the
+    # reason then speaks of one minute or more, never "the last 1 minutes".
+    (prompt,) = feed(policy, at(9, 16), [84])
+    assert prompt.reason.endswith("for the last 2 minutes. A short pause may help.")
+    policy = PromptPolicy()
+    (prompt,) = feed(policy, at(9), [70, 95])
+    assert prompt.reason.endswith("for the last minute. A short pause may help.")
 
 
 def test_a_helper_who_wants_more_patience_needs_k_steady_high_minutes_of_n() -> None:

@@ -125,9 +125,11 @@ def test_movement_is_not_stress_and_the_scorer_waits_while_heart_rate_settles() 
     assert all(s.score is None and "settling" in s.unscored_reason for s in settling)
     after = scorer.score(_epoch(2 + SETTLE_MINUTES, **raised))
     assert after.score is not None and band_of(after.score) == "high"
-    # The steady band (signals.scores.bands) leaves "rest" at once, for the nearer of the
-    # two-minute mean's band (5 and 95: 50, low) and the latest's, then reaches high.
-    assert after.score == 95 and after.band == "low"
+    # The steady band (signals.scores.bands): the calm minute before the movement is
+    # stale (the unscored minutes put it more than BAND_PAIR_GAP_S back), so the first
+    # minute scored after settling is judged alone, past the margin: high at once ...
+    assert after.score == 95 and after.band == "high"
+    # ... and it stays high.
     again = scorer.score(_epoch(3 + SETTLE_MINUTES, **raised))
     assert again.score is not None and again.band == "high"
     # A rise at the threshold is not movement.

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from companion.pipeline.baselines import file_calm_baseline, stored_baseline
+from companion.pipeline.offload import report_beside
 from companion.pipeline.pipeline import Pipeline
 from companion.pipeline.summary import RunCollector
 from companion.sessions import Session
@@ -26,7 +27,6 @@ from sensors.source import BeatSource
 from signals.artifacts.batch import screen_artifacts
 from signals.breathing.respiration import MINUTE_WINDOW_S, breathing_in_windows
 from signals.epochs.windows import window_epochs
-from signals.hrv.report import hrv_report
 from signals.scores.baseline import Baseline
 from signals.scores.stress import StressScorer
 
@@ -116,16 +116,19 @@ async def analyze_source(
     await Pipeline(source_id=source.source_id, observers=[collector]).run(source)
     t, rr, gaps = collector.arrays()
     screen = screen_artifacts(rr, gaps)  # once, for the report, the baseline and the epochs
-    report = hrv_report(t, rr, gaps, correct=correct, screen=screen)
+    report = report_beside(t, rr, gaps, correct, screen)  # on the second core for a long file
     baseline = _baseline(store, t, rr, gaps, collector.sessions, screen.flagged)
-    out: dict[str, Any] = dict(report.to_json())
+    epochs = None
+    if epoch_s is not None:
+        epochs = epoch_table(t, rr, gaps, epoch_s, baseline, screen.flagged)
+    out: dict[str, Any] = dict(report().to_json())
     out["baseline"] = {
         "source": baseline.source,
         "hr_bpm": _round(baseline.hr_bpm, 2),
         "ln_rmssd": _round(baseline.ln_rmssd, 4),
     }
-    if epoch_s is not None:
-        out["epochs"] = epoch_table(t, rr, gaps, epoch_s, baseline, screen.flagged)
+    if epochs is not None:
+        out["epochs"] = epochs
     return out
 
 

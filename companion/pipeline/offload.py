@@ -27,21 +27,26 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, TypeVar
 
 import numpy as np
 
+from signals.artifacts.batch import ArtifactScreen
 from signals.breathing.respiration import breathing_rate
 from signals.hrv.report import HRVReport, hrv_report
 
 __all__ = [
     "BATCH_JOBS",
+    "MIN_FORKED_REPORT_BEATS",
     "MIN_REPORT_BEATS",
     "BatchingExecutor",
     "Offload",
     "breathing_or_none",
     "make_executor",
+    "report_beside",
     "span_report",
+    "whole_report",
 ]
 
 Offload = Literal["inline", "thread", "process"]
@@ -53,6 +58,10 @@ _T = TypeVar("_T")
 
 MIN_REPORT_BEATS = 30
 """Fewest beats for which a span gets an HRV report."""
+
+MIN_FORKED_REPORT_BEATS = 20_000
+"""Fewest beats (about four hours) whose whole-file report :func:`report_beside` hands to a
+forked worker: the report then costs well over the ~20 ms of forking and shipping."""
 
 
 def breathing_or_none(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> float | None:
@@ -68,6 +77,44 @@ def span_report(time_s: list[float], rr_ms: list[float], gaps: list[bool]) -> HR
     if len(rr_ms) < MIN_REPORT_BEATS:
         return None
     return hrv_report(np.asarray(time_s), np.asarray(rr_ms), np.asarray(gaps))
+
+
+def whole_report(
+    time_s: np.ndarray, rr_ms: np.ndarray, gaps: np.ndarray, correct: bool, screen: ArtifactScreen
+) -> HRVReport:
+    """The HRV report of a whole file whose artifact ``screen`` is known (positional, for a
+    worker): :func:`signals.hrv.report.hrv_report`."""
+    return hrv_report(time_s, rr_ms, gaps, correct=correct, screen=screen)
+
+
+def report_beside(
+    time_s: np.ndarray, rr_ms: np.ndarray, gaps: np.ndarray, correct: bool, screen: ArtifactScreen
+) -> Callable[[], HRVReport]:
+    """Start :func:`whole_report` on the second core; return how to wait for it.
+
+    Used by ``holdspace analyze``, whose report of a day and its epochs need each other
+    for nothing: a forked worker (Linux, one thread, see :func:`_start_method`) computes
+    the report while the caller works out the baseline and the epochs. Elsewhere, or for
+    fewer than :data:`MIN_FORKED_REPORT_BEATS` beats, the report is computed when asked
+    for, here. A worker that dies is replaced by computing here: the same result.
+    """
+    args = (time_s, rr_ms, gaps, correct, screen)
+    if _start_method() != "fork" or len(rr_ms) < MIN_FORKED_REPORT_BEATS:
+        return lambda: whole_report(*args)
+    executor = make_executor("process")
+    assert isinstance(executor, BatchingExecutor)
+    future = executor.submit(whole_report, *args)
+    executor.ship()
+
+    def wait() -> HRVReport:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            return whole_report(*args)
+        finally:
+            executor.shutdown()
+
+    return wait
 
 
 def _start_worker() -> None:

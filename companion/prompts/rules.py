@@ -12,10 +12,14 @@ needs stress reads scored minutes only, so nothing is raised on poor signal.
 "High" is judged with the hysteresis of the bands the screen shows
 (:mod:`signals.scores.bands`): a minute is high when its *steady* level is high, over
 the band floors with the high band's floor moved to ``high_stress`` (:func:`high_floors`).
-A score must pass that floor by the margin on two scored minutes in a row to become
-high, and fall as far below it the same way to stop being high; at the default
-(76) a minute is high exactly when the screen shows the band "high". Session tallies
-count minutes whose steady band is high, as the screen showed them.
+The mean of the latest two scored minutes (one alone after two or more unscored ones)
+must pass that floor by the margin to become high, and fall as far below it to stop
+being high; at the default (76) a minute is high exactly when the screen shows the band
+"high" — except that the pause also wants the margin itself: a first minute (of the
+day, or after ten minutes without a score) shows its plain band, but counts as high for
+the pause only once a mean has passed the floor by the margin
+(:attr:`~signals.scores.bands.SteadyLevel.confirmed`). Session tallies count minutes
+whose steady band is high, as the screen showed them.
 """
 
 from __future__ import annotations
@@ -116,7 +120,7 @@ class HighStressRun:
             self.band_high = band is not None and BANDS[band] == "high"
         else:
             self.band_high = level is not None and BANDS[level] == "high"
-        return level == len(self._floors)
+        return level == len(self._floors) and self._level.confirmed
 
     def update(self, minute: MinuteInput) -> Trigger | None:
         """Feed one scored minute; return a pause trigger when one is due."""
@@ -134,7 +138,26 @@ class HighStressRun:
         if self._raised_s is not None and minute.t_s - self._raised_s < cfg.pause_cooldown_s:
             return None
         self._raised_s = minute.t_s
-        return Trigger("pause", "sustained_high", _pause_reason(high, len(self._window)))
+        return Trigger("pause", "sustained_high", self._reason())
+
+    def _reason(self) -> str:
+        """Why the pause: which markers moved, over the minutes that made the episode.
+
+        With the default (one steady-high minute), the minutes are the latest run scored at
+        or above ``high_stress``; with more, "k of the last n minutes" as counted."""
+        cfg = self._config
+        high = [m for m, h in self._window if h]
+        if cfg.high_minutes > 1 and len(high) < len(self._window):
+            span = f"{len(high)} of the last {len(self._window)} minutes"
+            return _pause_words(high, span)
+        run: list[MinuteInput] = []
+        for minute, _ in reversed(self._window):
+            if _stress(minute) < cfg.high_stress:
+                break
+            run.insert(0, minute)
+        run = run or [self._window[-1][0]]
+        span = "the last minute" if len(run) == 1 else f"the last {len(run)} minutes"
+        return _pause_words(run, span)
 
 
 def _stress(minute: MinuteInput) -> int:
@@ -163,12 +186,8 @@ def _marker_phrase(minutes: Sequence[MinuteInput], *, still: bool) -> str:
     return f"your stress level {verb} well above your usual"
 
 
-def _pause_reason(high: Sequence[MinuteInput], window: int) -> str:
-    if len(high) == window:
-        span = f"the last {window} minutes"
-    else:
-        span = f"{len(high)} of the last {window} minutes"
-    what = _marker_phrase(high, still=False)
+def _pause_words(minutes: Sequence[MinuteInput], span: str) -> str:
+    what = _marker_phrase(minutes, still=False)
     return f"{what[0].upper()}{what[1:]} for {span}. A short pause may help."
 
 

@@ -131,7 +131,8 @@ class PolicyConfig:
         (:func:`companion.prompts.rules.high_floors`, :mod:`signals.scores.bands`).
     high_minutes : high minutes needed in the window to raise a pause (1) ...
     high_window_minutes : ... out of this many latest scored minutes (4). One, because
-        the steady band is already two minutes of evidence past a margin: counting three
+        the steady band is already evidence past a margin (a two-minute mean, or one
+        minute alone after a dropout, 4 points past the floor): counting three
         of four *steady* high minutes on top stacked the two and raised the pause 5-10
         minutes after load began on generated heavy days (``bench/prompts_bench.py``);
         with one, the worst of 20 was under 5 and no calm day had a prompt. A helper who

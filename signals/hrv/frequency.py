@@ -7,8 +7,8 @@ The spectrum
 2. Optionally (``detrend=True``) each stretch of RR values is detrended with the
    smoothness-priors method (Tarvainen et al. 2002, lambda 500). Off by default,
    as in the Kubios reference report.
-3. Each stretch is resampled at 4 Hz by a cubic spline (scipy ``CubicSpline``,
-   not-a-knot ends, the same curve as ``interp1d(kind="cubic")``) through
+3. Each stretch is resampled at 4 Hz by a cubic spline (not-a-knot ends, the
+   curve of scipy's ``CubicSpline`` and ``interp1d(kind="cubic")``) through
    ``(beat time, RR)``, from its first to its last beat.
 4. Welch's method: Hann windows (symmetric, as MATLAB's) of ``window_s`` = 300 s
    with at least 50 % overlap, each window's mean removed, one-sided density in
@@ -48,7 +48,6 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy.linalg import solveh_banded
 
 from signals.hrv.spline import not_a_knot_spline
 from signals.hrv.time_domain import FloatArray, as_series
@@ -109,6 +108,9 @@ def smoothness_priors_detrend(
     Tarvainen MP, Ranta-aho PO, Karjalainen PA (2002) IEEE Trans Biomed Eng
     49(2):172-175.
     """
+    # Lazily: scipy.linalg costs ~0.1 s to import and detrending is off by default.
+    from scipy.linalg import solveh_banded
+
     rr = np.asarray(rr_ms, dtype=np.float64)
     n = rr.size
     if n < 3:

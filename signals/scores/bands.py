@@ -130,12 +130,21 @@ class SteadyLevel:
         self._pair_gap_s = pair_gap_s
         self._reset_gap_s = reset_gap_s
         self._level: int | None = None
+        self._confirmed = False
         self._last_s: float | None = None
 
     @property
     def level(self) -> int | None:
         """The steady level after the latest scored minute (None before any)."""
         return self._level
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the current level has been passed by the margin: reached by a move
+        (which needs it), or, when it is a first minute's plain level, since held by a
+        mean at least the margin above its floor. Level 0 needs nothing. One minute at 77
+        after a dropout shows "high" but is not yet *sustained* high stress."""
+        return self._confirmed
 
     def _moved(self, level: int, mean: float, latest: int) -> int:
         """The level after ``level`` given the mean of the recent scores and the latest."""
@@ -158,12 +167,21 @@ class SteadyLevel:
                 self._recent.clear()
         self._last_s = start_s
         self._recent.append(score)
+        mean = sum(self._recent) / len(self._recent)
         if self._level is None:
             self._level = level_of(score, self._floors)
+            self._confirmed = self._past_floor(self._level, mean)
         else:
-            mean = sum(self._recent) / len(self._recent)
-            self._level = self._moved(self._level, mean, score)
+            moved = self._moved(self._level, mean, score)
+            self._confirmed = (
+                moved != self._level or self._confirmed or self._past_floor(moved, mean)
+            )
+            self._level = moved
         return self._level
+
+    def _past_floor(self, level: int, mean: float) -> bool:
+        """Whether ``mean`` lies the margin above the floor of ``level`` (level 0: yes)."""
+        return level == 0 or mean >= self._floors[level - 1] + self._margin
 
 
 def steady_levels(
