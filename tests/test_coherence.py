@@ -210,4 +210,4 @@ def test_the_pacer_loads_without_scipy_and_old_import_paths_still_work() -> None
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "False"  # the spline (scipy) loads with the first reading
+    assert out.stdout.strip() == "False"  # nothing on the breathing path needs SciPy

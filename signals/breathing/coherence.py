@@ -37,6 +37,7 @@ from signals.breathing.pacer import (
     pattern_named,
     with_rate,
 )
+from signals.hrv.spline import not_a_knot_spline
 from signals.hrv.time_domain import MS_PER_MIN, FloatArray
 
 __all__ = [
@@ -212,10 +213,6 @@ def coherence(
     heart-brain interactions, psychophysiological coherence, and the emergence
     of system-wide order. Integral Review 2009;5(2):10-115.
     """
-    # The spline needs scipy (a few hundred ms to import): load it with the first reading,
-    # not with the pacer, which the settings and the screen need at start.
-    from signals.hrv.spline import not_a_knot_spline
-
     t = np.asarray(time_s, dtype=np.float64).ravel()
     rr = np.asarray(rr_ms, dtype=np.float64).ravel()
     if t.shape != rr.shape:

@@ -122,13 +122,15 @@ class KeysFooter(Footer):
         if not self.is_attached:
             return
         self._leave_out()
+        stack = self.app.screen_stack
+        if self.screen not in stack:
+            return  # its screen was popped while the keys were being recomposed
         if self.screen is not self.app.screen:
             # A screen under a dialog is not laid out again on its own (Textual 8): the
             # footer's new keys would keep the old ones' places, so lay it out now.
             self.screen._refresh_layout()
             # A dialog between (the contact dialog under its Add-colleague dialog) keeps
             # its own picture of the screen below: it must draw it again as well.
-            stack = self.app.screen_stack
             for between in stack[stack.index(self.screen) + 1 : -1]:
                 between.refresh()
 
