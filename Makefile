@@ -72,7 +72,7 @@ fixtures: $(STAMP)
 	TZ=UTC $(BIN)/holdspace simulate calm --out fixtures/calm-day.hsrec --seed 2 --date 2026-11-24
 	TZ=UTC $(BIN)/holdspace simulate rest --out fixtures/rest-5min.hsrec --seed 3 --date 2026-11-25
 	TZ=UTC $(BIN)/holdspace simulate paced-breathing --out fixtures/paced-breathing.hsrec --seed 4 --date 2026-11-25
-	TZ=UTC $(BIN)/python -m tests.golden_store
+	TZ=UTC $(BIN)/python -m tests.support.golden_store
 
 ## lock: resolve requirements.lock again from pyproject.toml's ranges (the newest versions they
 ## allow, with hashes, for every platform; one version of each package for every Python from

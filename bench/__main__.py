@@ -33,7 +33,7 @@ from companion.pipeline.runs import run_source
 from companion.store.store import Store
 from sensors.beats import Beat
 from sensors.replay import ReplaySource
-from sensors.rrimport import RRFileSource
+from sensors.rrfiles.importer import RRFileSource
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 HOLTER: Final = ROOT.parent / "shared" / "data" / "holter-24h" / "nsr001_rr_secs.txt"

@@ -5,7 +5,7 @@ sub-hourly BY lists, rules that never match, long hourly series, many series, hu
 lists); :func:`messy_calendar` is a seeded 60,000-line calendar of ordinary events (most in the
 past, some recurring) with a few broken ones. Each is imported in a fresh process, whose
 wall time and peak RSS are printed (targets: 2 s and 200 MB), never asserted here; the tests
-(``tests/test_calendar_limits.py``) run the same inputs with generous guards.
+(``tests/companion/test_calendar_limits.py``) run the same inputs with generous guards.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ with open(sys.argv[2], "w") as fh:
 
 IMPORTS_ONLY: Final = (
     "import json, companion.cli.main, companion.cli.data, companion.cli.analyze, "
-    "companion.store.store, sensors.replay, sensors.rrimport"
+    "companion.store.store, sensors.replay, sensors.rrfiles.importer"
 )
 """What ``holdspace analyze`` imports before it reads a beat."""
 
@@ -162,7 +162,7 @@ def bench_day(work: Path) -> None:
 def _breathing_seconds() -> float:
     """Seconds :func:`companion.cli.analyze.epoch_breathing` takes on the day, warm."""
     from companion.cli.analyze import epoch_breathing
-    from sensors.rrimport import RRFileSource
+    from sensors.rrfiles.importer import RRFileSource
     from signals.artifacts.batch import screen_artifacts
     from signals.epochs.windows import window_epochs
 
@@ -184,7 +184,7 @@ def _breathing_seconds() -> float:
 
 def _print_time_domain(rows: list[list[float]]) -> None:
     """Max abs difference of our time-domain numbers from NeuroKit2's on its windows."""
-    from sensors.rrimport import RRFileSource
+    from sensors.rrfiles.importer import RRFileSource
     from signals.hrv.time_domain import time_domain
     from signals.markers.window_markers import batch_markers
 

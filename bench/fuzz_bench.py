@@ -25,7 +25,8 @@ from companion.connect.calendar import CalendarError, parse_calendar
 from sensors.hrm import HeartRateParseError, parse_heart_rate_measurement
 from sensors.names import IMPORT_FORMATS
 from sensors.recording import RecordingError, RecordingReader
-from sensors.rrformats import RRImportError, parse_rr_bytes
+from sensors.rrfiles.common import RRImportError
+from sensors.rrfiles.formats import parse_rr_bytes
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 SEED: Final = 20261126
@@ -175,7 +176,7 @@ if limit:
 from datetime import UTC, datetime
 from pathlib import Path
 from sensors.recording import RecordingError, RecordingReader
-from sensors.rrimport import RRImportError, read_rr_file
+from sensors.rrfiles.importer import RRImportError, read_rr_file
 path, kind = Path(sys.argv[1]), sys.argv[2]
 t0 = time.perf_counter()
 try:

@@ -29,7 +29,7 @@ from time import perf_counter
 from typing import Final
 
 from companion.pipeline.runs import RunOutcome, choose_baseline, run_source
-from companion.prompts.rules import PolicyConfig
+from companion.prompts.types import PolicyConfig
 from sensors.clock import ManualClock
 from sensors.recording import write_recording
 from sensors.replay import ReplaySource

@@ -27,9 +27,9 @@ from companion.store.store import Store
 from sensors.beats import beat_columns
 from sensors.events import BeatsImported, Measurement, SessionEnded, SessionStarted, SourceEvent
 from sensors.replay import ReplaySource
-from sensors.rrimport import RRFileSource
+from sensors.rrfiles.importer import RRFileSource
 from signals.hrv.frequency import frequency_domain
-from signals.markers.rolling import batch_markers
+from signals.markers.window_markers import batch_markers
 from signals.scores.baseline import NORMS
 
 ROOT: Final = Path(__file__).resolve().parents[1]

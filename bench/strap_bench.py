@@ -22,10 +22,12 @@ from typing import Any, Final
 
 import numpy as np
 
+from companion.pipeline.listener import RunListener
 from companion.pipeline.runs import run_source
 from companion.store.store import Store
 from sensors.beats import Beat, GapReason
-from sensors.ble.supervisor import ReconnectPolicy, StrapSupervisor
+from sensors.ble.link import ReconnectPolicy
+from sensors.ble.supervisor import StrapSupervisor
 from sensors.emulated.radio import VirtualRadio
 from sensors.emulated.script import StrapScript
 from sensors.emulated.strap import EmulatedStrap
@@ -42,7 +44,7 @@ S2_SPEEDS: Final = (60.0, 240.0, 960.0, 3840.0, 15360.0)
 BEHIND_S: Final = 1.0
 
 
-class _Timing:
+class _Timing(RunListener):
     """Send times of packets, and when their beats reached observers and the store."""
 
     def __init__(self) -> None:
@@ -120,7 +122,7 @@ async def _run(speed: float, packets: int, work: Path) -> _Timing:
             timing.stored_beats(len(beats))
 
         store.append_beats = counted  # type: ignore[method-assign]
-        await run_source(supervisor, store, observers=[timing], baseline=NORMS)
+        await run_source(supervisor, store, listeners=[timing], baseline=NORMS)
     await stopper
     await strap.stop()
     return timing

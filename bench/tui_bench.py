@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Static
 
 from companion.pipeline.runs import run_source
 from companion.store.store import Store
-from sensors.rrimport import RRFileSource
+from sensors.rrfiles.importer import RRFileSource
 from signals.scores.baseline import NORMS
 
 ROOT: Final = Path(__file__).resolve().parents[1]

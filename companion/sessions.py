@@ -13,14 +13,7 @@ from companion.errors import HoldspaceError
 from companion.text import clean_text
 from sensors.events import SESSION_KINDS
 
-__all__ = [
-    "LABEL_MAX_CHARS",
-    "MIN_SESSION_S",
-    "SESSION_KINDS",
-    "Session",
-    "validate_kind",
-    "validate_label",
-]
+__all__ = ["LABEL_MAX_CHARS", "MIN_SESSION_S", "Session", "validate_kind", "validate_label"]
 
 LABEL_MAX_CHARS: Final = 32
 MIN_SESSION_S: Final = 30.0

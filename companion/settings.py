@@ -17,17 +17,18 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
+from companion.connect.calendar_rules import DEFAULT_RULES, KindRule, KindRules
 from companion.errors import HoldspaceError
-from companion.prompts.rules import MEDIUM_BAND_MIN, PolicyConfig
+from companion.prompts.types import MEDIUM_BAND_MIN, PolicyConfig
+from companion.store.forget import ForgetResult, apply_retention
 from companion.store.jsonfile import read_json_object, write_private_json
 from companion.store.paths import make_private_dir
+from companion.store.store import Store
 from sensors.events import SESSION_KINDS
-
-if TYPE_CHECKING:
-    from companion.connect.calendar import KindRules
 from signals.breathing.pacer import (
     PATTERNS,
     RATE_RANGE_PER_MIN,
@@ -47,6 +48,7 @@ __all__ = [
     "QuietIn",
     "Settings",
     "SettingsError",
+    "apply_retention_setting",
     "load_settings",
     "save_settings",
     "settings_path",
@@ -56,6 +58,8 @@ STRAP_SETTING: Final = "strap_address"
 """The store setting in which the recorder remembers the strap it connected to."""
 
 log = logging.getLogger("holdspace.settings")
+_forget_log = logging.getLogger("holdspace.forget")
+"""Retention speaks as forgetting does (:mod:`companion.store.forget`)."""
 
 SETTINGS_FILE: Final = "settings.json"
 """The settings file's name inside the data directory."""
@@ -163,8 +167,6 @@ class Settings:
 
     def kind_rules(self, extra: Sequence[tuple[str, str]] = ()) -> KindRules:
         """The calendar's kind rules: ``extra``, then the helper's, then the built-in ones."""
-        from companion.connect.calendar import DEFAULT_RULES, KindRule, KindRules
-
         own = tuple(KindRule(p, k) for p, k in (*extra, *self.calendar_rules))
         return KindRules(rules=(*own, *DEFAULT_RULES), default_kind=self.calendar_default_kind)
 
@@ -280,3 +282,23 @@ def save_settings(data_dir: Path, settings: Settings) -> Path:
     except OSError as exc:
         raise HoldspaceError(f"cannot create {data_dir} ({exc.strerror}).") from None
     return write_private_json(settings_path(Path(data_dir)), settings.to_json())
+
+
+def apply_retention_setting(store: Store, today: date) -> ForgetResult | None:
+    """Forget what is older than the helper's ``retention_days`` (settings.json), if set.
+
+    Called when a writable store opens for a recording; returns what was forgotten
+    (None when no retention is set). The forgotten days are logged in one sentence.
+    """
+    keep = load_settings(store.data_dir).retention_days
+    if keep is None:
+        return None
+    result = apply_retention(store, keep, today)
+    if result.days:
+        _forget_log.warning(
+            "Forgot %d days before %s, as retention_days (%d) in settings.json asks.",
+            len(result.days),
+            (today - timedelta(days=keep - 1)).isoformat(),
+            keep,
+        )
+    return result

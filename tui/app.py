@@ -5,6 +5,16 @@ real strap) and the clock its timers read, as in memray's live TUI: tests pass
 a gated replay and a manual clock and drive a whole day by keys. The run is a
 worker; its news arrives as :class:`~tui.feed.Feed` messages and the helper's
 acts go back through the :class:`~companion.live.session.LiveSession`.
+
+The app combines its action groups, siblings over one base (:mod:`tui.actions`)::
+
+                   ┌─ PromptActions ───┐
+    HoldspaceApp ──┼─ ConnectActions ──┼── AppBase ── textual.app.App
+                   ├─ PlanActions ─────┤
+                   └─ SettingsActions ─┘
+
+What two groups share lives in :class:`~tui.actions.base.AppBase`, including the steps
+one offers another (the contact dialog, the end of a prompt's act).
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -27,29 +37,36 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
-from companion.live.session import LinkInfo, LiveSession
+from companion.live.listener import LinkInfo
+from companion.live.session import LiveSession
+from companion.sessions import MIN_SESSION_S
 from companion.settings import Settings
+from companion.store.storage import SET_ASIDE
+from companion.store.store import Store
 from sensors.clock import Clock, SystemClock
+from tui.actions.base import Runner
+from tui.actions.connect import ConnectActions
+from tui.actions.plan import PlanActions
 from tui.actions.prompts import PromptActions
+from tui.actions.settings import SettingsActions
 from tui.beat_watch import BeatWatch
 from tui.feed import Feed
+from tui.modals.keys import KeysScreen, keys_of
 from tui.modals.prompt import PauseScreen, PromptScreen
 from tui.modals.session import CheckInAnswers, CheckInScreen, SessionStart, StartSessionScreen
 from tui.notify import PromptAlerts
 from tui.screens.live import PEEK_S, LiveScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.trends import TrendsScreen
 
 if TYPE_CHECKING:
     from textual.widget import AwaitMount
 
-    from companion.prompts.policy import Prompt
+    from companion.prompts.records import Prompt
     from companion.sessions import Session
-    from companion.store.store import Store
     from tui.screens.setup import ScanFn
 
-__all__ = ["HoldspaceApp", "Runner"]
-
-Runner = Callable[[LiveSession], Awaitable[Any]]
-"""What the app runs: e.g. ``lambda live: live.replay(path, speed=60)``."""
+__all__ = ["HoldspaceApp"]
 
 _LEFT_OUT_SYSTEM_COMMANDS: Final = frozenset({"Screenshot", "Keys", "Quit", "Theme"})
 """Textual's palette commands left out (see :meth:`HoldspaceApp.get_system_commands`)."""
@@ -59,7 +76,7 @@ CHECK_S: Final = 1.0
 """How often the app looks at its clock: a look at the numbers ends, beats stop."""
 
 
-class HoldspaceApp(PromptActions):
+class HoldspaceApp(PromptActions, ConnectActions, PlanActions, SettingsActions):
     """The companion. ``runner`` None opens review (``holdspace review``).
 
     ``settings`` are the helper's (saved in ``settings_dir`` when changed); with a
@@ -115,8 +132,6 @@ class HoldspaceApp(PromptActions):
     # -- lifecycle ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from companion.store.storage import SET_ASIDE
-
         if self.store is not None:  # damaged files of this store, set aside when it opened
             for message in SET_ASIDE:
                 if message.startswith(f"{self.store.data_dir}/"):
@@ -336,8 +351,6 @@ class HoldspaceApp(PromptActions):
     def action_end_session(self) -> None:
         if self._review_only():
             return
-        from companion.sessions import MIN_SESSION_S
-
         running, now_s = self.live.session, self.live.now_s
         if running is not None and now_s is not None and now_s - running.start_s < MIN_SESSION_S:
             # It began as the key was pressed (planned or scripted): it goes on.
@@ -363,8 +376,6 @@ class HoldspaceApp(PromptActions):
         if self.store is None:
             self.notify("Nothing is stored in this run, so there is nothing to review.")
             return
-        from tui.screens.review import ReviewScreen
-
         reader = self._reader()
         self.push_screen(ReviewScreen(reader, self.review_day), lambda _: self._done(reader))
 
@@ -372,16 +383,12 @@ class HoldspaceApp(PromptActions):
         if self.store is None:
             self.notify("Nothing is stored in this run, so there are no trends.")
             return
-        from tui.screens.trends import TrendsScreen
-
         reader = self._reader()
         self.push_screen(TrendsScreen(reader), lambda _: self._done(reader))
 
     def _reader(self) -> Store:
         """A store for a look back: its own read-only view, read on worker threads while
         the live run keeps writing through ``self.store`` on this one."""
-        from companion.store.store import Store
-
         assert self.store is not None
         if self.store.read_only:
             return self.store
@@ -393,8 +400,6 @@ class HoldspaceApp(PromptActions):
 
     def action_keys(self) -> None:
         """The keys sheet: every key of the screen shown and of the app, with what it does."""
-        from tui.modals.keys import KeysScreen, keys_of
-
         if not isinstance(self.screen, KeysScreen):
             self.push_screen(KeysScreen(keys_of(self, self.screen)))
 
@@ -407,7 +412,7 @@ class HoldspaceApp(PromptActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``i`` (a talk in person instead) applies, and shows, while a message waits."""
         if action == "in_person_instead":
-            return self.failed_send is not None
+            return self.unsent_message_waits()
         return True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -1,6 +1,6 @@
 """The live session's news as Textual messages.
 
-:class:`Feed` is the :class:`~companion.live.session.LiveListener` of the app: the
+:class:`Feed` is the :class:`~companion.live.listener.LiveListener` of the app: the
 pipeline calls it on the event loop's thread, and it posts one message per
 piece of news to the app, which routes them to the screens. Widgets never get
 called from the pipeline directly.
@@ -16,9 +16,9 @@ from textual.app import App
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from companion.live.session import LinkInfo
-    from companion.pipeline.stage import MinuteResult
-    from companion.prompts.policy import Prompt
+    from companion.live.listener import LinkInfo
+    from companion.pipeline.results import MinuteResult
+    from companion.prompts.records import Prompt
     from companion.sessions import Session
     from sensors.beats import Beat
 

@@ -22,7 +22,8 @@ from companion.pipeline.offload import report_beside
 from companion.pipeline.pipeline import Pipeline
 from companion.pipeline.summary import RunCollector
 from companion.sessions import Session
-from companion.store.store import Store, local_day
+from companion.store.store import Store
+from companion.store.types import local_day
 from sensors.source import BeatSource
 from signals.artifacts.batch import screen_artifacts
 from signals.breathing.respiration import MINUTE_WINDOW_S, breathing_in_windows

@@ -15,6 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from companion.store.paths import resolve_data_dir
+from companion.store.store import MAIN_FILE
+
 __all__ = [
     "DEMO_DIR",
     "add_demo_switch",
@@ -51,8 +54,6 @@ def date_arg(text: str, today: date | None = None) -> date:
 def main_data_dir(args: argparse.Namespace) -> Path:
     """The helper's data folder: ``--data-dir``, else ``$HOLDSPACE_DATA_DIR``, else the
     platform's (the helper's settings live here, also for the demo)."""
-    from companion.store.paths import resolve_data_dir
-
     return resolve_data_dir(getattr(args, "data_dir", None), os.environ)
 
 
@@ -73,8 +74,6 @@ def add_demo_switch(parser: argparse.ArgumentParser) -> None:
 
 def has_demo_store(args: argparse.Namespace) -> bool:
     """Whether ``holdspace demo`` has stored anything under the data folder."""
-    from companion.store.store import MAIN_FILE
-
     return (main_data_dir(args) / DEMO_DIR / MAIN_FILE).is_file()
 
 

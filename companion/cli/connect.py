@@ -16,8 +16,12 @@ from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.cli.args import print_json as _print_json
 from companion.errors import HoldspaceError
+from companion.settings import load_settings
+from companion.store.store import Store
+from companion.store.types import local_day
+from companion.text import clean_text
 
-__all__ = ["CONNECT_COMMANDS", "add_connect_parsers"]
+__all__ = ["add_connect_parsers"]
 
 CALENDAR_DAYS_DEFAULT: Final = 7
 CALENDAR_WARNINGS_SHOWN: Final = 20
@@ -26,6 +30,13 @@ CALENDAR_WARNINGS_SHOWN: Final = 20
 
 def add_connect_parsers(sub: Any) -> None:
     """Add the connection commands to the ``holdspace`` sub-parsers."""
+    _add_colleagues(sub)
+    _add_contact(sub)
+    _add_calendar(sub)
+
+
+def _add_colleagues(sub: Any) -> None:
+    """The ``holdspace colleagues`` command's parser."""
     p = sub.add_parser(
         "colleagues",
         help="the colleagues you check in with, and how to reach them",
@@ -55,7 +66,11 @@ def add_connect_parsers(sub: Any) -> None:
     q.add_argument("name", metavar="NAME")
     q = csub.add_parser("test", help="send a harmless test message to a colleague's channels")
     q.add_argument("name", metavar="NAME")
+    p.set_defaults(func=cmd_colleagues)
 
+
+def _add_contact(sub: Any) -> None:
+    """The ``holdspace contact`` command's parser."""
     p = sub.add_parser(
         "contact",
         help="send a colleague a message (or note that you talked in person)",
@@ -78,7 +93,11 @@ def add_connect_parsers(sub: Any) -> None:
         "--with-load", action="store_true", help="add one line about today's load (bands only)"
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_contact)
 
+
+def _add_calendar(sub: Any) -> None:
+    """The ``holdspace calendar`` command's parser."""
     p = sub.add_parser(
         "calendar",
         help="turn calendar events into planned sessions",
@@ -109,6 +128,7 @@ def add_connect_parsers(sub: Any) -> None:
     )
     q.add_argument("--keep-titles", action="store_true", help="store event titles too")
     q.add_argument("--json", action="store_true", help="print the planned sessions as JSON")
+    p.set_defaults(func=cmd_calendar)
 
 
 def _describe(colleague: Any, now_s: float) -> str:
@@ -123,7 +143,7 @@ def _describe(colleague: Any, now_s: float) -> str:
 def _channels(given: list[str], name: str) -> list[str]:
     """The ``--channel`` values: ``-`` is read from standard input (hidden when it is a
     terminal); a URL given on the command line that holds a secret gets a warning."""
-    from companion.connect.channels import mask_url
+    from companion.connect.secrets import mask_url
 
     channels: list[str] = []
     for value in given:
@@ -165,6 +185,7 @@ def cmd_colleagues(args: argparse.Namespace) -> int:
         parse_rhythm,
         remove_colleague,
     )
+    from companion.connect.contact import TEST_MESSAGE, send_to
 
     data_dir = _data_dir(args)
     now_s = time.time()
@@ -182,8 +203,6 @@ def cmd_colleagues(args: argparse.Namespace) -> int:
         return 0
     book = load_book(data_dir)
     if args.action == "test":
-        from companion.connect.contact import TEST_MESSAGE, send_to
-
         colleague = book.find(args.name)
         records = send_to(data_dir, colleague, TEST_MESSAGE, now_s=now_s, test=True)
         for record in records:
@@ -202,8 +221,6 @@ def cmd_colleagues(args: argparse.Namespace) -> int:
 
 def _today_minutes(data_dir: Path, now_s: float) -> list[tuple[float, int | None]]:
     """Today's minutes (start, stress) from the store, read-only; none without a store."""
-    from companion.store.store import Store, local_day
-
     if not data_dir.exists():
         return []
     with Store(data_dir, read_only=True) as store:
@@ -252,10 +269,7 @@ def cmd_contact(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    from companion.connect.calendar import read_calendar
-    from companion.settings import load_settings
-    from companion.store.store import Store
-    from companion.text import clean_text
+    from companion.connect.calendar import p_to_doc, read_calendar
 
     if not 1 <= args.days <= 366:
         raise HoldspaceError(f"--days must be from 1 to 366, not {args.days}.")
@@ -299,23 +313,3 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         title = f"  {clean_text(p.title)}" if p.title else ""
         print(f"  {what:<24} {p.kind:<11} {p.label}{title}")
     return 0
-
-
-def p_to_doc(planned: Any) -> dict[str, Any]:
-    """A planned session as the store keeps it (and ``--json`` prints it)."""
-    return {
-        "uid": planned.uid,
-        "start_s": planned.start_s,
-        "end_s": planned.end_s,
-        "kind": planned.kind,
-        "label": planned.label,
-        "title": planned.title,
-        "all_day": planned.all_day,
-    }
-
-
-CONNECT_COMMANDS = {
-    "colleagues": cmd_colleagues,
-    "contact": cmd_contact,
-    "calendar": cmd_calendar,
-}

@@ -14,13 +14,21 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from companion.cli.analyze import analyze_source, is_recording
 from companion.cli.args import add_demo_switch, demo_hint
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.cli.args import print_json as _print_json
 from companion.errors import HoldspaceError
+from companion.pipeline.summary import iso_local
+from companion.store.store import Store
+from sensors.names import IMPORT_FORMATS, SCENARIOS
+from sensors.recording import RecordingReader, write_recording
+from sensors.replay import ReplaySource
+from sensors.rrfiles.importer import RRFileSource
+from sensors.source import BeatSource
 
-__all__ = ["DATA_COMMANDS", "add_data_parsers"]
+__all__ = ["add_data_parsers"]
 
 log = logging.getLogger("holdspace")
 
@@ -48,8 +56,15 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
 
     ``speed_type`` is the argparse type of a positive number (shared with the strap commands).
     """
-    from sensors.names import IMPORT_FORMATS, SCENARIOS
+    _add_simulate(sub)
+    _add_replay(sub, speed_type)
+    _add_import(sub)
+    _add_analyze(sub, speed_type)
+    _add_sessions(sub)
 
+
+def _add_simulate(sub: Any) -> None:
+    """The ``holdspace simulate`` command's parser."""
     p = sub.add_parser(
         "simulate",
         help="write a generated recording of a helper's day",
@@ -61,7 +76,11 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     p.add_argument(
         "--date", type=_date, metavar="D", help="day of the recording, YYYY-MM-DD (default: today)"
     )
+    p.set_defaults(func=cmd_simulate)
 
+
+def _add_replay(sub: Any, speed_type: Any) -> None:
+    """The ``holdspace replay`` command's parser."""
     p = sub.add_parser(
         "replay",
         help="replay a recording through the live pipeline into the store",
@@ -83,7 +102,11 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     pace.add_argument("--fast", action="store_true", help="as fast as possible")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--no-store", action="store_true", help="summarise without storing anything")
+    p.set_defaults(func=cmd_replay)
 
+
+def _add_import(sub: Any) -> None:
+    """The ``holdspace import`` command's parser."""
     p = sub.add_parser(
         "import",
         help="store beats from an RR file of another tool",
@@ -107,7 +130,11 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     )
     _first_is_time(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_import)
 
+
+def _add_analyze(sub: Any, speed_type: Any) -> None:
+    """The ``holdspace analyze`` command's parser."""
     p = sub.add_parser(
         "analyze",
         help="print the HRV report of a whole file",
@@ -131,7 +158,11 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     _first_is_time(p)
     p.add_argument("--json", action="store_true", help="print JSON (the default is text)")
     add_demo_switch(p)  # the baseline comes from the store
+    p.set_defaults(func=cmd_analyze)
 
+
+def _add_sessions(sub: Any) -> None:
+    """The ``holdspace sessions`` command's parser."""
     p = sub.add_parser(
         "sessions",
         help="list the tagged sessions of a day",
@@ -142,10 +173,10 @@ def add_data_parsers(sub: Any, speed_type: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     add_demo_switch(p)
+    p.set_defaults(func=cmd_sessions)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from sensors.recording import write_recording
     from sensors.simulate import simulate_recording
 
     day: date = args.date or date.today()
@@ -168,24 +199,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    if not (args.headless or args.json or args.no_store):
-        from companion.cli.screen import has_terminal, replay_runner, run_screen
+    from companion.cli.progress import ProgressBar
+    from companion.cli.screen import has_terminal, replay_runner, run_screen
+    from companion.pipeline.runs import choose_baseline, run_source
+    from companion.review.file_report import format_run_summary
 
+    if not (args.headless or args.json or args.no_store):
         if has_terminal():  # the screen loads the pipeline itself, after its first frame
             # A missing or unreadable file, or one that is no recording, fails here in
             # one sentence (exit 1) rather than in a live screen waiting for a strap.
-            from sensors.recording import RecordingReader
 
             RecordingReader(args.file)
             return run_screen(
                 replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
             )
         print("No terminal for the live screen; replaying headless.", file=sys.stderr)
-    from companion.cli.progress import ProgressBar
-    from companion.pipeline.file_report import format_run_summary
-    from companion.pipeline.runs import choose_baseline, run_source
-    from companion.store.store import Store
-    from sensors.replay import ReplaySource
 
     source = ReplaySource(args.file, speed=None if args.fast else args.speed)
     progress = ProgressBar(f"Replaying {source.path.name}", lambda: source.progress)
@@ -197,7 +225,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             run_source(
                 source,
                 store,
-                observers=[progress],
+                listeners=[progress],
                 extra=extra,
                 baseline=baseline,
                 offload="process" if args.fast else "thread",
@@ -219,10 +247,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from companion.cli.progress import ProgressBar
-    from companion.pipeline.file_report import format_run_summary
     from companion.pipeline.runs import choose_baseline, run_source
-    from companion.store.store import Store
-    from sensors.rrimport import RRFileSource
+    from companion.review.file_report import format_run_summary
 
     start: datetime
     if args.start is not None:
@@ -244,7 +270,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 run_source(
                     source,
                     store,
-                    observers=[progress],
+                    listeners=[progress],
                     extra=extra,
                     baseline=baseline,
                     offload="process",
@@ -260,10 +286,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    from companion.pipeline.file_report import format_sessions
-    from companion.pipeline.summary import iso_local
+    from companion.review.file_report import format_sessions
     from companion.review.heavy import heaviness
-    from companion.store.store import Store
 
     text = (args.day or "today").strip().lower()
     day: date | None
@@ -301,11 +325,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from companion.cli.analyze import analyze_source, is_recording
-    from companion.store.store import Store
-    from sensors.replay import ReplaySource
-    from sensors.rrimport import RRFileSource
-    from sensors.source import BeatSource
+    from companion.review.file_report import format_analysis
 
     path = Path(args.file).expanduser()
     source: BeatSource
@@ -331,16 +351,5 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report)
     else:
-        from companion.pipeline.file_report import format_analysis
-
         print(format_analysis(report, path.name))
     return 0
-
-
-DATA_COMMANDS = {
-    "simulate": cmd_simulate,
-    "replay": cmd_replay,
-    "import": cmd_import,
-    "analyze": cmd_analyze,
-    "sessions": cmd_sessions,
-}

@@ -18,14 +18,21 @@ from companion.cli.args import add_demo_switch, demo_hint
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.errors import HoldspaceError
+from companion.store.store import Store
 
-__all__ = ["EXPORT_COMMANDS", "add_export_parsers"]
+__all__ = ["add_export_parsers"]
 
 REPORT_EXAMPLE = "holdspace report 2026-11-24 --html ~/day-2026-11-24.html"
 
 
 def add_export_parsers(sub: Any) -> None:
     """Add the ``export`` command to the ``holdspace`` sub-parsers."""
+    _add_export(sub)
+    _add_report(sub)
+
+
+def _add_export(sub: Any) -> None:
+    """The ``holdspace export`` command's parser."""
     p = sub.add_parser(
         "export",
         help="write stored days to CSV or JSON files (and RR as Kubios text)",
@@ -57,7 +64,11 @@ def add_export_parsers(sub: Any) -> None:
     )
     p.add_argument("--force", action="store_true", help="replace export files already there")
     add_demo_switch(p)
+    p.set_defaults(func=cmd_export)
 
+
+def _add_report(sub: Any) -> None:
+    """The ``holdspace report`` command's parser."""
     p = sub.add_parser(
         "report",
         help="write a day as one HTML page with charts, to bring to supervision",
@@ -81,6 +92,7 @@ def add_export_parsers(sub: Any) -> None:
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     add_demo_switch(p)
+    p.set_defaults(func=cmd_report)
 
 
 def _default_range(
@@ -104,7 +116,6 @@ def _with_hint(error: HoldspaceError, hint: str) -> HoldspaceError:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from companion.review.export import ExportOptions, write_export
-    from companion.store.store import Store
 
     data_dir = _data_dir(args)
     if not data_dir.is_dir():
@@ -135,7 +146,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from companion.review.html import write_day_report
-    from companion.store.store import Store
 
     data_dir = _data_dir(args)
     if not data_dir.is_dir():
@@ -151,6 +161,3 @@ def cmd_report(args: argparse.Namespace) -> int:
     labels = "with your own labels" if args.keep_labels else "labels replaced with neutral names"
     sys.stdout.write(f"Wrote the report of {args.day} ({labels}): {out}\n")
     return 0
-
-
-EXPORT_COMMANDS = {"export": cmd_export, "report": cmd_report}

@@ -13,12 +13,19 @@ from typing import Any
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.errors import HoldspaceError
+from companion.store.forget import forget_all, forget_days, stored_days
+from companion.store.store import Store
 
-__all__ = ["FORGET_COMMANDS", "add_forget_parsers"]
+__all__ = ["add_forget_parsers"]
 
 
 def add_forget_parsers(sub: Any) -> None:
     """Add the ``forget`` command to the ``holdspace`` sub-parsers."""
+    _add_forget(sub)
+
+
+def _add_forget(sub: Any) -> None:
+    """The ``holdspace forget`` command's parser."""
     p = sub.add_parser(
         "forget",
         help="delete stored days for good (beats, minutes, sessions, prompts, check-ins)",
@@ -34,6 +41,7 @@ def add_forget_parsers(sub: Any) -> None:
     which.add_argument("--day", type=_date, metavar="D", help="forget the day D")
     which.add_argument("--all", action="store_true", help="forget everything stored")
     p.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    p.set_defaults(func=cmd_forget)
 
 
 def _say(text: str) -> None:
@@ -64,9 +72,6 @@ def _confirmed(days: list[date]) -> bool:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from companion.store.forget import forget_all, forget_days, stored_days
-    from companion.store.store import Store
-
     data_dir = _data_dir(args)
     if not data_dir.exists():
         _say(f"Nothing is stored in {data_dir}; nothing was forgotten.")
@@ -95,6 +100,3 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if result.kept:
         _say(f"Kept {' and '.join(result.kept)}: settings and colleagues are not body data.")
     return 0
-
-
-FORGET_COMMANDS = {"forget": cmd_forget}

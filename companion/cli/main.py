@@ -10,14 +10,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Final
 
 from companion import __version__
 from companion.cli.args import add_demo_switch, demo_hint, has_demo_store, main_data_dir
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
+from companion.cli.connect import add_connect_parsers
+from companion.cli.data import add_data_parsers
+from companion.cli.export import add_export_parsers
+from companion.cli.forget import add_forget_parsers
+from companion.cli.strap import add_strap_parsers
 from companion.errors import HoldspaceError
+from companion.logfile import command_logging
+from companion.store.store import Store
 from companion.text import clean_text
+from sensors.recording import RecordingError
+from sensors.rrfiles.common import RRImportError
 
 __all__ = ["build_parser", "main"]
 
@@ -82,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["debug", "info", "warning", "error"],
         help="how much to log, on stderr and in DATA/holdspace.log (default: warning)",
     )
+    parser.set_defaults(func=cmd_live)  # `holdspace` alone opens the live screen
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
@@ -94,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--device", metavar="ADDR", help="the strap's Bluetooth address")
+    p.set_defaults(func=cmd_live)
 
     p = sub.add_parser(
         "review",
@@ -104,12 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "day", nargs="?", type=_date, metavar="DATE", help="YYYY-MM-DD, today or yesterday"
     )
     add_demo_switch(p)
-
-    from companion.cli.connect import add_connect_parsers
-    from companion.cli.data import add_data_parsers
-    from companion.cli.export import add_export_parsers
-    from companion.cli.forget import add_forget_parsers
-    from companion.cli.strap import add_strap_parsers
+    p.set_defaults(func=cmd_review)
 
     add_data_parsers(sub, _speed)
     add_strap_parsers(sub, _speed)
@@ -140,8 +146,6 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def _refuse_empty_review(args: argparse.Namespace, data_dir: Path) -> None:
     """Say so when there is no day to review here, naming the demo's store when it has one."""
-    from companion.store.store import Store
-
     if not data_dir.is_dir():
         if args.demo:
             raise HoldspaceError(f"nothing is stored in {data_dir} yet; run `holdspace demo` first")
@@ -154,51 +158,14 @@ def _refuse_empty_review(args: argparse.Namespace, data_dir: Path) -> None:
         raise HoldspaceError(f"no days recorded in {data_dir} yet; {hint}")
 
 
-COMMANDS = {
-    "live": cmd_live,
-    "review": cmd_review,
-}
-
-
-def _command(name: str) -> Any:
-    if name in COMMANDS:
-        return COMMANDS[name]
-    from companion.cli.connect import CONNECT_COMMANDS
-    from companion.cli.data import DATA_COMMANDS
-    from companion.cli.export import EXPORT_COMMANDS
-    from companion.cli.forget import FORGET_COMMANDS
-
-    for commands in (DATA_COMMANDS, CONNECT_COMMANDS, EXPORT_COMMANDS, FORGET_COMMANDS):
-        if name in commands:
-            return commands[name]
-    from companion.cli.strap import STRAP_COMMANDS
-
-    return STRAP_COMMANDS[name]
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """The errors that are the user's to fix (a bad file, a bad option): one sentence each.
-
-    The file readers' errors count only once their modules are loaded (no command
-    imports them just to catch what they cannot have raised).
-    """
-    errors: list[type[Exception]] = [HoldspaceError]
-    for module, name in (
-        ("sensors.recording", "RecordingError"),
-        ("sensors.rrformats", "RRImportError"),
-    ):
-        loaded = sys.modules.get(module)
-        if loaded is not None:
-            errors.append(getattr(loaded, name))
-    return tuple(errors)
+USER_ERRORS: Final = (HoldspaceError, RecordingError, RRImportError)
+"""The errors that are the user's to fix (a bad file, a bad option): one sentence each."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``holdspace`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from companion.logfile import command_logging
-
     # Warnings on stderr and in DATA/holdspace.log; a screen logs to the file only.
     with command_logging(args.log_level, main_data_dir(args)):
         return _run(args)
@@ -206,14 +173,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        return int(_command(args.command or "live")(args))
+        return int(args.func(args))
     except KeyboardInterrupt:
         print("holdspace: interrupted; what was read so far is stored.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        if not isinstance(exc, _user_errors()):
+        if not isinstance(exc, USER_ERRORS):
             raise
         message = clean_text(str(exc)).rstrip(".")
         print(f"holdspace: error: {message}.", file=sys.stderr)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, TextIO
 
+from companion.pipeline.listener import RunListener
 from companion.sessions import Session
 from sensors.beats import Beat, GapReason
 from sensors.events import SourceEvent
@@ -18,10 +19,10 @@ _REDRAW_EVERY_S: Final = 0.1
 _WIDTH: Final = 30
 
 
-class ProgressBar:
+class ProgressBar(RunListener):
     """Draws ``label [#####.....]  42%`` on a terminal, only once a job passes a second.
 
-    Off when the stream is not a TTY. It is a pipeline observer: it polls
+    Off when the stream is not a TTY. It is a run listener: it polls
     ``fraction()`` at most every 0.1 s as events flow.
     """
 

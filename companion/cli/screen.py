@@ -13,7 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from companion.cli.demo import DEMO_SPEED, demo_options
 from companion.errors import HoldspaceError
+from companion.livesocket.paths import default_socket_path, recorder_running
+from companion.logfile import screen_logging
+from companion.settings import STRAP_SETTING, apply_retention_setting, load_settings
+from companion.store.store import Store
 
 __all__ = ["attach_runner", "has_terminal", "replay_runner", "run_screen", "strap_runner"]
 
@@ -48,9 +53,6 @@ def run_screen(
     screen has closed (the command's one sentence and exit status 1), its traceback in
     ``DATA/holdspace.log``.
     """
-    from companion.cli.strap import DEMO_SPEED, demo_options
-    from companion.logfile import screen_logging
-    from companion.settings import load_settings
     from tui.app import HoldspaceApp
 
     settings_dir = settings_dir if settings_dir is not None else data_dir
@@ -91,23 +93,17 @@ def run_screen(
 
 def _remembered_strap(store: Any) -> str | None:
     """The strap ``holdspace record`` used last (kept in the store), if any."""
-    from companion.settings import STRAP_SETTING
-
     address = store.setting(STRAP_SETTING)
     return address if isinstance(address, str) and address else None
 
 
 def _open_store(data_dir: Path, *, read_only: bool) -> Any:
-    from companion.store.store import Store
-
     if read_only and not data_dir.exists():
         raise HoldspaceError(
             f"nothing is stored in {data_dir} yet; run `holdspace demo` to see how a day looks"
         )
     store = Store(data_dir, read_only=read_only)
     if not read_only:
-        from companion.store.forget import apply_retention_setting
-
         try:
             apply_retention_setting(store, date.today())
         except BaseException:
@@ -118,7 +114,11 @@ def _open_store(data_dir: Path, *, read_only: bool) -> Any:
 
 def strap_runner(options: Any) -> Any:
     """Record with ``options`` (a strap, or the emulated one) under the screen."""
-    return lambda live: live.strap(options)
+    # The strap stack loads only for the commands that run it (a headless command that
+    # reads a file starts without it): a deliberate function-level import of ours.
+    from companion.live.recorder import record_live
+
+    return lambda live: record_live(live, options)
 
 
 def replay_runner(path: str, speed: float | None) -> Any:
@@ -131,9 +131,6 @@ def attach_runner(socket_path: Path) -> Any:
 
 
 def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.livesocket.paths import default_socket_path, recorder_running
-    from companion.settings import load_settings
-
     socket_path = default_socket_path()
     attached = recorder_running(socket_path)
     if not has_terminal():
@@ -149,15 +146,15 @@ def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
     device = getattr(args, "device", None) or settings.strap_address
 
     def strap(address: str) -> Any:
-        # The recorder (Bleak, the pipeline, SciPy) loads when the run starts, after
-        # the screen's first frame.
         def run(live: Any) -> Any:
-            from companion.live.recorder import RecordOptions
+            # The strap stack loads only for the commands that run it (a headless command that
+            # reads a file starts without it): a deliberate function-level import of ours.
+            from companion.live.recorder import RecordOptions, record_live
 
             options = RecordOptions(
                 device=address, socket_path=socket_path, policy_config=settings.policy_config()
             )
-            return live.strap(options)
+            return record_live(live, options)
 
         return run
 

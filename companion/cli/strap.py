@@ -9,19 +9,29 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
+from companion.cli.args import DEMO_DIR, main_data_dir
+from companion.cli.args import data_dir as _data_dir  # one rule for --data-dir (and --demo)
 from companion.errors import HoldspaceError
+from companion.livesocket.paths import default_socket_path
+from companion.settings import apply_retention_setting, load_settings
+from companion.store.store import Store
 
-__all__ = ["STRAP_COMMANDS", "add_strap_parsers"]
-
-DEMO_SCENARIO: Final = "heavy"
-DEMO_SEED: Final = 7
-DEMO_SPEED: Final = 60.0
+__all__ = ["add_strap_parsers"]
 
 
 def add_strap_parsers(sub: Any, speed_type: Any) -> None:
     """Add the strap commands to the ``holdspace`` sub-parsers."""
+    _add_scan(sub, speed_type)
+    _add_record(sub, speed_type)
+    _add_demo(sub, speed_type)
+    _add_attach(sub)
+    _add_service(sub)
+
+
+def _add_scan(sub: Any, speed_type: Any) -> None:
+    """The ``holdspace scan`` command's parser."""
     p = sub.add_parser(
         "scan",
         help="list heart-rate straps nearby",
@@ -33,6 +43,12 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
     p.add_argument("--all", action="store_true", dest="all_devices", help="every device nearby")
     p.add_argument("--timeout", type=speed_type, default=5.0, metavar="S", help="scan for S s")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_scan)
+
+
+def _add_record(sub: Any, speed_type: Any) -> None:
+    """The ``holdspace record`` command's parser."""
+    from companion.cli.demo import DEMO_SPEED
 
     p = sub.add_parser(
         "record",
@@ -61,6 +77,12 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
     )
     p.add_argument("--duration", type=speed_type, metavar="S", help="stop after S seconds")
     p.add_argument("--no-socket", action="store_true", help="do not publish the live state")
+    p.set_defaults(func=cmd_record)
+
+
+def _add_demo(sub: Any, speed_type: Any) -> None:
+    """The ``holdspace demo`` command's parser."""
+    from companion.cli.demo import DEMO_SPEED
 
     p = sub.add_parser(
         "demo",
@@ -86,14 +108,22 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
         action="store_true",
         help="no screen: a status line, then the summary (also without a terminal)",
     )
+    p.set_defaults(func=cmd_demo)
 
+
+def _add_attach(sub: Any) -> None:
+    """The ``holdspace attach`` command's parser."""
     p = sub.add_parser(
         "attach",
         help="follow a running recorder's live state",
         description="Print the live state a running `holdspace record` publishes, as JSON lines.",
     )
     p.add_argument("--count", type=int, metavar="N", help="stop after N messages")
+    p.set_defaults(func=cmd_attach)
 
+
+def _add_service(sub: Any) -> None:
+    """The ``holdspace service`` command's parser."""
     p = sub.add_parser(
         "service",
         help="record from login as a background service",
@@ -104,24 +134,15 @@ def add_strap_parsers(sub: Any, speed_type: Any) -> None:
     )
     p.add_argument("action", choices=["install", "uninstall", "status"])
     p.add_argument("--device", metavar="ADDR", help="the strap's Bluetooth address")
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    from companion.cli.args import data_dir  # one rule for --data-dir (and --demo)
-
-    return data_dir(args)
+    p.set_defaults(func=cmd_service)
 
 
 def _demo_dir(args: argparse.Namespace) -> Path:
     """The demo's store, inside the helper's data folder (``--demo`` reads it back)."""
-    from companion.cli.args import DEMO_DIR, main_data_dir
-
     return main_data_dir(args) / DEMO_DIR
 
 
 def _socket(args: argparse.Namespace) -> Path | None:
-    from companion.livesocket.server import default_socket_path
-
     return None if getattr(args, "no_socket", False) else default_socket_path()
 
 
@@ -161,9 +182,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
+    # The strap stack loads only for the commands that run it (a headless command that
+    # reads a file starts without it): a deliberate function-level import of ours.
     from companion.live.recorder import record
-    from companion.store.forget import apply_retention_setting
-    from companion.store.store import Store
     from sensors.ble.errors import StrapError
 
     with Store(data_dir) as store:
@@ -180,14 +201,14 @@ def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    # The strap stack loads only for the commands that run it (a headless command that
+    # reads a file starts without it): a deliberate function-level import of ours.
     from companion.live.recorder import Emulation, RecordOptions
-    from companion.pipeline.file_report import format_run_summary
-    from companion.settings import load_settings
+    from companion.review.file_report import format_run_summary
+    from sensors.recording import RecordingReader
 
     emulation = None
     if args.emulated:
-        from sensors.recording import RecordingReader
-
         events = [line for _, line in RecordingReader(args.emulated)]
         emulation = Emulation(events, speed=args.speed, play_helper=True)
     settings = load_settings(_data_dir(args))
@@ -205,24 +226,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
-def demo_options(speed: float, duration_s: float | None) -> Any:
-    """What ``holdspace demo`` records: the emulated strap playing a generated heavy workday."""
-    from companion.live.recorder import Emulation, RecordOptions
-    from sensors.simulate import simulate_recording
-
-    _header, events = simulate_recording(
-        DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()
-    )
-    return RecordOptions(
-        socket_path=None,
-        duration_s=duration_s,
-        emulation=Emulation(events, speed=speed, play_helper=True),
-    )
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    from companion.pipeline.file_report import format_run_summary
-    from companion.settings import load_settings
+    from companion.cli.demo import demo_options
+    from companion.cli.screen import has_terminal, run_screen, strap_runner
+    from companion.review.file_report import format_run_summary
 
     data_dir = _demo_dir(args)
     # The demo keeps its own store but honours the helper's settings.
@@ -230,13 +237,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     options = dataclasses.replace(
         demo_options(args.speed, args.duration), policy_config=settings.policy_config()
     )
-    if not (args.headless or args.json):
-        from companion.cli.screen import has_terminal, run_screen, strap_runner
-
-        if has_terminal():
-            return run_screen(
-                strap_runner(options), data_dir, demo=True, settings_dir=_data_dir(args)
-            )
+    if not (args.headless or args.json) and has_terminal():
+        return run_screen(strap_runner(options), data_dir, demo=True, settings_dir=_data_dir(args))
     print(
         f"Demo: an emulated strap plays a generated heavy workday at {args.speed:g}x real time "
         f"over a virtual Bluetooth link, through Bleak, into {data_dir}. Ctrl-C ends it.",
@@ -256,14 +258,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local_tz() -> Any:
-    from datetime import datetime
-
-    return datetime.now().astimezone().tzinfo
-
-
 def cmd_attach(args: argparse.Namespace) -> int:
-    from companion.livesocket.server import attach, default_socket_path
+    from companion.livesocket.reader import attach
 
     async def follow() -> None:
         seen = 0
@@ -283,12 +279,3 @@ def cmd_service(args: argparse.Namespace) -> int:
     code, text = service_command(args.action, device=args.device, data_dir=_data_dir(args))
     print(text)
     return code
-
-
-STRAP_COMMANDS = {
-    "scan": cmd_scan,
-    "record": cmd_record,
-    "demo": cmd_demo,
-    "attach": cmd_attach,
-    "service": cmd_service,
-}

@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 from companion.connect import calendar_expand as limits
 from companion.connect.calendar_event import Skipped, as_utc, line_in, read_event, reason
-from companion.connect.calendar_rules import DEFAULT_RULES, KindRule, KindRules  # re-exported
+from companion.connect.calendar_rules import KindRules
 from companion.connect.calendar_split import Block, Line, outside_window, split_calendar, unfold
 from companion.errors import HoldspaceError
 from companion.text import clean_text
@@ -57,14 +57,11 @@ if TYPE_CHECKING:
     from icalendar import Component
 
 __all__ = [
-    "DEFAULT_RULES",
     "MAX_FILE_BYTES",
     "CalendarError",
     "CalendarImport",
-    "KindRule",
-    "KindRules",
     "PlannedSession",
-    "Skipped",
+    "p_to_doc",
     "parse_calendar",
     "read_calendar",
 ]
@@ -94,6 +91,19 @@ class PlannedSession:
     title: str | None
     uid: str
     all_day: bool
+
+
+def p_to_doc(planned: PlannedSession) -> dict[str, Any]:
+    """A planned session as the store keeps it (and ``holdspace calendar --json`` prints it)."""
+    return {
+        "uid": planned.uid,
+        "start_s": planned.start_s,
+        "end_s": planned.end_s,
+        "kind": planned.kind,
+        "label": planned.label,
+        "title": planned.title,
+        "all_day": planned.all_day,
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ A channel is an Apprise URL the helper pasted (``mailto://``, ``matrix://``, ``s
 ``slack://``, ``ntfy://``, ``tgram://``, ``json://`` ...). URLs hold secrets: this
 module reads them only through :mod:`companion.connect.secrets`, so everything it returns
 or logs is masked, and the loggers it drives ("apprise", "urllib3.connectionpool") get a
-filter scrubbing every secret seen. It re-exports :func:`mask_url`, :func:`secrets_of`,
-:class:`SecretFilter` and :data:`MASK` from there, so callers import one module.
+filter scrubbing every secret seen. :func:`mask_url`, :func:`secrets_of`,
+:class:`SecretFilter` and :data:`MASK` are imported from there.
 
 :func:`send_message` blocks (run it in a worker). It never raises for a network or
 configuration problem; the result says what happened in one sentence, one of:
@@ -49,8 +49,6 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from companion.connect.secrets import (
-    MASK,
-    SecretFilter,
     instantiate_channel,
     mask_url,
     parse_channel,
@@ -58,17 +56,7 @@ from companion.connect.secrets import (
     secrets_of,
 )
 
-__all__ = [
-    "CHANNEL_TIMEOUT_S",
-    "MASK",
-    "SecretFilter",
-    "SendResult",
-    "channel_kind",
-    "check_channel",
-    "mask_url",
-    "secrets_of",
-    "send_message",
-]
+__all__ = ["CHANNEL_TIMEOUT_S", "SendResult", "channel_kind", "check_channel", "send_message"]
 
 log = logging.getLogger("holdspace.channels")
 

@@ -25,9 +25,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
+from companion.connect.channels import check_channel
+from companion.connect.secrets import mask_url
 from companion.errors import HoldspaceError
 from companion.store.jsonfile import read_json_object, write_private_json
 from companion.store.paths import make_private_dir, open_private
+from companion.store.types import local_day
 
 __all__ = [
     "COLLEAGUES_FILE",
@@ -93,8 +96,6 @@ class Colleague:
 
     def masked_channels(self) -> tuple[str, ...]:
         """The channels with their secrets replaced by ``***``."""
-        from companion.connect.channels import mask_url
-
         return tuple(mask_url(url) for url in self.channels)
 
     def __repr__(self) -> str:
@@ -199,8 +200,6 @@ class ColleagueBook:
 
     def contact_days(self) -> set[str]:
         """Local ISO dates with at least one real contact (not a test, not a failure)."""
-        from companion.store.store import local_day
-
         return {local_day(c.t_s).isoformat() for c in self.contacts if c.ok and c.way != "test"}
 
     def to_json(self) -> dict[str, Any]:
@@ -333,8 +332,6 @@ def add_colleague(
     now_s: float,
 ) -> Colleague:
     """Add a colleague (or replace the channels, role and rhythm of one with that name)."""
-    from companion.connect.channels import check_channel
-
     text = _check_name(name)
     if role not in ROLES:
         raise HoldspaceError(f"unknown role {role!r}; use one of: {', '.join(ROLES)}.")

@@ -20,6 +20,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Final
 
+from companion.connect.channels import CHANNEL_TIMEOUT_S, send_message
 from companion.connect.colleagues import Colleague, ContactRecord, ContactWay, record_contact
 from signals.scores.bands import band_of, steady_bands
 
@@ -190,8 +191,6 @@ def send_to(
     message becomes the last contact, unless ``test`` (a channel's test message).
     Returns the records, the last one telling how it ended. Blocks: run in a worker.
     """
-    from companion.connect.channels import CHANNEL_TIMEOUT_S, send_message
-
     if not message.strip():
         raise ValueError("the message is empty")
     way: ContactWay = "test" if test else "message"

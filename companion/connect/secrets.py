@@ -32,7 +32,7 @@ scheme, user name and host.
 Every URL read here has its secrets registered with one module-wide filter guarding the
 loggers a send writes to ("apprise", "urllib3.connectionpool") before Apprise sees it.
 :mod:`companion.connect.channels` sends through these helpers (:func:`parse_channel`,
-:func:`instantiate_channel`, :func:`scrub`) and re-exports the public names.
+:func:`instantiate_channel`, :func:`scrub`); callers import the public names from here.
 
 Apprise is imported lazily: it is slow to import and only needed when a channel is used.
 """

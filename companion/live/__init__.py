@@ -1,1 +1,2 @@
-"""The live session: the listener, merged sources, recorder, publisher, planner."""
+"""The live session: the listener, merged sources, recorder, status line, publisher, the
+screen attached to a recorder, planner."""

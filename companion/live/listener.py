@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from companion.pipeline.stage import MinuteResult
-    from companion.prompts.policy import Prompt
+    from companion.pipeline.results import MinuteResult
+    from companion.prompts.records import Prompt
     from companion.sessions import Session
     from sensors.beats import Beat
-    from sensors.ble.supervisor import SupervisorStatus
+    from sensors.ble.link import SupervisorStatus
 
 __all__ = ["LinkInfo", "LiveListener"]
 

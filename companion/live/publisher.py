@@ -1,8 +1,8 @@
 """The recorder's side of the live socket: what it publishes, and the acts it takes in.
 
 A :class:`RecorderFeed` listens to the recorder's :class:`~companion.live.session.LiveSession`
-like a screen would (it is one more :class:`~companion.live.session.LiveListener`) and publishes
-everything on the socket; a screen attached to the socket (:mod:`companion.livesocket.client`)
+like a screen would (it is one more :class:`~companion.live.listener.LiveListener`) and publishes
+everything on the socket; a screen attached to the socket (:mod:`companion.live.attached`)
 rebuilds the same news from it. The commands such a screen sends are checked here and
 carried out by that same live session: a session started, a check-in, an answer to a
 prompt, an act done, a snooze, all stamped with the recorder's stream time and stored by
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from companion.errors import HoldspaceError
-from companion.live.session import CHECK_IN_KEYS, LinkInfo, LiveListener, LiveSession
+from companion.live.listener import LinkInfo, LiveListener
+from companion.live.session import CHECK_IN_KEYS, LiveSession
 from companion.livesocket.server import LiveServer
 from companion.livesocket.wire import (
     PROTOCOL_VERSION,
@@ -30,11 +31,12 @@ from companion.livesocket.wire import (
     session_json,
 )
 from companion.prompts.acts import check_act
+from companion.prompts.records import RESPONSES
 from companion.sessions import Session, validate_kind, validate_label
 
 if TYPE_CHECKING:
-    from companion.pipeline.stage import MinuteResult
-    from companion.prompts.policy import Prompt
+    from companion.pipeline.results import MinuteResult
+    from companion.prompts.records import Prompt
     from sensors.beats import Beat
 
 __all__ = ["Listeners", "QuietListener", "RecorderFeed", "start_feed"]
@@ -346,8 +348,6 @@ def _check_in(live: LiveSession, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _respond(live: LiveSession, fields: Mapping[str, Any]) -> dict[str, Any]:
-    from companion.prompts.policy import RESPONSES
-
     prompt_id = _text(fields, "prompt_id")
     response = fields["response"]
     if response not in RESPONSES:

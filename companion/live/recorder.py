@@ -7,7 +7,15 @@ recording as packets arrive, publishes its live state on the local socket
 line. An attached screen's acts (sessions, check-ins, answers to prompts) come
 back over the socket and are stored here: the recorder stays the one writer.
 SIGTERM or Ctrl-C ends it cleanly: the link is closed on purpose, the last
-beats are stored and the recording is synced.
+beats are stored and the recording is synced. :func:`record_live` records the
+same way for a screen's :class:`~companion.live.session.LiveSession`.
+
+A recording is a few steps: reach the strap (:func:`_reach_strap`), open the
+recording file, make the supervisor that tells the listeners its link, serve the
+socket, run the source (:func:`~companion.pipeline.runs.run_source`) until
+something stops it (:class:`_Stoppers`), and close it all in order
+(:func:`_close`). Whoever follows a recording is a
+:class:`~companion.pipeline.listener.RunListener`.
 
 With an :class:`Emulation` the strap is the emulated one on a virtual radio
 (``holdspace demo``, ``holdspace record --emulated``): the application code is
@@ -18,36 +26,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
-import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any
 
+from companion.errors import HoldspaceError
+from companion.live.publisher import QuietListener, RecorderFeed, start_feed
 from companion.live.session import LiveSession
+from companion.live.status_line import StatusLine
 from companion.pipeline.baselines import stored_baseline
+from companion.pipeline.listener import RunListener
 from companion.pipeline.runs import RunOutcome, run_source
-from companion.pipeline.stage import MinuteResult, SignalStage
-from companion.prompts.policy import Prompt
-from companion.prompts.rules import PolicyConfig
-from companion.sessions import Session
+from companion.prompts.types import PolicyConfig
 from companion.settings import STRAP_SETTING
 from companion.store.store import Store
-from sensors.beats import Beat, GapReason
-from sensors.ble.supervisor import LinkState, ReconnectPolicy, StrapSupervisor, SupervisorStatus
+from sensors.ble.errors import strap_not_found
+from sensors.ble.link import ReconnectPolicy, SupervisorStatus
+from sensors.ble.scan import scan_straps
+from sensors.ble.supervisor import StrapSupervisor
 from sensors.decoder import StrapDecoder
-from sensors.events import BatteryLevel, DeviceInfo, Measurement, SourceEvent
+from sensors.events import DeviceInfo, SourceEvent
 from sensors.recording import RecordingHeader, RecordingWriter
+from sensors.source import BeatSource
 
-__all__ = ["Emulation", "RecordHooks", "RecordOptions", "StatusLine", "record"]
+if TYPE_CHECKING:
+    from sensors.emulated.strap import EmulatedStrap
 
-STATUS_EVERY_S: Final = 5.0
-"""How often the status line is redrawn (on a terminal) or printed (in a log)."""
-LOG_STATUS_EVERY_S: Final = 60.0
+__all__ = ["Emulation", "RecordOptions", "record", "record_live"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,127 +92,22 @@ class RecordOptions:
     """The prompt thresholds (the helper's settings); None: the defaults."""
 
 
-@dataclass(frozen=True, slots=True)
-class RecordHooks:
-    """How a screen follows a recording (the headless recorder needs none of it).
-
-    Attributes
-    ----------
-    observers : more pipeline observers.
-    on_minute, on_prompt, on_stage : passed to :func:`~companion.pipeline.runs.run_source`.
-    on_status : every state change of the strap supervisor.
-    on_supervisor : the supervisor once made (the screen stops it on quit).
-    wrap_source : wraps the source (the screen adds the helper's own events).
-    status_line : print the status line on stderr.
-    handle_signals : stop cleanly on SIGTERM / SIGINT (a screen handles keys itself).
-    live : the live session these hooks feed: the live socket publishes what it hears,
-        and the acts screens attached to the socket send are carried out through it.
-    """
-
-    observers: Sequence[Any] = ()
-    on_minute: Callable[[MinuteResult], None] | None = None
-    on_prompt: Callable[[Prompt], None] | None = None
-    on_stage: Callable[[SignalStage], None] | None = None
-    on_status: Callable[[SupervisorStatus], None] | None = None
-    on_supervisor: Callable[[StrapSupervisor], None] | None = None
-    wrap_source: Callable[[Any], Any] | None = None
-    status_line: bool = True
-    handle_signals: bool = True
-    live: LiveSession | None = None
-
-
-class StatusLine:
-    """A pipeline observer printing one status line: state, heart rate, beats, battery.
-
-    On a terminal the line is redrawn in place every few seconds; otherwise (a
-    service's log) a line is printed on every state change and once a minute.
-    """
-
-    def __init__(
-        self, stream: TextIO | None = None, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = self.stream.isatty()
-        self.monotonic = monotonic
-        self.state = "starting"
-        self.beats = 0
-        self.hr_bpm: int | None = None
-        self.battery_pct: int | None = None
-        self._next = 0.0
-        self._drawn = False
-
-    def status(self, status: SupervisorStatus) -> None:
-        if status.state is LinkState.GAVE_UP:
-            return  # the command ends with that same sentence as its error
-        changed = status.line() != self.state
-        first = self.state == "starting"
-        self.state = status.line()
-        if first and not self.tty:
-            return  # a log starts with the first real news, not "scanning"
-        self.draw(force=changed)
-
-    def on_event(self, event: SourceEvent) -> None:
-        match event:
-            case Measurement(measurement=m) if m.has_heart_rate:
-                self.hr_bpm = m.heart_rate_bpm
-            case BatteryLevel(percent=p):
-                self.battery_pct = p
-            case _:
-                pass
-
-    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
-        self.beats += len(beats)
-        self.draw()
-
-    def on_session_opened(self, session: Session) -> None:
-        self.draw()
-
-    def on_session_closed(self, session: Session) -> None:
-        self.draw()
-
-    def on_stream_end(self, at_s: float | None) -> None:
-        self.close()
-
-    def text(self) -> str:
-        parts = [self.state]
-        if self.hr_bpm is not None:
-            parts.append(f"{self.hr_bpm} bpm")
-        parts.append(f"{self.beats:,} beats stored")
-        if self.battery_pct is not None:
-            parts.append(f"battery {self.battery_pct}%")
-        return " · ".join(parts)
-
-    def draw(self, *, force: bool = False) -> None:
-        now = self.monotonic()
-        if not force and now < self._next:
-            return
-        self._next = now + (STATUS_EVERY_S if self.tty else LOG_STATUS_EVERY_S)
-        if self.tty:
-            self.stream.write(f"\r\x1b[2K{self.text()}")
-            self._drawn = True
-        else:
-            self.stream.write(f"holdspace: {self.text()}\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
-
-
 class _WithHelperEvents:
     """The supervisor's events, with a recording's sessions and check-ins played on time."""
 
     def __init__(
-        self, inner: StrapSupervisor, helper: Sequence[SourceEvent], now_s: Callable[[], float]
+        self,
+        inner: StrapSupervisor,
+        helper: Sequence[SourceEvent],
+        now_s: Callable[[], float],
+        speed: float,
     ) -> None:
         self.inner = inner
         self.helper = sorted(helper, key=lambda e: float(getattr(e, "at_s", 0.0)))
         self.now_s = now_s
         self.source_id = inner.source_id
         self.description = inner.description
-        self.speed = 1.0
+        self.speed = speed
 
     @property
     def progress(self) -> float | None:
@@ -236,140 +142,242 @@ class _WithHelperEvents:
             await pumping  # re-raises a StrapError of the supervisor
 
 
+@dataclass(frozen=True, slots=True)
+class _Strap:
+    """The strap a recording reaches: where it is, and how (Bleak's backends, the clock).
+
+    Attributes
+    ----------
+    address : the strap's Bluetooth address.
+    wall : the wall clock stamping arrivals (the emulated strap's, for an emulation).
+    scanner_backend, client_backend : Bleak's backends (None: the system's Bluetooth).
+    emulated : the emulated strap playing its script, or None for a real one.
+    helper : the helper's events the emulation also plays (sessions, check-ins).
+    speed : how much faster than real time the emulated strap plays.
+    """
+
+    address: str
+    wall: Callable[[], float] = time.time
+    scanner_backend: Any = None
+    client_backend: Any = None
+    emulated: EmulatedStrap | None = None
+    helper: Sequence[SourceEvent] = ()
+    speed: float = 1.0
+
+
 async def record(
-    store: Store,
-    options: RecordOptions,
-    *,
-    status: StatusLine | None = None,
-    hooks: RecordHooks | None = None,
+    store: Store, options: RecordOptions, *, status: StatusLine | None = None
 ) -> RunOutcome:
-    """Record until SIGTERM, Ctrl-C, ``duration_s`` or the end of an emulated script.
+    """Record headless until SIGTERM, Ctrl-C, ``duration_s`` or the end of an emulated script.
+
+    A status line follows the recording; on a socket (``options.socket_path``) a live
+    session of its own takes the acts of the screens attached to it.
 
     Raises :class:`~sensors.ble.errors.StrapError` when the strap cannot be
     reached and retrying cannot help; what was received before is stored.
     """
-    from sensors.ble.errors import strap_not_found
-
-    loop = asyncio.get_running_loop()
-    hooks = hooks if hooks is not None else RecordHooks()
-    emulation = options.emulation
-    scanner_backend = client_backend = None
-    wall: Callable[[], float] = time.time
-    strap = None
-    helper: list[SourceEvent] = []
-    if emulation is not None:
-        from sensors.emulated.radio import VirtualRadio
-        from sensors.emulated.script import StrapScript
-        from sensors.emulated.strap import EmulatedStrap
-
-        radio = VirtualRadio()
-        script = StrapScript.from_events(emulation.events)
-        helper = list(script.helper_events) if emulation.play_helper else []
-        strap = EmulatedStrap(radio, script, speed=emulation.speed)
-        await strap.start()
-        scanner_backend, client_backend = radio.scanner_backend, radio.client_backend
-        wall = strap.now_s
-        address = strap.address
-    else:
-        chosen: str | None = options.device or store.setting(STRAP_SETTING)
-        if not chosen:
-            chosen = await _choose_strap()
-        if not chosen:
-            raise strap_not_found(None)
-        address = chosen
-    started = datetime.fromtimestamp(wall(), UTC).astimezone()
-    writer = None
-    if options.out is not None:
-        writer = RecordingWriter(
-            options.out,
-            RecordingHeader(
-                started_at=started,
-                recording_id=uuid.uuid4().hex,
-                device=DeviceInfo(address=address),
-            ),
-        )
     status = status if status is not None else StatusLine()
-    feed = None
+    live = None
     if options.socket_path is not None:
-        from companion.live.publisher import QuietListener, start_feed
+        live = LiveSession(store, QuietListener())
+    listeners: list[RunListener] = [status, *([live] if live is not None else [])]
+    return await _record(store, options, listeners, live, status)
 
-        if hooks.live is None:  # headless: a live session takes the attached screens' acts
-            if hooks != RecordHooks():
-                raise ValueError("hooks that serve the live socket need their live session")
-            hooks = LiveSession(store, QuietListener()).record_hooks(headless=True)
-        assert hooks.live is not None
-        feed = await start_feed(
-            options.socket_path,
-            hooks.live,
-            lambda: {"source": supervisor.source_id, **supervisor.describe()},
-        )
 
-    def on_status(s: SupervisorStatus) -> None:
-        if hooks.status_line:
-            status.status(s)
-        if hooks.on_status is not None:
-            hooks.on_status(s)
+async def record_live(live: LiveSession, options: RecordOptions) -> RunOutcome:
+    """Record from a strap (or the emulated one, ``options.emulation``) for a screen.
 
-    supervisor = StrapSupervisor(
-        address,
-        decoder=StrapDecoder(recorder=writer),
-        scanner_backend=scanner_backend,
-        client_backend=client_backend,
-        policy=options.policy,
-        pair=options.pair,
-        wall=wall,
-        on_status=on_status,
-    )
-    supervisor.source_id = f"strap:{address}:{started.isoformat(timespec='seconds')}"
-    if hooks.on_supervisor is not None:
-        hooks.on_supervisor(supervisor)
-    source: Any = supervisor
-    if emulation is not None and helper:
-        source = _WithHelperEvents(supervisor, helper, wall)
-        source.speed = emulation.speed
-    if hooks.wrap_source is not None:
-        source = hooks.wrap_source(source)
-    stoppers: list[asyncio.Task[None]] = []
-    signals = (signal.SIGTERM, signal.SIGINT) if hooks.handle_signals else ()
-    for signum in signals:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, supervisor.stop)
-    if options.duration_s is not None:
-        stoppers.append(loop.create_task(_stop_after(options.duration_s, supervisor)))
-    if strap is not None:
-        stoppers.append(loop.create_task(_stop_when_played(strap, supervisor)))
-    if emulation is None:
-        store.put_setting(STRAP_SETTING, address)  # remembered for next time
-    observers: list[Any] = [status] if hooks.status_line else []
-    observers.extend(hooks.observers)
+    The screen's live session hears the recording and puts the helper's acts into it;
+    the screen handles keys itself (no status line, no signal handlers).
+    """
+    if live.store is None:
+        raise ValueError("a strap is always recorded into a store")
+    if options.policy_config is None and live.policy_config is not None:
+        options = dataclasses.replace(options, policy_config=live.policy_config)
+    return await _record(live.store, options, [live], live, None)
+
+
+async def _record(
+    store: Store,
+    options: RecordOptions,
+    listeners: Sequence[RunListener],
+    live: LiveSession | None,
+    status: StatusLine | None,
+) -> RunOutcome:
+    """The recording's steps, heard by ``listeners``.
+
+    ``live`` (needed on a socket) takes the helper's acts; ``status`` is the headless
+    recorder's status line, which also stops on SIGTERM / Ctrl-C (None: a screen's).
+    """
+    strap = await _reach_strap(store, options)
+    started = datetime.fromtimestamp(strap.wall(), UTC).astimezone()
+    writer = _open_writer(options.out, started, strap.address)
+    supervisor = _supervise(strap, options, writer, started, listeners)
+    feed = await _serve(options.socket_path, live, supervisor)
+    for listener in listeners:
+        listener.on_supervisor(supervisor)
+    source = _source(supervisor, strap, live)
+    stoppers = _Stoppers(supervisor, strap.emulated, options.duration_s, signals=status is not None)
+    if strap.emulated is None:
+        store.put_setting(STRAP_SETTING, strap.address)  # remembered for next time
     try:
-        outcome = await run_source(
+        return await run_source(
             source,
             store,
-            observers=observers,
+            listeners=listeners,
             baseline=stored_baseline(store, started.date()),
-            extra={"source": supervisor.description, "device": address},
-            on_minute=hooks.on_minute,
-            on_prompt=hooks.on_prompt,
-            on_stage=hooks.on_stage,
+            extra={"source": supervisor.description, "device": strap.address},
             policy_config=options.policy_config,
         )
     finally:
-        for signum in signals:
+        stoppers.cancel()
+        await _close(status, writer, feed, strap.emulated)
+
+
+async def _reach_strap(store: Store, options: RecordOptions) -> _Strap:
+    """The strap to record: the emulated one, started, or a real one's address.
+
+    A real strap is the one asked for, else the one remembered, else the one nearby.
+    """
+    if options.emulation is not None:
+        return await _start_emulation(options.emulation)
+    chosen: str | None = options.device or store.setting(STRAP_SETTING)
+    if not chosen:
+        chosen = await _choose_strap()
+    if not chosen:
+        raise strap_not_found(None)
+    return _Strap(chosen)
+
+
+async def _start_emulation(emulation: Emulation) -> _Strap:
+    """Start the emulated strap on a virtual radio of its own."""
+    # Bumble (the virtual radio) loads only when a strap is emulated.
+    from sensors.emulated.radio import VirtualRadio
+    from sensors.emulated.script import StrapScript
+    from sensors.emulated.strap import EmulatedStrap
+
+    radio = VirtualRadio()
+    script = StrapScript.from_events(emulation.events)
+    strap = EmulatedStrap(radio, script, speed=emulation.speed)
+    await strap.start()
+    return _Strap(
+        strap.address,
+        wall=strap.now_s,
+        scanner_backend=radio.scanner_backend,
+        client_backend=radio.client_backend,
+        emulated=strap,
+        helper=tuple(script.helper_events) if emulation.play_helper else (),
+        speed=emulation.speed,
+    )
+
+
+def _open_writer(out: Path | None, started: datetime, address: str) -> RecordingWriter | None:
+    """The ``*.hsrec`` recording the packets are written to as they arrive, if asked for."""
+    if out is None:
+        return None
+    header = RecordingHeader(
+        started_at=started, recording_id=uuid.uuid4().hex, device=DeviceInfo(address=address)
+    )
+    return RecordingWriter(out, header)
+
+
+def _supervise(
+    strap: _Strap,
+    options: RecordOptions,
+    writer: RecordingWriter | None,
+    started: datetime,
+    listeners: Sequence[RunListener],
+) -> StrapSupervisor:
+    """The supervisor keeping the strap connected; the listeners hear its link."""
+
+    def on_status(status: SupervisorStatus) -> None:
+        for listener in listeners:
+            listener.on_link(status)
+
+    supervisor = StrapSupervisor(
+        strap.address,
+        decoder=StrapDecoder(recorder=writer),
+        scanner_backend=strap.scanner_backend,
+        client_backend=strap.client_backend,
+        policy=options.policy,
+        pair=options.pair,
+        wall=strap.wall,
+        on_status=on_status,
+    )
+    supervisor.source_id = f"strap:{strap.address}:{started.isoformat(timespec='seconds')}"
+    return supervisor
+
+
+async def _serve(
+    socket_path: Path | None, live: LiveSession | None, supervisor: StrapSupervisor
+) -> RecorderFeed | None:
+    """Publish ``live`` on the socket, if asked to; its hello describes the strap."""
+    if socket_path is None:
+        return None
+    if live is None:
+        raise ValueError("serving the live socket needs a live session")
+    return await start_feed(
+        socket_path, live, lambda: {"source": supervisor.source_id, **supervisor.describe()}
+    )
+
+
+def _source(supervisor: StrapSupervisor, strap: _Strap, live: LiveSession | None) -> BeatSource:
+    """What the pipeline runs: the strap's events, with an emulation's helper events
+    played on time, and the helper's own acts when a live session takes them."""
+    source: BeatSource = supervisor
+    if strap.helper:
+        source = _WithHelperEvents(supervisor, strap.helper, strap.wall, strap.speed)
+    return live.wrap(source) if live is not None else source
+
+
+class _Stoppers:
+    """What stops a recording besides its strap: SIGTERM / Ctrl-C (``signals``), a
+    ``duration_s``, and an emulated strap's script played to its end."""
+
+    def __init__(
+        self,
+        supervisor: StrapSupervisor,
+        emulated: EmulatedStrap | None,
+        duration_s: float | None,
+        *,
+        signals: bool,
+    ) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.signals = (signal.SIGTERM, signal.SIGINT) if signals else ()
+        for signum in self.signals:
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
-        for task in stoppers:
+                self.loop.add_signal_handler(signum, supervisor.stop)
+        self.tasks: list[asyncio.Task[None]] = []
+        if duration_s is not None:
+            self.tasks.append(self.loop.create_task(_stop_after(duration_s, supervisor)))
+        if emulated is not None:
+            self.tasks.append(self.loop.create_task(_stop_when_played(emulated, supervisor)))
+
+    def cancel(self) -> None:
+        for signum in self.signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self.loop.remove_signal_handler(signum)
+        for task in self.tasks:
             task.cancel()
-        if hooks.status_line:
-            status.close()
-        if writer is not None:
-            writer.sync()
-            writer.close()
-        if feed is not None:
-            await feed.close()
-        if strap is not None:
-            await strap.stop()
-    return outcome
+
+
+async def _close(
+    status: StatusLine | None,
+    writer: RecordingWriter | None,
+    feed: RecorderFeed | None,
+    emulated: EmulatedStrap | None,
+) -> None:
+    """End a recording, in order: the status line, the recording file, the socket, the
+    emulated strap."""
+    if status is not None:
+        status.close()
+    if writer is not None:
+        writer.sync()
+        writer.close()
+    if feed is not None:
+        await feed.close()
+    if emulated is not None:
+        await emulated.stop()
 
 
 async def _stop_after(duration_s: float, supervisor: StrapSupervisor) -> None:
@@ -377,16 +385,13 @@ async def _stop_after(duration_s: float, supervisor: StrapSupervisor) -> None:
     supervisor.stop()
 
 
-async def _stop_when_played(strap: Any, supervisor: StrapSupervisor) -> None:
+async def _stop_when_played(strap: EmulatedStrap, supervisor: StrapSupervisor) -> None:
     await strap.finished()
     supervisor.stop()
 
 
 async def _choose_strap() -> str | None:
     """The one heart-rate strap nearby, or None; several is an error naming them."""
-    from companion.errors import HoldspaceError
-    from sensors.ble.scan import scan_straps
-
     found = [s for s in await scan_straps() if s.advertises_hr]
     if len(found) > 1:
         names = ", ".join(f"{s.name or 'unnamed'} ({s.address})" for s in found)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -24,10 +23,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from companion.live.attached import NOT_SENT, AttachedRecorder
 from companion.live.listener import LinkInfo, LiveListener
 from companion.live.merged_source import MergedSource
+from companion.pipeline.baselines import stored_baseline
+from companion.pipeline.listener import RunListener
+from companion.pipeline.runs import RunOutcome, choose_baseline, prompt_doc, run_source
 from companion.prompts.acts import check_act
-from companion.prompts.rules import FEELING_KEY, CheckInAnswer
+from companion.prompts.rules import FEELING_KEY
+from companion.prompts.types import CheckInAnswer
 from companion.sessions import Session, validate_kind, validate_label
 from companion.text import clean_text
 from sensors.events import (
@@ -41,23 +45,23 @@ from sensors.events import (
     SourceEvent,
 )
 from sensors.hrm import SensorContact
+from sensors.replay import ReplaySource
+from signals.scores.baseline import NORMS
 
-if TYPE_CHECKING:  # the pipeline, stage and recorder load when a run starts, not with the screen
-    from companion.live.recorder import RecordHooks, RecordOptions
-    from companion.livesocket.client import AttachedRecorder
-    from companion.pipeline.results import SessionResult
-    from companion.pipeline.runs import RunOutcome
+if TYPE_CHECKING:
+    from companion.pipeline.results import MinuteResult, SessionResult
     from companion.pipeline.stage import SignalStage
-    from companion.prompts.policy import Prompt, Response
-    from companion.prompts.rules import PolicyConfig
+    from companion.prompts.records import Prompt, Response
+    from companion.prompts.types import PolicyConfig
     from companion.store.store import Store
     from sensors.beats import Beat, GapReason
+    from sensors.ble.link import SupervisorStatus
     from sensors.ble.supervisor import StrapSupervisor
     from sensors.clock import Clock
     from sensors.source import BeatSource
     from signals.scores.baseline import Baseline
 
-__all__ = ["CHECK_IN_KEYS", "LinkInfo", "LiveListener", "LiveSession", "MergedSource"]
+__all__ = ["CHECK_IN_KEYS", "LiveSession"]
 
 log = logging.getLogger("holdspace.live")
 
@@ -67,8 +71,12 @@ places), intensity 0-10, heavy yes/no, a short note; "heavy" also sets the
 feeling the prompt policy reads."""
 
 
-class LiveSession:
+class LiveSession(RunListener):
     """Run one source for a screen and take the helper's acts into it.
+
+    It hears the run as a :class:`~companion.pipeline.listener.RunListener` and tells its
+    ``listener`` (the screen's :class:`~companion.live.listener.LiveListener`) in the
+    screen's words. A strap is recorded for it by :func:`~companion.live.recorder.record_live`.
 
     Parameters
     ----------
@@ -106,8 +114,6 @@ class LiveSession:
         self, path: Path | str, speed: float | None, clock: Clock | None = None
     ) -> RunOutcome:
         """Replay a recording at ``speed`` (None: as fast as possible), paced by ``clock``."""
-        from sensors.replay import ReplaySource
-
         return await self.run(
             ReplaySource(path, speed=speed, clock=clock),
             lambda: ReplaySource(path, speed=None),
@@ -128,10 +134,6 @@ class LiveSession:
         ``replay_speed`` (times real time, ``math.inf`` as fast as possible) is shown
         in the link line of a replay.
         """
-        from companion.pipeline.baselines import stored_baseline
-        from companion.pipeline.runs import choose_baseline, run_source
-        from signals.scores.baseline import NORMS
-
         self.listener.live_link(LinkInfo("playing", source.description, replay_speed=replay_speed))
         baseline = (
             await choose_baseline(self.store, again)
@@ -141,49 +143,16 @@ class LiveSession:
             else NORMS
         )
         return await run_source(
-            self._wrap(source),
+            self.wrap(source),
             self.store,
-            observers=[_Bridge(self)],
+            listeners=[self],
             baseline=baseline,
-            on_minute=lambda m: self.listener.live_minute(m),
-            on_prompt=self._prompted,
-            on_stage=self._attach,
             clock=self.clock,
             policy_config=self.policy_config,
         )
 
-    async def strap(self, options: RecordOptions) -> RunOutcome:
-        """Record from a strap (or the emulated one, ``options.emulation``) as ``record`` does."""
-        from companion.live.recorder import record
-
-        if self.store is None:
-            raise ValueError("a strap is always recorded into a store")
-        if options.policy_config is None and self.policy_config is not None:
-            options = dataclasses.replace(options, policy_config=self.policy_config)
-        return await record(self.store, options, hooks=self.record_hooks(headless=False))
-
-    def record_hooks(self, *, headless: bool) -> RecordHooks:
-        """How :func:`~companion.live.recorder.record` runs a strap for this session (its acts go
-        in, its news comes out); ``headless``: the recorder's status line and signals too."""
-        from companion.live.recorder import RecordHooks
-
-        return RecordHooks(
-            observers=[_Bridge(self)],
-            on_minute=lambda m: self.listener.live_minute(m),
-            on_prompt=self._prompted,
-            on_stage=self._attach,
-            on_status=lambda s: self.listener.live_link(LinkInfo.from_status(s)),
-            on_supervisor=self._supervised,
-            wrap_source=self._wrap,
-            status_line=headless,
-            handle_signals=headless,
-            live=self,
-        )
-
     async def attach(self, path: Path) -> None:
         """Follow the recorder serving ``path`` until it stops; acts go to it (one writer)."""
-        from companion.livesocket.client import AttachedRecorder
-
         self._remote = AttachedRecorder(self, path)
         await self._remote.run()
 
@@ -220,8 +189,6 @@ class LiveSession:
     def not_ready(self) -> str:
         """Why acts cannot be taken now, in words for the screen."""
         if self.stopped_remote:
-            from companion.livesocket.client import NOT_SENT
-
             return NOT_SENT
         return "Waiting for the first beats before a session can start."
 
@@ -322,6 +289,68 @@ class LiveSession:
             return None
         return self.stage.policy.snooze(now, minutes)
 
+    # -- hearing the run (the RunListener protocol) -------------------------------------------
+
+    def wrap(self, source: BeatSource) -> MergedSource:
+        """The run's source, with the helper's acts put into it: the one to run."""
+        self._merged = MergedSource(source)
+        self.source_id = source.source_id
+        return self._merged
+
+    def on_stage(self, stage: SignalStage) -> None:
+        self.stage = stage
+        stage.on_session_settled = self._store_result
+
+    def on_supervisor(self, supervisor: StrapSupervisor) -> None:
+        self._supervisor = supervisor
+        if self._stopping:
+            supervisor.stop()
+
+    def on_link(self, status: SupervisorStatus) -> None:
+        self.listener.live_link(LinkInfo.from_status(status))
+
+    def on_minute(self, minute: MinuteResult) -> None:
+        self.listener.live_minute(minute)
+
+    def on_prompt(self, prompt: Prompt) -> None:
+        self._store_prompt(prompt.prompt_id)
+        self.listener.live_prompt(prompt)
+
+    def on_event(self, event: SourceEvent) -> None:
+        listener = self.listener  # read each time: a recorder's feed may join it
+        match event:
+            case Measurement(arrival_s=t, measurement=m):
+                self.now_s = t
+                if m.has_heart_rate:
+                    listener.live_heart_rate(m.heart_rate_bpm)
+                if m.contact is not SensorContact.UNSUPPORTED:
+                    listener.live_contact(m.contact is SensorContact.CONTACT)
+            case BatteryLevel(at_s=t, percent=p):
+                self.now_s = t
+                listener.live_battery(p)
+            case Connected(at_s=t) | Disconnected(at_s=t) | CheckIn(at_s=t):
+                self.now_s = t
+            case _:
+                pass
+
+    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
+        if beats:
+            self.now_s = max(self.now_s or 0.0, beats[-1].time_s)
+        self.listener.live_beats(beats)
+
+    def on_session_opened(self, session: Session) -> None:
+        self.session = session
+        self.listener.live_session(session, True)
+
+    def on_session_closed(self, session: Session) -> None:
+        self.session = None
+        self.last_session = session
+        self.listener.live_session(session, False)
+        self._store_session_when_ready(session)
+
+    def on_stream_end(self, at_s: float | None) -> None:
+        self.listener.live_ended()
+
     # -- internals ----------------------------------------------------------------------------
 
     def _now(self) -> float:
@@ -333,24 +362,6 @@ class LiveSession:
         if self._merged is None:
             raise ValueError("no source is running")
         self._merged.put(event)
-
-    def _wrap(self, source: Any) -> MergedSource:
-        self._merged = MergedSource(source)
-        self.source_id = source.source_id
-        return self._merged
-
-    def _attach(self, stage: SignalStage) -> None:
-        self.stage = stage
-        stage.on_session_settled = self._store_result
-
-    def _supervised(self, supervisor: StrapSupervisor) -> None:
-        self._supervisor = supervisor
-        if self._stopping:
-            supervisor.stop()
-
-    def _prompted(self, prompt: Prompt) -> None:
-        self._store_prompt(prompt.prompt_id)
-        self.listener.live_prompt(prompt)
 
     def _store_session_when_ready(self, session: Session) -> None:
         """Store an ended session's analysis once its HRV report is computed."""
@@ -385,55 +396,7 @@ class LiveSession:
         result.report.add_done_callback(on_loop)
 
     def _store_prompt(self, prompt_id: str) -> None:
-        from companion.pipeline.runs import prompt_doc
-
         if self.store is None or self.stage is None:
             return
         record_ = self.stage.policy.record(prompt_id)
         self.store.put_prompts([prompt_doc(record_, self.stage.acts)], self.source_id)
-
-
-class _Bridge:
-    """The pipeline observer of a :class:`LiveSession`."""
-
-    def __init__(self, live: LiveSession) -> None:
-        self.live = live
-
-    @property
-    def listener(self) -> LiveListener:
-        return self.live.listener  # read each time: a recorder's feed may join it
-
-    def on_event(self, event: SourceEvent) -> None:
-        live, listener = self.live, self.listener
-        match event:
-            case Measurement(arrival_s=t, measurement=m):
-                live.now_s = t
-                if m.has_heart_rate:
-                    listener.live_heart_rate(m.heart_rate_bpm)
-                if m.contact is not SensorContact.UNSUPPORTED:
-                    listener.live_contact(m.contact is SensorContact.CONTACT)
-            case BatteryLevel(at_s=t, percent=p):
-                live.now_s = t
-                listener.live_battery(p)
-            case Connected(at_s=t) | Disconnected(at_s=t) | CheckIn(at_s=t):
-                live.now_s = t
-            case _:
-                pass
-
-    def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
-        if beats:
-            self.live.now_s = max(self.live.now_s or 0.0, beats[-1].time_s)
-        self.listener.live_beats(beats)
-
-    def on_session_opened(self, session: Session) -> None:
-        self.live.session = session
-        self.listener.live_session(session, True)
-
-    def on_session_closed(self, session: Session) -> None:
-        self.live.session = None
-        self.live.last_session = session
-        self.listener.live_session(session, False)
-        self.live._store_session_when_ready(session)
-
-    def on_stream_end(self, at_s: float | None) -> None:
-        self.listener.live_ended()

@@ -1,1 +1,1 @@
-"""The recorder's local socket: wire format, server, commands, reader, client."""
+"""The recorder's local socket: wire format, server, commands, reader."""

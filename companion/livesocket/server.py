@@ -57,28 +57,14 @@ from companion.livesocket.paths import (
     LiveSocketError,
     acquire_lock,
     already_running,
-    default_socket_path,
     os_reason,
     peer_uid,
     recorder_running,
     secure_directory,
 )
-from companion.livesocket.reader import attach
-from companion.livesocket.wire import LINE_LIMIT_BYTES, decode_line, encode_line
+from companion.livesocket.wire import encode_line
 
-__all__ = [
-    "COMMAND_LIMIT_BYTES",
-    "LINE_LIMIT_BYTES",
-    "SOCKET_ENV",
-    "CommandHandler",
-    "LiveServer",
-    "LiveSocketError",
-    "attach",
-    "decode_line",
-    "default_socket_path",
-    "encode_line",
-    "recorder_running",
-]
+__all__ = ["LiveServer"]
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The live socket's wire format: lines, messages and the helper's commands.
 
 Pure functions, no I/O: :mod:`companion.livesocket.server` moves the lines,
-:mod:`companion.live.publisher` (the recorder) and :mod:`companion.livesocket.client` (a
+:mod:`companion.live.publisher` (the recorder) and :mod:`companion.live.attached` (a
 screen) build and read the messages with these.
 
 Lines. One JSON object per line (JSON Lines, UTF-8, ``\\n``-terminated, strict JSON, so no
@@ -44,11 +44,16 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from companion.errors import HoldspaceError
+from companion.pipeline.results import MinuteResult
+from companion.prompts.records import Prompt
 from companion.sessions import Session
+from sensors.beats import Beat
+from signals.epochs.types import Epoch
+from signals.scores.stress import StressScore
 
 if TYPE_CHECKING:
-    from companion.pipeline.stage import MinuteResult
-    from companion.prompts.policy import Prompt
+    from companion.pipeline.results import MinuteResult
+    from companion.prompts.records import Prompt
     from sensors.beats import Beat
 
 __all__ = [
@@ -235,8 +240,6 @@ def prompt_json(prompt: Prompt) -> dict[str, Any]:
 
 
 def prompt_from_json(doc: Any) -> Prompt:
-    from companion.prompts.policy import Prompt
-
     return Prompt(**_fields(Prompt, doc))
 
 
@@ -267,10 +270,6 @@ def minute_from_json(message: Mapping[str, Any]) -> MinuteResult:
     """The minute of a ``minute`` message; ValueError when it lacks what a minute needs."""
     from concurrent.futures import Future
 
-    from companion.pipeline.stage import MinuteResult
-    from signals.epochs.batch import Epoch
-    from signals.scores.stress import StressScore
-
     load = message.get("daily_load")
     if not isinstance(load, int | float):
         raise ValueError("a minute needs its daily_load")
@@ -287,8 +286,6 @@ def minute_from_json(message: Mapping[str, Any]) -> MinuteResult:
 
 def beats_from_json(rows: Any) -> list[Beat]:
     """The beats of a ``beats`` message; rows that are not ``[time, rr, gap]`` are skipped."""
-    from sensors.beats import Beat
-
     out: list[Beat] = []
     for row in rows if isinstance(rows, Sequence) else ():
         if (

@@ -19,7 +19,8 @@ import numpy.typing as npt
 from companion.sessions import Session
 from companion.store.store import Store
 from signals.artifacts.batch import screen_artifacts
-from signals.epochs.batch import EPOCH_S, Epoch, epochs_from_beats
+from signals.epochs.batch import epochs_from_beats
+from signals.epochs.types import EPOCH_S, Epoch
 from signals.scores.baseline import (
     NORMS,
     ROLLING_DAYS,

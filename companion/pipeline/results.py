@@ -5,7 +5,7 @@
 what it learnt about one session. Both serialise with ``to_json`` for the
 store and the live feed; :func:`after_markers` summarises the minutes after a
 delivered prompt. :class:`EndedSessions` settles a session's numbers as the
-minutes after its end close. The stage (re-exporting both results) does the scoring.
+minutes after its end close. The stage (:mod:`companion.pipeline.stage`) does the scoring.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from companion.pipeline.baselines import baseline_json
 from companion.sessions import Session
-from signals.epochs.batch import EPOCH_S, Epoch
+from signals.epochs.types import EPOCH_S, Epoch
 from signals.hrv.report import HRVReport
 from signals.scores.baseline import Baseline
 from signals.scores.load import (

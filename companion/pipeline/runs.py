@@ -21,22 +21,37 @@ from companion.pipeline.baselines import (
     file_calm_baseline,
     stored_baseline,
 )
+from companion.pipeline.listener import RunListener
 from companion.pipeline.offload import Offload
 from companion.pipeline.pipeline import Observer, Pipeline
-from companion.pipeline.stage import MinuteResult, SignalStage
-from companion.pipeline.summary import RunCollector, RunSummary, iso_local, summarise, summarise_run
-from companion.prompts.policy import Prompt, PromptRecord
-from companion.prompts.rules import PolicyConfig
-from companion.review.trends import stress_by_hour
+from companion.pipeline.results import MinuteResult
+from companion.pipeline.stage import SignalStage
+from companion.pipeline.summary import (
+    RunCollector,
+    RunSummary,
+    iso_local,
+    stress_by_hour,
+    summarise,
+    summarise_run,
+)
+from companion.prompts.records import Prompt, PromptRecord
+from companion.prompts.types import PolicyConfig
 from companion.sessions import Session
-from companion.store.store import Store, local_day
+from companion.store.store import Store
+from companion.store.types import local_day
 from sensors.clock import Clock, SystemClock
 from sensors.source import BeatSource
-from signals.epochs.batch import Epoch
+from signals.epochs.types import Epoch
 from signals.scores.baseline import NORMS, Baseline, calm_minutes
 from signals.scores.load import SessionLoad, weekly_exposure
 
-__all__ = ["RunOutcome", "prompt_doc", "prompt_json", "refresh_day_summaries", "run_source"]
+__all__ = [
+    "RunOutcome",
+    "prompt_doc",
+    "prompt_json",
+    "refresh_day_summaries",
+    "run_source",
+]
 
 EPOCH_FLUSH_MINUTES: Final = 10
 """Scored minutes are written in batches of at least this many..."""
@@ -164,50 +179,32 @@ async def run_source(
     source: BeatSource,
     store: Store | None,
     *,
-    observers: Sequence[Observer] = (),
+    listeners: Sequence[RunListener] = (),
     extra: dict[str, Any] | None = None,
     baseline: Baseline | None = None,
     offload: Offload = "thread",
-    on_minute: Callable[[MinuteResult], None] | None = None,
-    on_prompt: Callable[[Prompt], None] | None = None,
-    on_stage: Callable[[SignalStage], None] | None = None,
     clock: Clock | None = None,
     policy_config: PolicyConfig | None = None,
 ) -> RunOutcome:
     """Run ``source`` through the pipeline into ``store`` (replacing its earlier data).
 
     With a ``baseline`` the signal stage runs too: minutes, stress, load,
-    prompts and session reports, all stored. ``offload`` says where the stage's
+    prompts and session reports, all stored. ``listeners`` hear the run
+    (:class:`RunListener`). ``offload`` says where the stage's
     costly steps run (:mod:`companion.pipeline.offload`; ``"process"`` for a whole file
-    read as fast as possible). ``on_minute`` also gets every scored minute,
-    ``on_prompt`` every delivered prompt, ``on_stage`` the signal stage once it
-    exists (the screen answers prompts through its policy). ``clock`` paces
-    the batched writes of beats and minutes (default: the system clock).
-    ``policy_config`` holds the prompt thresholds (the helper's settings).
+    read as fast as possible). ``clock`` paces the batched writes of beats and
+    minutes (default: the system clock). ``policy_config`` holds the prompt
+    thresholds (the helper's settings).
     """
     collector = RunCollector()
     stage: SignalStage | None = None
     sink: _EpochSink | None = None
     if baseline is not None:
         sink = _EpochSink(store, source.source_id, clock) if store is not None else None
-        minute_callbacks = [c for c in (sink, on_minute) if c is not None]
-
-        def each_minute(minute: MinuteResult) -> None:
-            for callback in minute_callbacks:
-                callback(minute)
-
-        stage = SignalStage(
-            baseline,
-            on_minute=each_minute,
-            on_prompt=on_prompt,
-            offload=offload,
-            policy_config=policy_config,
-        )
-        if on_stage is not None:
-            on_stage(stage)
+        stage = _signal_stage(baseline, listeners, sink, offload, policy_config)
     if store is not None:
         store.forget_source(source.source_id)
-    stages: list[Observer] = [collector, *([stage] if stage is not None else []), *observers]
+    stages: list[Observer] = [collector, *([stage] if stage is not None else []), *listeners]
     # A whole file read at once ("process") writes its beats behind the work on them.
     pipeline = Pipeline(
         source_id=source.source_id,
@@ -219,40 +216,77 @@ async def run_source(
     try:
         await pipeline.run(source)
     finally:
-        # Summaries first: they need no breathing rate or session report, so they
-        # are computed while the worker finishes those.
-        # The run's summary goes where the stage's costly steps run, while the
-        # days are summarised here.
-        summary_job = (
-            stage.run_aside(summarise_run, *collector.summary_args(extra))
-            if stage is not None
-            else None
-        )
-        if stage is not None:
-            stage.settle()
-        days: list[tuple[date, dict[str, Any]]] = []
-        span = collector.span_s()
-        if store is not None and span is not None:
-            days = day_summaries(
-                store,
-                local_day(span[0]),
-                local_day(span[1]),
-                stage,
-                own=(source.source_id, collector),
-            )
-        summary = summary_job.result() if summary_job is not None else collector.summary(extra)
-        if stage is not None:
-            stage.finish()
-        if sink is not None:
-            sink.flush()
-        if store is not None:
-            if stage is not None:
-                _store_analysis(store, source.source_id, stage)
-            for day, doc in days:
-                if stage is not None:
-                    doc["weekly"] = _weekly(store, day)
-                store.put_day_summary(day, doc)
+        summary = _finish_run(source.source_id, store, collector, stage, sink, extra)
     return RunOutcome(summary=summary, stage=stage, baseline=baseline)
+
+
+def _signal_stage(
+    baseline: Baseline,
+    listeners: Sequence[RunListener],
+    sink: _EpochSink | None,
+    offload: Offload,
+    policy_config: PolicyConfig | None,
+) -> SignalStage:
+    """The signal stage of a run: its minutes go to ``sink``, then to the listeners."""
+
+    def each_minute(minute: MinuteResult) -> None:
+        if sink is not None:
+            sink(minute)
+        for listener in listeners:
+            listener.on_minute(minute)
+
+    def each_prompt(prompt: Prompt) -> None:
+        for listener in listeners:
+            listener.on_prompt(prompt)
+
+    stage = SignalStage(
+        baseline,
+        on_minute=each_minute,
+        on_prompt=each_prompt,
+        offload=offload,
+        policy_config=policy_config,
+    )
+    for listener in listeners:
+        listener.on_stage(stage)
+    return stage
+
+
+def _finish_run(
+    source_id: str,
+    store: Store | None,
+    collector: RunCollector,
+    stage: SignalStage | None,
+    sink: _EpochSink | None,
+    extra: dict[str, Any] | None,
+) -> RunSummary:
+    """Summarise the run, wait for the stage, and store what it found; the run's summary.
+
+    Summaries first: they need no breathing rate or session report, so they are
+    computed while the worker finishes those. The run's summary goes where the stage's
+    costly steps run, while the days are summarised here.
+    """
+    summary_job = (
+        stage.run_aside(summarise_run, *collector.summary_args(extra))
+        if stage is not None
+        else None
+    )
+    if stage is not None:
+        stage.settle()
+    days: list[tuple[date, dict[str, Any]]] = []
+    span = collector.span_s()
+    if store is not None and span is not None:
+        first, last = local_day(span[0]), local_day(span[1])
+        days = day_summaries(store, first, last, stage, own=(source_id, collector))
+    summary = summary_job.result() if summary_job is not None else collector.summary(extra)
+    if stage is not None:
+        stage.finish()
+    if sink is not None:
+        sink.flush()
+    if store is not None:
+        if stage is not None:
+            _store_analysis(store, source_id, stage)
+        _put_days(store, days, stage)
+    return summary
 
 
 def _store_analysis(store: Store, source_id: str, stage: SignalStage) -> None:
@@ -266,7 +300,14 @@ def refresh_day_summaries(
     store: Store, first: date, last: date, stage: SignalStage | None = None
 ) -> None:
     """Recompute and store the summary of every stored day from ``first`` to ``last``."""
-    for day, doc in day_summaries(store, first, last, stage):
+    _put_days(store, day_summaries(store, first, last, stage), stage)
+
+
+def _put_days(
+    store: Store, days: Sequence[tuple[date, dict[str, Any]]], stage: SignalStage | None
+) -> None:
+    """Store each day's summary, with its weekly part when the stage ran."""
+    for day, doc in days:
         if stage is not None:
             doc["weekly"] = _weekly(store, day)
         store.put_day_summary(day, doc)

@@ -31,22 +31,24 @@ from companion.pipeline.offload import (
     span_report,
 )
 from companion.pipeline.results import EndedSessions, MinuteResult, SessionResult, after_markers
-from companion.prompts.policy import Prompt, PromptPolicy, PromptRecord
-from companion.prompts.rules import MinuteInput, PolicyConfig
-from companion.prompts.rules import SessionLoad as PolicySessionLoad
+from companion.prompts.policy import PromptPolicy
+from companion.prompts.records import Prompt, PromptRecord
+from companion.prompts.types import MinuteInput, PolicyConfig
+from companion.prompts.types import SessionLoad as PolicySessionLoad
 from companion.sessions import Session
-from companion.store.store import local_day
+from companion.store.types import local_day
 from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import CheckIn, Disconnected, Measurement, SourceEvent
 from sensors.hrm import SensorContact
 from signals.artifacts.live import LiveArtifactDetector
-from signals.epochs.batch import Epoch, EpochBuilder
+from signals.epochs.builder import EpochBuilder
+from signals.epochs.types import Epoch
 from signals.hrv.report import HRVReport
 from signals.scores.baseline import Baseline
 from signals.scores.load import DailyLoad, recovery_after, session_load
 from signals.scores.stress import StressScorer
 
-__all__ = ["MinuteResult", "SessionResult", "SignalStage"]
+__all__ = ["SignalStage"]
 
 _T = TypeVar("_T")
 

@@ -8,7 +8,7 @@ two can never disagree on definitions.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from companion.sessions import Session
-from companion.store.store import DayBeats, local_day
+from companion.store.types import DayBeats, local_day
 from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import BatteryLevel, SourceEvent
 from signals.artifacts.batch import screen_artifacts
@@ -27,6 +27,7 @@ __all__ = [
     "RunCollector",
     "RunSummary",
     "iso_local",
+    "stress_by_hour",
     "summarise",
     "summary_is_current",
 ]
@@ -35,6 +36,23 @@ __all__ = [
 def iso_local(time_s: float) -> str:
     """Epoch seconds as a local ISO 8601 time with UTC offset, to the second."""
     return datetime.fromtimestamp(time_s).astimezone().isoformat(timespec="seconds")
+
+
+def stress_by_hour(minutes: Iterable[Mapping[str, Any]]) -> list[list[float]]:
+    """Per local hour 0-23: ``[scored minutes, sum of their stress scores]``.
+
+    ``minutes`` are per-minute documents (``start_s`` epoch seconds, ``stress`` 0-100 or
+    None). This is the shape a day summary may keep under ``"stress_by_hour"``, so that
+    trends need not read the day's minutes; sums (not means) add up exactly across days.
+    """
+    out = [[0, 0.0] for _ in range(24)]
+    for doc in minutes:
+        stress = doc.get("stress")
+        if isinstance(stress, int | float) and not isinstance(stress, bool):
+            cell = out[datetime.fromtimestamp(float(doc["start_s"])).hour]
+            cell[0] += 1
+            cell[1] += float(stress)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

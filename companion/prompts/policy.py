@@ -41,7 +41,7 @@ Times should not go backwards; an input older than the latest one is taken as
 happening at the latest time seen.
 
 The prompts and records handed out (:class:`Prompt`, :class:`PromptRecord`, the fates
-and responses) are defined in :mod:`companion.prompts.records` and re-exported here.
+and responses) are defined in :mod:`companion.prompts.records`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ from datetime import date
 from typing import Final
 
 from companion.prompts.records import (
-    FATES,
     RESPONSES,
     Fate,
     Prompt,
@@ -62,17 +61,8 @@ from companion.prompts.records import (
     utc_day,
 )
 from companion.prompts.rules import (
-    ASKED_RULES,
-    PROMPT_KINDS,
-    RULES,
-    CheckInAnswer,
     HighStressRun,
-    MinuteInput,
-    PolicyConfig,
-    PromptKind,
-    SessionLoad,
     SessionTally,
-    Trigger,
     check_in_due_trigger,
     check_in_triggers,
     daily_load_trigger,
@@ -81,22 +71,21 @@ from companion.prompts.rules import (
     recovery_stall_trigger,
     session_is_heavy,
 )
-from companion.sessions import SESSION_KINDS, Session
+from companion.prompts.types import (
+    ASKED_RULES,
+    PROMPT_KINDS,
+    RULES,
+    CheckInAnswer,
+    MinuteInput,
+    PolicyConfig,
+    PromptKind,
+    SessionLoad,
+    Trigger,
+)
+from companion.sessions import Session
+from sensors.events import SESSION_KINDS
 
-__all__ = [
-    "FATES",
-    "RESPONSES",
-    "Fate",
-    "MinuteInput",
-    "PolicyConfig",
-    "Prompt",
-    "PromptKind",
-    "PromptPolicy",
-    "PromptRecord",
-    "Response",
-    "SessionLoad",
-    "utc_day",
-]
+__all__ = ["PromptPolicy"]
 
 CLIENT_KIND: Final = "client"
 """The session kind during which prompts wait for the session's end."""

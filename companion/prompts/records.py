@@ -1,7 +1,7 @@
 """What the prompt policy hands out: prompts, their records, fates and responses.
 
 :mod:`companion.prompts.policy` holds the state machine that raises, defers and delivers
-prompts, and re-exports everything defined here; this module holds the values it
+prompts; this module holds the values it
 produces, for the screen and the store to read. Nothing here does I/O or reads a clock:
 every time is in epoch seconds.
 """

@@ -2,9 +2,9 @@
 
 :mod:`companion.prompts.policy` holds the state machine (sessions, deferral, merging, cap,
 cooldowns, snooze); this module holds how each rule decides. What the rules read (inputs,
-configuration, prompt kinds and rules) is defined in :mod:`companion.prompts.types` and
-re-exported here. Nothing here does I/O or reads a clock: every time arrives with the
-inputs, in epoch seconds.
+configuration, prompt kinds and rules) is defined in :mod:`companion.prompts.types`.
+Nothing here does I/O or reads a clock: every time arrives with the inputs, in epoch
+seconds.
 
 A minute is *scored* when it has a stress value and good signal quality; every rule that
 needs stress reads scored minutes only, so nothing is raised on poor signal.
@@ -30,38 +30,19 @@ from typing import Final
 
 from companion.prompts.types import (
     _MINUTE_S,
-    ASKED_RULES,
-    HIGH_BAND_MIN,
-    MEDIUM_BAND_MIN,
-    PROMPT_KINDS,
-    RULES,
     CheckInAnswer,
     MinuteInput,
     PolicyConfig,
-    PromptKind,
-    Rule,
     SessionLoad,
     Trigger,
 )
 from signals.scores.bands import BAND_FLOORS, BANDS, SteadyLevel
 
 __all__ = [
-    "ASKED_RULES",
     "FEELING_KEY",
-    "HIGH_BAND_MIN",
-    "MEDIUM_BAND_MIN",
     "NEED_SUPPORT_KEY",
-    "PROMPT_KINDS",
-    "RULES",
-    "CheckInAnswer",
     "HighStressRun",
-    "MinuteInput",
-    "PolicyConfig",
-    "PromptKind",
-    "Rule",
-    "SessionLoad",
     "SessionTally",
-    "Trigger",
     "check_in_triggers",
     "daily_load_trigger",
     "heavy_run_trigger",

@@ -51,7 +51,7 @@ from typing import Any, Final
 from companion.connect.colleagues import load_book
 from companion.errors import HoldspaceError
 from companion.review.trend_parts import OWN_DATA, mean, num
-from companion.store.store import StoredSession
+from companion.store.types import StoredSession
 
 __all__ = [
     "CLIENT_KINDS",

@@ -18,6 +18,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from companion.connect.colleagues import load_book
+from companion.errors import HoldspaceError
 from companion.pipeline.baselines import baseline_from_json, stored_baseline
 from companion.pipeline.summary import summary_is_current
 from companion.review.heavy import heaviness, heavy_count_text
@@ -32,7 +34,8 @@ from companion.review.rows import (
     prompt_rows,
 )
 from companion.review.session_words import session_summary
-from companion.store.store import Store, StoredSession, local_day
+from companion.store.store import Store
+from companion.store.types import StoredSession, local_day
 from signals.scores.bands import steady_bands
 from signals.scores.baseline import ROLLING_DAYS, Baseline
 
@@ -295,9 +298,6 @@ def connection_line(
     and peer sessions), and stress in those sessions against client sessions when the
     day has both: an observation about this day, not a finding. With ``names=False``
     each colleague is "a colleague"."""
-    from companion.connect.colleagues import load_book
-    from companion.errors import HoldspaceError
-
     parts: list[str] = []
     try:
         contacts = load_book(store.data_dir).contacts

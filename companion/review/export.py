@@ -12,7 +12,7 @@ before/after, an act's result) are compact JSON text, and floats are written wit
 full precision (Python ``repr``) so that they read back exactly. A text cell that
 begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or with ``'``) gets
 a leading ``'``, so a spreadsheet shows a label like ``=1+1`` as text instead of running
-it (OWASP, "CSV Injection"; :func:`sensors.beatscsv.text_cell`); numbers are never
+it (OWASP, "CSV Injection"; :func:`sensors.rrfiles.beatscsv.text_cell`); numbers are never
 prefixed, so ``-2.9`` stays a number. A cell holding a comma, a double quote, a line
 feed or a carriage return is quoted. ``--format json``
 writes one ``export.json``: a ``meta`` block (``holdspace_version``, ``from``, ``to``,
@@ -97,7 +97,7 @@ from companion.review.rows import measured_load, neutral_labels
 from companion.store.jsonfile import write_atomic
 from companion.store.storage import fsync_dir
 from companion.store.types import DayBeats, StoredSession, local_day
-from sensors.beatscsv import text_cell
+from sensors.rrfiles.beatscsv import text_cell
 
 if TYPE_CHECKING:
     from companion.store.store import Store

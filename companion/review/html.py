@@ -275,7 +275,24 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
     words = _wording(review, keep_labels)
     connection = connection_line(store, day, review.sessions, names=keep_labels)
     title = f"Day report · {day:%A} {day.day} {day:%B %Y}"
-    body: list[str] = [
+    gaps = session_gaps(review)
+    body = _intro(review, title, keep_labels)
+    body += _what_moved(_observations(review, words, gaps))
+    body += _through_the_day(review, words)
+    body += _session_parts(review, words, gaps)
+    body += _prompt_parts(review)
+    body += _connection_parts(connection)
+    body += _loose_check_ins(review, keep_labels)
+    body.append(
+        f"<footer>Made by Holdspace {esc(__version__)} from the data on this computer. "
+        "This page loads nothing from the internet; it opens offline and prints.</footer>"
+    )
+    return _page(title, body)
+
+
+def _intro(review: DayReview, title: str, keep_labels: bool) -> list[str]:
+    """The title, the day's subtitle and the notice on what the page is (and is not)."""
+    return [
         f"<h1>{esc(title)}</h1>",
         f'<p class="subtitle">{esc(_subtitle(review))}</p>',
         '<div class="notice">',
@@ -285,16 +302,19 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
         f"<p>{esc(_label_notice(keep_labels))}</p>",
         "</div>",
     ]
-    gaps = session_gaps(review)
-    observations = _observations(review, words, gaps)
-    if observations:
-        body.append("<h2>What moved</h2>")
-        body.append(
-            '<ul class="observations">'
-            + "".join(f"<li>{esc(o)}</li>" for o in observations)
-            + "</ul>"
-        )
-    body += [
+
+
+def _what_moved(observations: Sequence[str]) -> list[str]:
+    if not observations:
+        return []
+    return [
+        "<h2>What moved</h2>",
+        '<ul class="observations">' + "".join(f"<li>{esc(o)}</li>" for o in observations) + "</ul>",
+    ]
+
+
+def _through_the_day(review: DayReview, words: _Wording) -> list[str]:
+    return [
         "<h2>Through the day</h2>",
         _legend(review),
         _figure(
@@ -303,46 +323,54 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
             "without a reliable signal.",
         ),
     ]
-    if review.sessions:
-        body += ["<h2>Sessions</h2>", _sessions_table(review, words, gaps)]
-        body += [
-            "<h2>Load of each session</h2>",
+
+
+def _session_parts(review: DayReview, words: _Wording, gaps: Sequence[SessionGap]) -> list[str]:
+    """The sessions' table, their load and (with a gap after a session) the recovery."""
+    if not review.sessions:
+        return []
+    parts = ["<h2>Sessions</h2>", _sessions_table(review, words, gaps)]
+    parts += [
+        "<h2>Load of each session</h2>",
+        _figure(
+            load_chart(review.sessions, words.labels),
+            "Load counts how long and how far stress stayed above the resting range, "
+            "from 0 to 100; fifty minutes at a stress of 95 give about 79.",
+        ),
+    ]
+    if gaps:
+        parts += [
+            "<h2>Recovery</h2>",
             _figure(
-                load_chart(review.sessions, words.labels),
-                "Load counts how long and how far stress stayed above the resting range, "
-                "from 0 to 100; fifty minutes at a stress of 95 give about 79.",
+                recovery_chart(gaps, words.labels),
+                "Recovery is the time from a session's end until three minutes in a row "
+                "were near baseline (stress 25 or less, or heart rate close to your usual).",
             ),
         ]
-        if gaps:
-            body += [
-                "<h2>Recovery</h2>",
-                _figure(
-                    recovery_chart(gaps, words.labels),
-                    "Recovery is the time from a session's end until three minutes in a row "
-                    "were near baseline (stress 25 or less, or heart rate close to your usual).",
-                ),
-            ]
-    body.append("<h2>Prompts</h2>")
-    if review.prompts:
-        body.append(
-            '<ul class="prompts">' + "".join(_prompt_item(p) for p in review.prompts) + "</ul>"
-        )
-    else:
-        body.append("<p>No prompts were raised this day.</p>")
-    if connection:
-        body += ["<h2>Connection</h2>", f"<p>{esc(connection)}</p>"]
+    return parts
+
+
+def _prompt_parts(review: DayReview) -> list[str]:
+    if not review.prompts:
+        return ["<h2>Prompts</h2>", "<p>No prompts were raised this day.</p>"]
+    items = "".join(_prompt_item(p) for p in review.prompts)
+    return ["<h2>Prompts</h2>", '<ul class="prompts">' + items + "</ul>"]
+
+
+def _connection_parts(connection: str) -> list[str]:
+    return ["<h2>Connection</h2>", f"<p>{esc(connection)}</p>"] if connection else []
+
+
+def _loose_check_ins(review: DayReview, keep_labels: bool) -> list[str]:
+    """Check-ins given outside any session, one line each."""
     loose = [c for c in review.check_ins if c.session_id is None]
-    if loose:
-        body.append("<h2>Check-ins outside sessions</h2><ul>")
-        body += [
-            f"<li>{esc(clock(c.at_s))} {esc(_check_in_text(c, keep_labels))}</li>" for c in loose
-        ]
-        body.append("</ul>")
-    body.append(
-        f"<footer>Made by Holdspace {esc(__version__)} from the data on this computer. "
-        "This page loads nothing from the internet; it opens offline and prints.</footer>"
-    )
-    return _page(title, body)
+    if not loose:
+        return []
+    return [
+        "<h2>Check-ins outside sessions</h2><ul>",
+        *(f"<li>{esc(clock(c.at_s))} {esc(_check_in_text(c, keep_labels))}</li>" for c in loose),
+        "</ul>",
+    ]
 
 
 def _page(title: str, body: Sequence[str]) -> str:

@@ -17,8 +17,8 @@ from typing import Any, Final
 
 from companion.review.heavy import heaviness, heavy_words
 from companion.review.rows import measured_load
-from companion.sessions import SESSION_KINDS
-from companion.store.store import StoredSession
+from companion.store.types import StoredSession
+from sensors.events import SESSION_KINDS
 
 __all__ = [
     "ACT_KINDS",

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Final
 
-from companion.pipeline.summary import summary_is_current
+from companion.pipeline.summary import stress_by_hour, summary_is_current
 from companion.review.connection_effect import (
     ConnectionEffect,
     connection_effect,
@@ -56,14 +56,14 @@ from companion.review.trend_parts import (
     kind_loads,
     num,
 )
-from companion.store.store import Store, StoredSession, local_day
+from companion.store.store import Store
+from companion.store.types import StoredSession, local_day
 
 __all__ = [
     "HourProfile",
     "HourStress",
     "Trends",
     "latest_day",
-    "stress_by_hour",
     "trends",
 ]
 
@@ -208,23 +208,6 @@ def _part_of_day(hour: int) -> str:
     if hour < 14:
         return "Middays"
     return "Afternoons" if hour < 18 else "Evenings"
-
-
-def stress_by_hour(minutes: Iterable[Mapping[str, Any]]) -> list[list[float]]:
-    """Per local hour 0-23: ``[scored minutes, sum of their stress scores]``.
-
-    ``minutes`` are per-minute documents (``start_s`` epoch seconds, ``stress`` 0-100 or
-    None). This is the shape a day summary may keep under ``"stress_by_hour"``, so that
-    trends need not read the day's minutes; sums (not means) add up exactly across days.
-    """
-    out = [[0, 0.0] for _ in range(24)]
-    for doc in minutes:
-        stress = num(doc.get("stress"))
-        if stress is not None:
-            cell = out[datetime.fromtimestamp(float(doc["start_s"])).hour]
-            cell[0] += 1
-            cell[1] += stress
-    return out
 
 
 def _day_hours(store: Store, day: date, summary: Mapping[str, Any]) -> list[list[float]]:

@@ -1,8 +1,8 @@
 """``holdspace service install|uninstall|status``: run ``holdspace record`` from login, per user.
 
 What gets installed where (a systemd user unit on Linux, a launchd agent on macOS, nothing on
-Windows) is decided by the pure :func:`~companion.service.plan.plan_service`; its names are
-re-exported here. :func:`install`, :func:`uninstall` and :func:`status` carry a plan out with
+Windows) is decided by the pure :func:`~companion.service.plan.plan_service` (its names live
+there). :func:`install`, :func:`uninstall` and :func:`status` carry a plan out with
 an injectable ``run`` (``subprocess.run`` by default) and explain every failure in one sentence.
 
 The service file is always written atomically (temporary file, fsync, rename), so a crash never
@@ -28,32 +28,16 @@ from typing import Final, Literal, Protocol
 
 from companion.errors import HoldspaceError
 from companion.service.plan import (
-    LAUNCHD_LABEL,
     RESTART_DELAY_S,
-    SYSTEMD_UNIT,
     Command,
     ServicePlan,
-    ServicePlatform,
     current_executable,
     plan_service,
 )
 from companion.service.plan import TERMINAL_HINT as _TERMINAL
 from companion.store.jsonfile import write_atomic
 
-__all__ = [
-    "LAUNCHD_LABEL",
-    "RESTART_DELAY_S",
-    "SYSTEMD_UNIT",
-    "Runner",
-    "ServicePlan",
-    "ServicePlatform",
-    "current_executable",
-    "install",
-    "plan_service",
-    "service_command",
-    "status",
-    "uninstall",
-]
+__all__ = ["Runner", "install", "service_command", "status", "uninstall"]
 
 _UNIT_FILE_MODE: Final = 0o644
 _MAX_DETAIL_CHARS: Final = 160

@@ -50,7 +50,6 @@ __all__ = [
     "KEPT_FILES",
     "ForgetResult",
     "apply_retention",
-    "apply_retention_setting",
     "forget_all",
     "forget_days",
     "stored_days",
@@ -281,25 +280,3 @@ def apply_retention(store: Store, keep_days: int, today: date) -> ForgetResult:
         raise HoldspaceError(f"days to keep must be 1 or more, not {keep_days}.")
     first_kept = today - timedelta(days=keep_days - 1)
     return forget_days(store, [d for d in stored_days(store) if d < first_kept])
-
-
-def apply_retention_setting(store: Store, today: date) -> ForgetResult | None:
-    """Forget what is older than the helper's ``retention_days`` (settings.json), if set.
-
-    Called when a writable store opens for a recording; returns what was forgotten
-    (None when no retention is set). The forgotten days are logged in one sentence.
-    """
-    from companion.settings import load_settings
-
-    keep = load_settings(store.data_dir).retention_days
-    if keep is None:
-        return None
-    result = apply_retention(store, keep, today)
-    if result.days:
-        log.warning(
-            "Forgot %d days before %s, as retention_days (%d) in settings.json asks.",
-            len(result.days),
-            (today - timedelta(days=keep - 1)).isoformat(),
-            keep,
-        )
-    return result

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from companion.errors import HoldspaceError
-from companion.store.paths import make_private_dir
-from companion.store.storage import FILE_MODE, fsync_dir
+from companion.store.paths import FILE_MODE, make_private_dir
+from companion.store.storage import fsync_dir
 from sensors.jsondepth import nests_deeper_than
 
 __all__ = [

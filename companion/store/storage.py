@@ -45,7 +45,6 @@ from companion.errors import StoreError
 from companion.store.paths import FILE_MODE
 
 __all__ = [
-    "FILE_MODE",
     "PREVIOUS_SUFFIX",
     "AtomicJSONStorage",
     "fsync_dir",

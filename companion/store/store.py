@@ -41,10 +41,10 @@ from companion.store.lock import WriterLock
 from companion.store.paths import DIR_MODE, make_private_dir, open_private, readable_by_others
 from companion.store.records import StoreRecords
 from companion.store.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
-from companion.store.types import BeatChunk, DayBeats, StoredSession, local_day
+from companion.store.types import BeatChunk, DayBeats, local_day
 from sensors.beats import Beat, beat_columns
 
-__all__ = ["SCHEMA_VERSION", "BeatChunk", "DayBeats", "Store", "StoredSession", "local_day"]
+__all__ = ["SCHEMA_VERSION", "Store"]
 
 log = logging.getLogger("holdspace.store")
 

@@ -47,7 +47,7 @@ from bleak.backends.scanner import BaseBleakScanner
 
 from sensors.ble import uuids
 from sensors.ble.errors import StrapError, explain_ble_error, strap_not_found
-from sensors.ble.link import (  # re-exported
+from sensors.ble.link import (
     LinkState,
     ReconnectPolicy,
     SupervisorStatus,
@@ -59,7 +59,7 @@ from sensors.decoder import StrapDecoder
 from sensors.events import BatteryLevel, DeviceInfo, SourceEvent
 from sensors.hrm import HeartRateParseError, SensorContact
 
-__all__ = ["LinkState", "ReconnectPolicy", "StrapSupervisor", "SupervisorStatus"]
+__all__ = ["StrapSupervisor"]
 
 log = logging.getLogger("holdspace.strap")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient, NotifyCallback
@@ -37,7 +37,8 @@ from bumble.gatt import Characteristic
 from bumble.gatt_client import CharacteristicProxy
 from bumble.hci import Address
 
-from sensors.emulated.radio import VirtualRadio
+if TYPE_CHECKING:
+    from sensors.emulated.radio import VirtualRadio
 
 __all__ = ["BumbleClient", "BumbleScanner", "bind_backends"]
 

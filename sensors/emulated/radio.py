@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from bumble.controller import Controller
 from bumble.device import Device
@@ -13,8 +13,7 @@ from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
-if TYPE_CHECKING:
-    from sensors.emulated.backend import BumbleClient, BumbleScanner
+from sensors.emulated.backend import BumbleClient, BumbleScanner, bind_backends
 
 __all__ = ["CENTRAL_ADDRESS", "VirtualRadio"]
 
@@ -82,7 +81,5 @@ class VirtualRadio:
 
     def _backends(self) -> tuple[type[BumbleScanner], type[BumbleClient]]:
         if self._bound is None:
-            from sensors.emulated.backend import bind_backends
-
             self._bound = bind_backends(self)
         return self._bound

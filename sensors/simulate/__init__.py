@@ -36,9 +36,9 @@ from __future__ import annotations
 from datetime import date, tzinfo
 from typing import Final
 
+from sensors.names import SCENARIOS as _SCENARIOS
 from sensors.recording import RecordingHeader, RecordLine
 from sensors.simulate.day import GENERATOR_NAME, GENERATOR_VERSION, SimulatedDay, simulate_day
-from sensors.simulate.scenarios import SCENARIOS as _SCENARIOS
 
 __all__ = [
     "GENERATOR_NAME",

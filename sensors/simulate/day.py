@@ -17,12 +17,12 @@ from typing import Any, Final
 import numpy as np
 
 from sensors.events import DeviceInfo, SessionEnded, SessionStarted
+from sensors.names import SCENARIOS
 from sensors.recording import RecordingHeader, RecordLine
 from sensors.simulate.artefacts import ArtefactedBeats, add_artefacts
 from sensors.simulate.physiology import BeatSeries, draw_traits, simulate_beats
 from sensors.simulate.scenarios import (
     DEMAND_FS_HZ,
-    SCENARIOS,
     DayScript,
     LinkPlan,
     build_script,

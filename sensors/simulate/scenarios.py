@@ -19,7 +19,6 @@ from sensors.names import SCENARIOS
 from sensors.simulate.noise import FloatArray, lorentzian_noise
 
 __all__ = [
-    "SCENARIOS",
     "DayScript",
     "LinkPlan",
     "ScriptedSession",

@@ -62,28 +62,16 @@ import numpy as np
 import numpy.typing as npt
 
 from signals.artifacts.lipponen import (
-    ALPHA,
-    C1,
-    C2,
-    MEDIAN_WINDOW_BEATS,
     THRESHOLD_CEILING_FRACTION,
-    THRESHOLD_WINDOW_BEATS,
     ArtifactKind,
     classify,
     segment_features,
 )
 
 __all__ = [
-    "ALPHA",
-    "C1",
-    "C2",
-    "MEDIAN_WINDOW_BEATS",
     "MIN_SEGMENT_BEATS",
     "RR_MAX_MS",
     "RR_MIN_MS",
-    "THRESHOLD_CEILING_FRACTION",
-    "THRESHOLD_WINDOW_BEATS",
-    "ArtifactKind",
     "ArtifactScreen",
     "group_events",
     "screen_artifacts",

@@ -20,7 +20,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from signals.artifacts.batch import ArtifactKind, ArtifactScreen, screen_artifacts, segment_bounds
+from signals.artifacts.batch import ArtifactScreen, screen_artifacts, segment_bounds
+from signals.artifacts.lipponen import ArtifactKind
 from signals.hrv.pchip import pchip
 
 __all__ = ["CorrectedRR", "correct_artifacts"]

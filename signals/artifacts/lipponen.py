@@ -30,7 +30,7 @@ when ``|dRR(j+1)| < |dRR(j+2)|``) is **long** (``dRR > 1 and S22 < -1``),
 ``|RR(j) / 2 - med(j)| < Th2(j)`` a **missed** beat. The last two intervals of a
 segment lack the look-ahead and are never classified. This is the flow of
 NeuroKit2 ``signal_fixpeaks(method="kubios")``, which reproduces it index for
-index (``tests/test_artifacts.py``).
+index (``tests/signals/test_artifacts.py``).
 
 One addition, off with ``ceiling_fraction=None``: both thresholds are capped
 at ``ceiling_fraction * med(j)``. The adaptive thresholds grow with whatever

@@ -63,14 +63,14 @@ from signals.artifacts.live_judge import (
     _verdict,
 )
 from signals.artifacts.live_run import BatchPushing
-from signals.artifacts.live_verdicts import LiveVerdict, VerdictBatch
+from signals.artifacts.live_verdicts import LiveVerdict
 from signals.markers.order_stats import (
     slide_into,
     sorted_median,
     sorted_quartile_deviation,
 )
 
-__all__ = ["LOOKAHEAD_BEATS", "LiveArtifactDetector", "LiveVerdict", "VerdictBatch"]
+__all__ = ["LOOKAHEAD_BEATS", "LiveArtifactDetector"]
 
 LOOKAHEAD_BEATS: Final = 3
 """A beat is answered for when this many later beats of its segment have arrived."""

@@ -30,12 +30,8 @@ import numpy.typing as npt
 
 # The pacer's names too, for callers that import them from here.
 from signals.breathing.pacer import (
-    PATTERNS,
-    RATE_RANGE_PER_MIN,
     TIME_TOLERANCE_S,
     BreathPattern,
-    pattern_named,
-    with_rate,
 )
 from signals.hrv.spline import not_a_knot_spline
 from signals.hrv.time_domain import MS_PER_MIN, FloatArray
@@ -45,16 +41,11 @@ __all__ = [
     "COHERENCE_PEAK_HALF_WIDTH_HZ",
     "COHERENCE_TOTAL_BAND_HZ",
     "COHERENCE_WINDOW_S",
-    "PATTERNS",
-    "RATE_RANGE_PER_MIN",
-    "BreathPattern",
     "BreathSwing",
     "Coherence",
     "breath_swings",
     "coherence",
     "heart_rate_bpm",
-    "pattern_named",
-    "with_rate",
 ]
 
 COHERENCE_WINDOW_S: Final = 64.0

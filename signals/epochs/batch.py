@@ -48,34 +48,17 @@ import numpy.typing as npt
 from signals.epochs.builder import EpochBuilder, _rmssd
 from signals.epochs.types import (
     EPOCH_S,
-    GRACE_S,
     LONG_WINDOW_S,
-    MAX_ARTIFACT_FRACTION,
-    MIN_COVERAGE,
-    MIN_DIFFS,
     Epoch,
-    Quality,
     judge_quality,
 )
 from signals.markers.hr_rise import RiseTracker
-from signals.markers.rolling import MIN_BEATS
+from signals.markers.window_markers import MIN_BEATS
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = [
-    "EPOCH_S",
-    "GRACE_S",
-    "LONG_WINDOW_S",
-    "MAX_ARTIFACT_FRACTION",
-    "MIN_COVERAGE",
-    "MIN_DIFFS",
-    "Epoch",
-    "EpochBuilder",
-    "Quality",
-    "epochs_from_beats",
-    "judge_quality",
-]
+__all__ = ["epochs_from_beats"]
 
 
 def epochs_from_beats(

@@ -18,7 +18,7 @@ from signals.epochs.types import (
     judge_quality,
 )
 from signals.markers.hr_rise import RiseTracker
-from signals.markers.rolling import MIN_BEATS
+from signals.markers.window_markers import MIN_BEATS
 
 __all__ = ["EpochBuilder"]
 

@@ -53,9 +53,9 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
-from signals.markers.window_markers import MIN_BEATS, RollingMarkers, _markers, batch_markers
+from signals.markers.window_markers import MIN_BEATS, RollingMarkers, _markers
 
-__all__ = ["MIN_BEATS", "RollingMarkers", "RollingWindow", "batch_markers"]
+__all__ = ["RollingWindow"]
 
 _RESUM_MIN_UPDATES: Final = 64
 """Re-sum exactly at least this rarely, so tiny windows do not re-sum every beat."""

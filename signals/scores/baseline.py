@@ -46,8 +46,8 @@ from typing import Final, Literal
 
 import numpy as np
 
-from signals.epochs.batch import Epoch
-from signals.markers.rolling import batch_markers
+from signals.epochs.types import Epoch
+from signals.markers.window_markers import batch_markers
 
 __all__ = [
     "CALM_HR_QUANTILE",

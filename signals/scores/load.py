@@ -60,7 +60,7 @@ from typing import Final
 
 import numpy as np
 
-from signals.epochs.batch import EPOCH_S, Epoch
+from signals.epochs.types import EPOCH_S, Epoch
 from signals.scores.bands import steady_bands
 from signals.scores.baseline import Baseline
 from signals.scores.stress import StressScore

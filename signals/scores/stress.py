@@ -57,7 +57,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Final
 
-from signals.epochs.batch import Epoch
+from signals.epochs.types import Epoch
 from signals.scores.bands import BANDS, Band, SteadyLevel, band_of
 from signals.scores.baseline import Baseline
 

@@ -1,38 +1,50 @@
 """The app's part in connection: contacting a colleague, the colleagues list, reminders.
 
-:class:`ConnectActions` is mixed into :class:`tui.app.HoldspaceApp`. The contact
-dialog's choice is kept as an act (what helped, later); a message is sent in a
-thread worker, and its result, in one plain sentence with no secret in it, is shown
-and kept in the contact log. A message that did not go out stays on the prompt line
-(and on the colleague's row) with the ways on: ``k`` opens the dialog again with the
-same colleague and words, ``i`` notes a talk in person instead. Due check-ins are told
-to the prompt policy about once an hour of the day, which decides when (and whether)
-to remind.
+:class:`ConnectActions` is one of the action groups :class:`tui.app.HoldspaceApp`
+combines (over :class:`tui.actions.base.AppBase`). The contact dialog's choice is kept
+as an act (what helped, later); a message is sent in a thread worker, and its result, in
+one plain sentence with no secret in it, is shown and kept in the contact log. A message
+that did not go out stays on the prompt line (and on the colleague's row) with the ways
+on: ``k`` opens the dialog again with the same colleague and words, ``i`` notes a talk
+in person instead. Due check-ins are told to the prompt policy about once an hour of the
+day, which decides when (and whether) to remind.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual.binding import Binding, BindingType
 
+from companion.connect.colleagues import (
+    ColleagueBook,
+    ContactRecord,
+    due_check_ins,
+    load_book,
+    record_contact,
+)
+from companion.connect.contact import (
+    day_load_line,
+    send_to,
+    talked_in_person,
+    team_status_line,
+    with_load_line,
+)
 from companion.errors import HoldspaceError
-from tui.actions.settings import SettingsActions
+from tui.actions.base import AppBase
+from tui.modals.contact import ContactScreen
+from tui.screens.colleagues import AddColleagueScreen, ColleaguesScreen, save_new_colleague
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
-    from companion.connect.colleagues import ColleagueBook, ContactRecord
-    from companion.live.planner import Planner
-    from companion.prompts.policy import Prompt
+    from companion.prompts.records import Prompt
     from companion.sessions import Session
-    from tui.modals.contact import ContactRequest, ContactScreen
-    from tui.screens.colleagues import ColleaguesScreen, NewColleague
+    from tui.modals.contact import ContactRequest
+    from tui.screens.colleagues import NewColleague
 
 __all__ = ["ConnectActions", "MessageAttempt"]
 
@@ -60,7 +72,7 @@ class MessageAttempt:
     detail: str = ""
 
 
-class ConnectActions(SettingsActions):
+class ConnectActions(AppBase):
     """Contact, colleagues and check-in reminders; the app provides the attributes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,13 +82,7 @@ class ConnectActions(SettingsActions):
     contact_worker: Worker[list[ContactRecord]] | None = None
     failed_send: MessageAttempt | None = None
     """The last message that did not go out, until it is sent or replaced by a talk."""
-    answered_s: float | None = None
-    """When the helper last answered a prompt or closed the act it opened (stream time)."""
-    wall_time: Callable[[], float] = staticmethod(time.time)
-    """When contacts happen before any source time has arrived; tests set it."""
     _reminded_at_s: float | None = None
-    _planner: Planner | None = None
-    _planner_day: date | None = None
 
     @property
     def data_dir(self) -> Path | None:
@@ -87,8 +93,6 @@ class ConnectActions(SettingsActions):
 
     def colleague_book(self) -> ColleagueBook:
         """The colleague book (empty without a data folder, or when it cannot be read)."""
-        from companion.connect.colleagues import ColleagueBook, load_book
-
         if self.data_dir is None:
             return ColleagueBook()
         try:
@@ -128,9 +132,6 @@ class ConnectActions(SettingsActions):
         Opened plainly (``k``) while a message waits to be tried again, the dialog
         starts from it: the same colleague, words and choice of the line about the day.
         """
-        from companion.connect.contact import day_load_line
-        from tui.modals.contact import ContactScreen
-
         now = self.live.now_s
         line = (
             day_load_line(self.today_minutes(), now, marked_heavy=self.marked_heavy_today())
@@ -153,8 +154,7 @@ class ConnectActions(SettingsActions):
             prompt_id = failed.prompt_id
 
         def chosen_way(request: ContactRequest | None) -> None:
-            if prompt is not None:
-                self.answered_s = self.live.now_s  # the gap before the next prompt starts
+            self.act_closed(prompt)  # the gap before the next prompt starts
             self._contact_chosen(request, prompt_id, line)
             if prompt is not None and (request is None or request.way == "not_now"):
                 self._note("Contact dialog closed: no one was contacted.")  # was "…opened"
@@ -173,8 +173,6 @@ class ConnectActions(SettingsActions):
     def on_contact_screen_add_colleague(self, message: ContactScreen.AddColleague) -> None:
         """``c`` in a contact dialog without colleagues: the add form, then the dialog
         offers the new colleague (it stays open, with its reason and prompt)."""
-        from tui.screens.colleagues import AddColleagueScreen
-
         dialog = message.dialog
         if self.data_dir is None:
             self.notify("Nothing is stored in this run, so there is no colleagues list.")
@@ -194,11 +192,9 @@ class ConnectActions(SettingsActions):
 
     def _add_from_contact(self, answer: NewColleague, dialog: ContactScreen) -> None:
         """On a worker thread: save the colleague, then hand the book to the dialog."""
-        from tui.screens.colleagues import save_new_colleague
-
         assert self.data_dir is not None
         try:
-            colleague = save_new_colleague(self.data_dir, answer, self._now_s())
+            colleague = save_new_colleague(self.data_dir, answer, self._act_time_s())
         except HoldspaceError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -210,8 +206,6 @@ class ConnectActions(SettingsActions):
     def _contact_chosen(
         self, request: ContactRequest | None, prompt_id: str | None, load_line: str | None
     ) -> None:
-        from companion.connect.contact import talked_in_person, with_load_line
-
         way = request.way if request is not None else "not_now"
         act: dict[str, object] = {"choice": _CHOICE_WORDS[way]}
         if request is not None and request.name is not None:
@@ -225,7 +219,9 @@ class ConnectActions(SettingsActions):
             self._note("A conversation in person — good.")
             if request.name is not None and self.data_dir is not None:
                 colleague = book.find(request.name)
-                talked_in_person(self.data_dir, colleague, now_s=self._now_s(), prompt_id=prompt_id)
+                talked_in_person(
+                    self.data_dir, colleague, now_s=self._act_time_s(), prompt_id=prompt_id
+                )
                 self._forget_failure(request.name)
             return
         assert request.name is not None
@@ -246,22 +242,17 @@ class ConnectActions(SettingsActions):
             exit_on_error=False,
         )
 
-    def _now_s(self) -> float:
-        """When the helper acts: the stream's time once it runs (the demo's virtual clock,
-        like the acts and prompts), else the wall clock. One clock for the contact log."""
-        now = self.live.now_s
-        return now if now is not None else self.wall_time()
-
     def _send(self, sending: MessageAttempt, text: str) -> list[ContactRecord]:
         """On a worker thread: send, log, and report back to the screen."""
-        from companion.connect.colleagues import load_book
-        from companion.connect.contact import send_to
-
         assert self.data_dir is not None
         try:
             colleague = load_book(self.data_dir).find(sending.name)
             records = send_to(
-                self.data_dir, colleague, text, now_s=self._now_s(), prompt_id=sending.prompt_id
+                self.data_dir,
+                colleague,
+                text,
+                now_s=self._act_time_s(),
+                prompt_id=sending.prompt_id,
             )
         except HoldspaceError as exc:
             self.call_from_thread(self._record_send, sending, sent=False)
@@ -294,6 +285,10 @@ class ConnectActions(SettingsActions):
         )
         self.notify(last.detail, title=f"Not sent to {sending.name}", severity="error")
 
+    def unsent_message_waits(self) -> bool:
+        """Whether a message that did not go out waits (:attr:`failed_send`)."""
+        return self.failed_send is not None
+
     def _forget_failure(self, name: str) -> None:
         """A message to ``name`` went out, or a talk replaced it: nothing waits any more."""
         if self.failed_send is not None and self.failed_send.name.casefold() == name.casefold():
@@ -301,8 +296,6 @@ class ConnectActions(SettingsActions):
 
     def action_in_person_instead(self) -> None:
         """The message that did not go out becomes a talk in person (``i``)."""
-        from companion.connect.contact import talked_in_person
-
         failed = self.failed_send
         if failed is None or self.data_dir is None:
             self.notify("No message is waiting to go out; k reaches out to a colleague.")
@@ -310,7 +303,7 @@ class ConnectActions(SettingsActions):
         try:
             colleague = self.colleague_book().find(failed.name)
             talked_in_person(
-                self.data_dir, colleague, now_s=self._now_s(), prompt_id=failed.prompt_id
+                self.data_dir, colleague, now_s=self._act_time_s(), prompt_id=failed.prompt_id
             )
         except HoldspaceError as exc:
             self.notify(str(exc), severity="error")
@@ -337,8 +330,6 @@ class ConnectActions(SettingsActions):
 
     def _refresh_colleagues(self) -> None:
         """Redraw the colleagues list if it is open (a send or a talk changed a row)."""
-        from tui.screens.colleagues import ColleaguesScreen
-
         if isinstance(self.screen, ColleaguesScreen):
             self.screen.reload()
 
@@ -346,8 +337,6 @@ class ConnectActions(SettingsActions):
 
     def session_contact(self, session: Session) -> None:
         """A supervision or peer session labelled with a colleague's name is a contact."""
-        from companion.connect.colleagues import ContactRecord, record_contact
-
         if session.kind not in ("supervision", "peer") or self.data_dir is None:
             return
         names = {c.name.casefold(): c.name for c in self.colleague_book().colleagues}
@@ -364,30 +353,21 @@ class ConnectActions(SettingsActions):
             self.notify(str(exc), severity="error")
 
     def action_colleagues(self) -> None:
-        from tui.screens.colleagues import ColleaguesScreen
-
         if self.data_dir is None:
             self.notify("Nothing is stored in this run, so there is no colleagues list.")
             return
-        self.push_screen(ColleaguesScreen(self.data_dir, now_s=self._now_s()))
+        self.push_screen(ColleaguesScreen(self.data_dir, now_s=self._act_time_s()))
 
     def action_team_check_in(self) -> None:
         """A one-line status for the team, from today's bands, to a team channel."""
-        from companion.connect.contact import team_status_line
-
-        now = self.live.now_s
         line = team_status_line(
-            self.today_minutes(),
-            now if now is not None else self._now_s(),
-            marked_heavy=self.marked_heavy_today(),
+            self.today_minutes(), self._act_time_s(), marked_heavy=self.marked_heavy_today()
         )
         team = next((c for c in self.colleague_book().colleagues if c.role == "team"), None)
         self.open_contact(message=line, chosen=team.name if team is not None else None)
 
     def check_reminders(self) -> None:
         """Tell the policy which check-ins are due, about once an hour of the source's time."""
-        from companion.connect.colleagues import due_check_ins
-
         now = self.live.now_s
         if now is None or self.data_dir is None:
             return
@@ -395,112 +375,3 @@ class ConnectActions(SettingsActions):
             return
         self._reminded_at_s = now
         self.live.colleagues_due(due_check_ins(self.colleague_book(), now))
-
-    # -- the calendar's plan ------------------------------------------------------------------
-
-    def _check_in(self, session: Session) -> None:
-        raise NotImplementedError
-
-    def follow_plan(self) -> None:
-        """Start or end a planned session when its time comes (while beats arrive)."""
-        from companion.live.planner import Planner
-
-        now = self.live.now_s
-        if now is None or self.store is None:
-            return
-        day = datetime.fromtimestamp(now).date()
-        if day != self._planner_day:
-            self._planner_day = day
-            self._planner = Planner(self.store.planned(day))
-        planner = self._planner
-        assert planner is not None
-        due = planner.next_change_s()
-        if due is None or now < due:
-            return
-        step = planner.step(now, self.live.session is not None)
-        if step is None:
-            return
-        label = step.planned.label
-        if step.action == "start":
-            try:
-                self.live.start_session(step.planned.kind, label)
-            except HoldspaceError as exc:
-                self.notify(str(exc), severity="warning")
-                planner.skip()
-                return
-            self._note(f"Started {label} from your calendar · u if it is not happening.")
-        else:
-            ended = self.live.end_session()
-            self._note(f"{label} has ended, as planned.")
-            if ended is not None:
-                self._check_in(ended)
-
-    def action_not_happening(self) -> None:
-        """The one-key correction: the planned session just started is not happening."""
-        planner = self._planner
-        if planner is None or planner.running is None:
-            self.notify("No planned session is running.")
-            return
-        skipped = planner.skip()
-        self.live.end_session()
-        if skipped is not None:
-            self._note(f"Ended {skipped.label}: not happening. It will not start again today.")
-
-    def action_import_calendar(self) -> None:
-        from tui.modals.calendar import CalendarFileScreen
-
-        if self.store is None or self.store.read_only:
-            self.notify("This run keeps no store of its own, so there is no plan to import into.")
-            return
-
-        def chosen(path: str | None) -> None:
-            if path is not None:
-                self.run_worker(
-                    lambda: self._read_calendar(path),
-                    name="calendar",
-                    group="calendar",
-                    thread=True,
-                    exit_on_error=False,
-                )
-
-        self.push_screen(CalendarFileScreen(), chosen)
-
-    def _read_calendar(self, path_text: str) -> None:
-        """On a worker thread: read the next week's events; the store is written on the app's."""
-        from datetime import timedelta
-
-        from companion.cli.connect import p_to_doc
-        from companion.connect.calendar import read_calendar
-        from companion.text import clean_text
-
-        now = self.live.now_s if self.live.now_s is not None else self._now_s()
-        first = datetime.fromtimestamp(now).date()
-        last = first + timedelta(days=6)
-        path = Path(path_text).expanduser()
-        try:
-            read = read_calendar(
-                path,
-                first,
-                last,
-                rules=self.settings.kind_rules(),
-                keep_titles=self.settings.calendar_titles,
-            )
-        except HoldspaceError as exc:
-            self.call_from_thread(self.notify, clean_text(str(exc)), severity="error")
-            return
-        if read.skipped:
-            lines = [clean_text(k.text(Path(path.name))) for k in read.skipped[:3]]
-            if len(read.skipped) > len(lines):
-                lines.append(f"... and {len(read.skipped) - len(lines)} more.")
-            self.call_from_thread(
-                self.notify, "\n".join(lines), title="Events skipped", severity="warning"
-            )
-        docs = [p_to_doc(p) for p in read.sessions]
-        self.call_from_thread(self._keep_plan, docs, first, last, clean_text(path.name))
-
-    def _keep_plan(self, docs: list[dict[str, object]], first: date, last: date, name: str) -> None:
-        assert self.store is not None
-        self.store.put_planned(docs, first, last, source=name)
-        self._planner_day = None  # read again at the next beats
-        count = sum(1 for d in docs if not d["all_day"])
-        self._note(f"Planned {count} sessions from {name} for the next seven days.")

@@ -1,10 +1,11 @@
 """The app's part in prompts: offering them, the helper's answer, and the acts they invite.
 
-:class:`PromptActions` is mixed into :class:`tui.app.HoldspaceApp`. A delivered
-prompt waits while a dialog is open or prompts are quiet (inside a client session,
-or any session if the helper chose), and is offered when the live screen is back.
-Accepting one opens its act: a pause, the breathing exercise or the contact dialog;
-what the act measured is kept with the prompt's id.
+:class:`PromptActions` is one of the action groups :class:`tui.app.HoldspaceApp`
+combines (over :class:`tui.actions.base.AppBase`). A delivered prompt waits while a
+dialog is open or prompts are quiet (inside a client session, or any session if the
+helper chose), and is offered when the live screen is back. Accepting one opens its act:
+a pause, the breathing exercise or the contact dialog; what the act measured is kept
+with the prompt's id.
 
 A prompt is offered on news (it was just delivered, a session ended, a minute
 passed), never the moment a dialog closes, so a queued prompt never takes the key
@@ -25,14 +26,16 @@ from collections import deque
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Final
 
+from companion.prompts.types import ASKED_RULES
 from sensors.clock import Clock
-from tui.actions.connect import ConnectActions
+from tui.actions.base import AppBase
 from tui.modals.prompt import PauseResult, PauseScreen, PromptScreen
 from tui.notify import PromptAlerts
+from tui.screens.breathe import BreatheScreen
 from tui.screens.live import LiveScreen, clock_text
 
 if TYPE_CHECKING:
-    from companion.prompts.policy import Prompt, Response
+    from companion.prompts.records import Prompt, Response
     from tui.beat_watch import BeatWatch
     from tui.screens.breathe import BreathResult
 
@@ -66,15 +69,16 @@ _OPENED: Final = {
 }
 
 
-class PromptActions(ConnectActions):
+class PromptActions(AppBase):
     """Prompts offered and answered, and the acts; the app provides the attributes below."""
 
     clock: Clock
     alerts: PromptAlerts
-    live_screen: LiveScreen | None
     waiting_prompts: deque[Prompt]
     hr_bpm: int | None
     beat_watch: BeatWatch
+    answered_s: float | None = None
+    """When the helper last answered a prompt or closed the act it opened (stream time)."""
     taken_down: tuple[Prompt, float] | None = None
     """The invitation a client session's start took down, and when (``clock.monotonic()``)."""
     snoozed_until_s: float | None = None
@@ -141,8 +145,6 @@ class PromptActions(ConnectActions):
 
     def _asked(self, prompt: Prompt) -> bool:
         """Whether the helper asked for ``prompt`` (it passes snoozes)."""
-        from companion.prompts.rules import ASKED_RULES
-
         stage = self.live.stage
         try:
             return stage is not None and stage.policy.record(prompt.prompt_id).rule in ASKED_RULES
@@ -227,7 +229,7 @@ class PromptActions(ConnectActions):
         now, written = self.live.now_s, self.note_s
         if now is None or written is None or now - written < NOTE_EXPIRES_S:
             return
-        if self.failed_send is not None:
+        if self.unsent_message_waits():
             return  # "Not sent to …" stays until it is sent, or a talk replaces it
         self.note_s = None
         until = self.snoozed_until_s
@@ -245,7 +247,7 @@ class PromptActions(ConnectActions):
         if kind == "pause":
 
             def paused(result: PauseResult | None) -> None:
-                self._act_closed(prompt)
+                self.act_closed(prompt)
                 if result is not None:
                     self.live.record_act("pause", result.to_json(), prompt_id)
                     self._note(_pause_text(result))
@@ -254,10 +256,9 @@ class PromptActions(ConnectActions):
                 PauseScreen(self.clock, hr_bpm=self.hr_bpm, beats=self.beat_watch), paused
             )
         elif kind == "breathe":
-            from tui.screens.breathe import BreatheScreen
 
             def breathed(result: BreathResult | None) -> None:
-                self._act_closed(prompt)
+                self.act_closed(prompt)
                 if result is not None:
                     self.live.record_act("breathe", asdict(result), prompt_id)
                     self._note(_breath_text(result))
@@ -277,7 +278,7 @@ class PromptActions(ConnectActions):
         else:
             self.open_contact(prompt)
 
-    def _act_closed(self, prompt: Prompt | None) -> None:
+    def act_closed(self, prompt: Prompt | None) -> None:
         """An act a prompt opened is over: the gap before the next prompt starts now."""
         if prompt is not None:
             self.answered_s = self.live.now_s

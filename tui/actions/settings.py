@@ -1,58 +1,38 @@
 """The app's part in the helper's settings: the form, the first-run setup, the resting baseline.
 
-:class:`SettingsActions` is mixed into :class:`tui.app.HoldspaceApp`. Saved settings
-apply at once to what the screen does (quiet, pacer, bell, notifications); the
-prompt thresholds reach the policy at the next start, and the screen says so.
+:class:`SettingsActions` is one of the action groups :class:`tui.app.HoldspaceApp`
+combines (over :class:`tui.actions.base.AppBase`). Saved settings apply at once to what
+the screen does (quiet, pacer, bell, notifications); the prompt thresholds reach the
+policy at the next start, and the screen says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from textual.app import App
-
 from companion.errors import HoldspaceError
-from companion.settings import Settings, save_settings
+from companion.pipeline.baselines import RESTING_SETTING, save_resting
+from companion.settings import STRAP_SETTING, Settings, save_settings
+from tui.actions.base import AppBase, Runner
+from tui.modals.settings import SettingsScreen
+from tui.screens.resting import RestingScreen
+from tui.screens.setup import SetupScreen, real_scan
 
 if TYPE_CHECKING:
-    from textual.widget import AwaitMount
-
-    from companion.live.session import LiveSession
-    from companion.store.store import Store
     from sensors.ble.scan import FoundStrap
     from signals.scores.baseline import Baseline
-    from tui.app import Runner
-    from tui.screens.live import LiveScreen
     from tui.screens.setup import ScanFn
 
 __all__ = ["SettingsActions"]
 
 
-class SettingsActions(App[str | None]):
+class SettingsActions(AppBase):
     """Settings, setup and the resting measurement; the app provides the attributes below."""
 
-    settings: Settings
-    settings_dir: Path | None
     setup_runner: Callable[[str], Runner] | None
     scan: ScanFn | None
-    store: Store | None
-    live: LiveSession
-    live_screen: LiveScreen | None
     runner: Runner | None
-
-    def _start(self, runner: Runner) -> None:
-        raise NotImplementedError
-
-    def _note(self, text: str) -> None:
-        raise NotImplementedError
-
-    def _open_live_screen(self) -> AwaitMount:
-        raise NotImplementedError
-
-    async def action_demo(self) -> None:
-        raise NotImplementedError
 
     # -- settings --------------------------------------------------------------------------------
 
@@ -69,8 +49,6 @@ class SettingsActions(App[str | None]):
         return True
 
     def action_settings(self) -> None:
-        from tui.modals.settings import SettingsScreen
-
         before = self.settings
 
         def saved(new: Settings | None) -> None:
@@ -89,16 +67,12 @@ class SettingsActions(App[str | None]):
 
     def _forget_strap(self) -> None:
         """The recorder remembers the strap too (in the store): forget it there as well."""
-        from companion.settings import STRAP_SETTING
-
         if self.store is not None and not self.store.read_only:
             self.store.put_setting(STRAP_SETTING, None)
 
     # -- first run -------------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        from tui.screens.setup import SetupScreen, real_scan
-
         self.push_screen(SetupScreen(self.scan or real_scan), self._strap_chosen)
 
     def _strap_chosen(self, choice: FoundStrap | Literal["demo"] | None) -> None:
@@ -120,23 +94,17 @@ class SettingsActions(App[str | None]):
         self._note(f"Using {choice.name or 'your strap'} ({choice.address}); it is remembered.")
         self._start(self.runner)
         if self.store is not None and not self._has_resting():
-            from tui.screens.resting import RestingScreen
-
             self.push_screen(RestingScreen(first_run=True), self._rested)
 
     # -- resting baseline ------------------------------------------------------------------------
 
     def _has_resting(self) -> bool:
-        from companion.pipeline.baselines import RESTING_SETTING
-
         return self.store is not None and self.store.setting(RESTING_SETTING) is not None
 
     def action_resting(self) -> None:
         if self.store is None or self.store.read_only:
             self.notify("A resting measurement needs a running day to keep it in.")
             return
-        from tui.screens.resting import RestingScreen
-
         self.push_screen(RestingScreen(), self._rested)
 
     def _rested(self, baseline: Baseline | None) -> None:
@@ -145,8 +113,6 @@ class SettingsActions(App[str | None]):
         As at a start (:func:`companion.pipeline.baselines.stored_baseline`), two weeks of the
         helper's own calm minutes come first: then the measurement is kept to stand in.
         """
-        from companion.pipeline.baselines import save_resting
-
         if baseline is None or self.store is None:
             return
         save_resting(self.store, baseline)

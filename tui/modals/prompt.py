@@ -19,10 +19,10 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Label, Static
 
-from companion.prompts.policy import Response
+from companion.prompts.records import Response
 
 if TYPE_CHECKING:
-    from companion.prompts.policy import Prompt
+    from companion.prompts.records import Prompt
     from sensors.clock import Clock
     from tui.beat_watch import BeatWatch
 

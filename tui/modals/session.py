@@ -16,7 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from companion.errors import HoldspaceError
-from companion.sessions import LABEL_MAX_CHARS, LABEL_PRIVACY_NOTE, SESSION_KINDS, validate_label
+from companion.sessions import LABEL_MAX_CHARS, LABEL_PRIVACY_NOTE, validate_label
+from sensors.events import SESSION_KINDS
 from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = [

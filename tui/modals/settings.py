@@ -25,7 +25,7 @@ from companion.settings import (
     Settings,
     SettingsError,
 )
-from signals.breathing.coherence import PATTERNS, RATE_RANGE_PER_MIN
+from signals.breathing.pacer import PATTERNS, RATE_RANGE_PER_MIN
 from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = ["SettingsScreen"]

@@ -30,9 +30,14 @@ from companion.connect.colleagues import (
     Colleague,
     ColleagueBook,
     ContactRecord,
+    add_colleague,
     last_contact_text,
     load_book,
+    parse_rhythm,
+    remove_colleague,
 )
+from companion.connect.contact import TEST_MESSAGE, failure_line, send_to, talked_in_person
+from companion.connect.secrets import mask_url
 from companion.errors import HoldspaceError
 from tui.widgets.dialog import DialogBody, DialogFoot
 from tui.widgets.footer import KeysFooter
@@ -55,8 +60,6 @@ class NewColleague:
     rhythm: str
 
     def __repr__(self) -> str:
-        from companion.connect.channels import mask_url
-
         return (
             f"NewColleague(name={self.name!r}, channel={mask_url(self.channel)!r}, "
             f"role={self.role!r}, rhythm={self.rhythm!r})"
@@ -66,8 +69,6 @@ class NewColleague:
 def save_new_colleague(data_dir: Path, answer: NewColleague, now_s: float) -> Colleague:
     """Check the add form's channel with Apprise and save the colleague (blocking: call
     it on a thread). Raises :class:`HoldspaceError` with a sentence to show."""
-    from companion.connect.colleagues import add_colleague, parse_rhythm
-
     every = parse_rhythm(answer.rhythm) if answer.rhythm else None
     return add_colleague(
         data_dir,
@@ -206,8 +207,6 @@ class ColleaguesScreen(Screen[None]):
         text = f"{colleague.name} · {colleague.role}{rhythm} · {last}{due}\n  {channels}"
         failed = self.book.last_failure(colleague.name)
         if failed is not None:
-            from companion.connect.contact import failure_line
-
             line = failure_line(failed, self.now_s)
             text += f"\n  {line} · r retry · i talked in person instead"
         return text
@@ -255,8 +254,6 @@ class ColleaguesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="colleagues", exit_on_error=False)
     def send_test(self, colleague: Colleague) -> None:
         """On a thread: the test message through each channel until one takes it."""
-        from companion.connect.contact import TEST_MESSAGE, send_to
-
         records = send_to(self.data_dir, colleague, TEST_MESSAGE, now_s=self.now_s, test=True)
         self.app.call_from_thread(self._tested, colleague, records)
 
@@ -291,8 +288,6 @@ class ColleaguesScreen(Screen[None]):
         self.reload()
 
     def action_in_person(self) -> None:
-        from companion.connect.contact import talked_in_person
-
         colleague = self.highlighted
         if colleague is None:
             return
@@ -306,8 +301,6 @@ class ColleaguesScreen(Screen[None]):
         self.post_message(self.TalkedInPerson(colleague.name))
 
     def action_remove(self) -> None:
-        from companion.connect.colleagues import remove_colleague
-
         colleague = self.highlighted
         if colleague is None:
             return

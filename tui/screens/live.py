@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Digits, Header, Label, Static
 
-from companion.live.session import LinkInfo
+from companion.live.listener import LinkInfo
 from tui.widgets.clamped import ClampedText
 from tui.widgets.day_strip import DayStrip
 from tui.widgets.footer import KeysFooter
@@ -35,8 +35,8 @@ from tui.widgets.parts import PartsLine
 from tui.widgets.stress_bar import StressBar
 
 if TYPE_CHECKING:
-    from companion.pipeline.stage import MinuteResult
-    from companion.prompts.policy import Prompt
+    from companion.pipeline.results import MinuteResult
+    from companion.prompts.records import Prompt
     from companion.sessions import Session
     from sensors.beats import Beat
     from signals.scores.baseline import Baseline

@@ -29,11 +29,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from companion.errors import HoldspaceError
 from companion.review.rows import PromptRow, SessionRow, clock
 from companion.review.session_words import against_baseline_lines, hrv_report_explained, load_words
-from tui.widgets.chart import Band, PoincarePlot, Series, Tachogram, TimeChart
+from tui.modals.report import SaveReportScreen, report_failure
+from tui.widgets.chart import PoincarePlot, Tachogram, TimeChart
 from tui.widgets.footer import KeysFooter
 from tui.widgets.parts import PartsLine
+from tui.widgets.series import Band, Series
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -217,6 +220,8 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review-day", exit_on_error=False)
     def load(self, day: date | None) -> None:
         """Read ``day`` (None: the latest with data) and post :class:`DayLoaded`."""
+        # The reading side (the day, its baselines, the HTML report) loads in the worker,
+        # after the first frame: the one deliberate function-level import of ours in tui.
         from companion.review.day import load_day, review_days
 
         days = tuple(review_days(self.store))
@@ -325,8 +330,6 @@ class ReviewScreen(Screen[None]):
         if event.state is not WorkerState.ERROR:
             return
         if event.worker.group == REPORT_GROUP:  # the day is still shown: keep its header
-            from tui.modals.report import report_failure
-
             self.notify(report_failure(self._report_path, event.worker.error), severity="error")
             return
         self.remove_class("-loading")
@@ -363,8 +366,6 @@ class ReviewScreen(Screen[None]):
 
     def action_save_report(self) -> None:
         """Ask where to save the day as an HTML report, then write it in a worker."""
-        from tui.modals.report import SaveReportScreen
-
         day = self.day
         if day is None or self.review is None or self.review.empty:
             self.notify("There is no recorded day here to save.", timeout=3)
@@ -380,9 +381,9 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, group=REPORT_GROUP, exit_on_error=False)
     def write_report(self, day: date, request: ReportRequest) -> None:
         """Write the report of ``day`` (:func:`companion.review.html.write_day_report`)."""
-        from companion.errors import HoldspaceError
+        # The reading side (the day, its baselines, the HTML report) loads in the worker,
+        # after the first frame: the one deliberate function-level import of ours in tui.
         from companion.review.html import write_day_report
-        from tui.modals.report import report_failure
 
         try:
             out = write_day_report(
@@ -493,6 +494,8 @@ class SessionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-session", exit_on_error=False)
     def load(self) -> None:
+        # The reading side (the day, its baselines, the HTML report) loads in the worker,
+        # after the first frame: the one deliberate function-level import of ours in tui.
         from companion.review.day import load_session
 
         self.post_message(self.SessionLoaded(load_session(self.store, self.session_id)))

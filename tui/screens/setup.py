@@ -23,6 +23,8 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
+from sensors.ble.errors import explain_ble_error, strap_not_found
+from sensors.ble.scan import scan_straps  # Bleak loads when the scan starts
 from tui.widgets.dialog import DialogBody, DialogFoot
 
 if TYPE_CHECKING:
@@ -43,8 +45,6 @@ _OFFER: Final = "Press d for the demo, or r to look again."
 
 async def real_scan() -> Sequence[FoundStrap]:
     """A five-second Bluetooth scan for devices advertising the Heart Rate service."""
-    from sensors.ble.scan import scan_straps  # Bleak loads when the scan starts
-
     return await scan_straps()
 
 
@@ -59,8 +59,6 @@ def signal_words(rssi_dbm: int) -> str:
 
 def explain_scan_error(error: BaseException | None) -> str:
     """A failed scan as one plain sentence (Bluetooth errors as :mod:`sensors.ble.errors` says)."""
-    from sensors.ble.errors import explain_ble_error
-
     if error is None:
         return "The scan stopped without a result."
     if isinstance(error, HoldspaceError):
@@ -133,8 +131,6 @@ class SetupScreen(ModalScreen["SetupChoice"]):
         self.found = found
         straps = self.query_one("#straps", OptionList)
         if not found:
-            from sensors.ble.errors import strap_not_found
-
             self.add_class("-failed")
             self._status(f"{strap_not_found(None).message} {_OFFER}")
             return

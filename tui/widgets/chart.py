@@ -28,7 +28,9 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.widgets.series import KIND_COLOURS, Band, Series
+from tui.widgets.braille import as_float
+from tui.widgets.plots import draw_poincare, draw_time_chart, tachogram_series
+from tui.widgets.series import Band, Series
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -36,14 +38,7 @@ if TYPE_CHECKING:
 # The drawing (:mod:`tui.widgets.plots`, numpy) loads with the first data, so a
 # screen holding a chart shows its first frame before numpy is imported.
 
-__all__ = [
-    "KIND_COLOURS",
-    "Band",
-    "PoincarePlot",
-    "Series",
-    "Tachogram",
-    "TimeChart",
-]
+__all__ = ["PoincarePlot", "Tachogram", "TimeChart"]
 
 
 def _nothing(width: int, height: int, base: Style) -> list[Strip]:
@@ -98,8 +93,6 @@ class TimeChart(_ChartWidget):
 
         Cheap: the chart is drawn lazily, once, at the next refresh.
         """
-        from tui.widgets.plots import draw_time_chart
-
         shaded = tuple(b if isinstance(b, Band) else Band(*b) for b in bands)
         self._show(partial(draw_time_chart, tuple(series), x_range, shaded))
 
@@ -111,8 +104,6 @@ class Tachogram(TimeChart):
         self, time_s: npt.ArrayLike, rr_ms: npt.ArrayLike, gap_before: npt.ArrayLike
     ) -> None:
         """Beat times (epoch s), RR intervals (ms) and gap flags, as stored."""
-        from tui.widgets.plots import tachogram_series
-
         self.set_data([tachogram_series(time_s, rr_ms, gap_before)])
 
 
@@ -131,8 +122,5 @@ class PoincarePlot(_ChartWidget):
         sd2_ms: float | None = None,
     ) -> None:
         """Successive RR pairs in ms; SD1 / SD2 (ms) as reported for the session."""
-        from tui.widgets.braille import as_float
-        from tui.widgets.plots import draw_poincare
-
         x, y = as_float(rr_n_ms), as_float(rr_next_ms)
         self._show(partial(draw_poincare, x, y, sd1_ms, sd2_ms))

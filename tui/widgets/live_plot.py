@@ -20,7 +20,9 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from tui.widgets.chart import Band, Series, TimeChart
+from signals.artifacts.batch import RR_MAX_MS, RR_MIN_MS  # loaded once the beats come
+from tui.widgets.chart import TimeChart
+from tui.widgets.series import Band, Series
 
 if TYPE_CHECKING:
     from sensors.beats import Beat
@@ -72,8 +74,6 @@ class LivePlot(TimeChart):
         The plot is redrawn when the batch closed a step: once per ``HR_STEP_S`` of
         beats at most, however the beats are batched.
         """
-        from signals.artifacts.batch import RR_MAX_MS, RR_MIN_MS  # loaded once the beats come
-
         closed = False
         for beat in beats:
             step = math.floor(beat.time_s / HR_STEP_S)

@@ -29,15 +29,7 @@ from tui.widgets.braille import (
 )
 from tui.widgets.series import KIND_COLOURS, OTHER_KIND, Band, Series
 
-__all__ = [
-    "KIND_COLOURS",
-    "TICK_STEPS_MIN",
-    "Band",
-    "Series",
-    "draw_poincare",
-    "draw_time_chart",
-    "tachogram_series",
-]
+__all__ = ["TICK_STEPS_MIN", "draw_poincare", "draw_time_chart", "tachogram_series"]
 
 TICK_STEPS_MIN: Final = (1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720)
 
