@@ -2,7 +2,7 @@
 
 A :class:`RecorderFeed` listens to the recorder's :class:`~companion.live.session.LiveSession`
 like a screen would (it is one more :class:`~companion.live.listener.LiveListener`) and publishes
-everything on the socket; a screen attached to the socket (:mod:`companion.live.attached`)
+everything on the socket; a screen attached to the socket (:mod:`companion.live.remote_recorder`)
 rebuilds the same news from it. The commands such a screen sends are checked here and
 carried out by that same live session: a session started, a check-in, an answer to a
 prompt, an act done, a snooze, all stamped with the recorder's stream time and stored by

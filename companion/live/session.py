@@ -23,9 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from companion.live.attached import NOT_SENT, AttachedRecorder
 from companion.live.listener import LinkInfo, LiveListener
 from companion.live.merged_source import MergedSource
+from companion.live.remote_recorder import NOT_SENT, AttachedRecorder
 from companion.pipeline.baselines import stored_baseline
 from companion.pipeline.listener import RunListener
 from companion.pipeline.runs import RunOutcome, choose_baseline, prompt_doc, run_source

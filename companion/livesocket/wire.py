@@ -1,7 +1,7 @@
 """The live socket's wire format: lines, messages and the helper's commands.
 
 Pure functions, no I/O: :mod:`companion.livesocket.server` moves the lines,
-:mod:`companion.live.publisher` (the recorder) and :mod:`companion.live.attached` (a
+:mod:`companion.live.publisher` (the recorder) and :mod:`companion.live.remote_recorder` (a
 screen) build and read the messages with these.
 
 Lines. One JSON object per line (JSON Lines, UTF-8, ``\\n``-terminated, strict JSON, so no

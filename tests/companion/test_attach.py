@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from companion.errors import HoldspaceError
-from companion.live.attached import STOPPED
 from companion.live.listener import LinkInfo
 from companion.live.publisher import QuietListener
+from companion.live.remote_recorder import STOPPED
 from companion.live.session import LiveSession
 from companion.livesocket.paths import recorder_running
 from companion.livesocket.reader import attach
@@ -283,7 +283,7 @@ def test_a_reply_nobody_waits_for_is_logged_without_its_contents(
     caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     """A stray reply can hold a session with its label: the log names its fields only."""
-    from companion.live.attached import AttachedRecorder
+    from companion.live.remote_recorder import AttachedRecorder
 
     client = AttachedRecorder(LiveSession(None, QuietListener()), tmp_path / "sock")
     stray = {"id": 7, "ok": True, "session": {"label": "C-secret-17", "kind": "client"}}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.cli.screen import attach_runner
-from companion.live.attached import STOPPED
+from companion.live.remote_recorder import STOPPED
 from companion.store.store import Store
 from sensors.clock import ManualClock
 from tests.support.attach import Recorder
