@@ -37,7 +37,6 @@ measurement, physiological interpretation and clinical use. Circulation
 from __future__ import annotations
 
 import math
-from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -50,10 +49,6 @@ __all__ = ["window_epoch", "window_epochs"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
-
-_UNROLL: Final = 8
-_PAIRWISE_BLOCK: Final = 128
-"""NumPy's pairwise summation: partial sums per block, and the block length (in values)."""
 
 
 def window_epoch(
@@ -157,53 +152,13 @@ class _Series:
 
 
 def _slice_sums(values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
-    """``np.sum(values[lo[k]:hi[k]])`` for every ``k``, bit for bit.
-
-    NumPy sums a contiguous float64 slice pairwise (``pairwise_sum`` in
-    ``numpy/_core/src/umath/loops_utils.h.src``), starting from 0: fewer than 8
-    values one after the other; up to 128 in 8 interleaved partial sums,
-    combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, then the
-    remainder one by one. Slices up to 128 values long get those same
-    additions here, all slices at once (absent terms add ``-0.0``, which
-    leaves every sum unchanged); longer ones, which NumPy splits in halves,
-    are summed by :func:`numpy.sum` itself. Tested against :func:`numpy.sum`.
-    """
-    lo = np.asarray(lo, dtype=np.intp)
-    n = np.maximum(np.asarray(hi, dtype=np.intp) - lo, 0)
-    out = np.empty(lo.size)
-    short = n <= _PAIRWISE_BLOCK
-    out[short] = 0.0 + _pairwise_block(values, lo[short], n[short])
-    for k in np.flatnonzero(~short).tolist():  # a vectorised split is slower than NumPy
-        out[k] = np.sum(values[lo[k] : lo[k] + n[k]])
-    return out
-
-
-def _pairwise_block(values: FloatArray, lo: IntArray, n: IntArray) -> FloatArray:
-    """NumPy's pairwise sum of ``values[lo:lo + n]`` for slices of at most 128 values."""
-    out = np.full(lo.size, -0.0)
-    if lo.size == 0 or values.size == 0:
-        return out
-    last = values.size - 1
-    blocks, rest = n // _UNROLL, n % _UNROLL
-    # Up to 7 values: added one by one to -0.0.
-    small = blocks == 0
-    for i in range(int(n[small].max(initial=0))):
-        at = lo[small] + i
-        out[small] += np.where(i < n[small], values[np.minimum(at, last)], -0.0)
-    mid = ~small
-    if mid.any():
-        # 8 partial sums over whole blocks of 8, added block after block (cumsum is sequential).
-        lane = lo[mid, None, None] + _UNROLL * np.arange(int(blocks[mid].max()))[:, None]
-        at = lane + np.arange(_UNROLL)
-        present = (at - lo[mid, None, None]) < (_UNROLL * blocks[mid])[:, None, None]
-        r = np.cumsum(np.where(present, values[np.minimum(at, last)], -0.0), axis=1)[:, -1, :]
-        acc = ((r[:, 0] + r[:, 1]) + (r[:, 2] + r[:, 3])) + (
-            (r[:, 4] + r[:, 5]) + (r[:, 6] + r[:, 7])
-        )
-        tail = lo[mid] + _UNROLL * blocks[mid]
-        for i in range(int(rest[mid].max())):
-            acc += np.where(i < rest[mid], values[np.minimum(tail + i, last)], -0.0)
-        out[mid] = acc
+    """``np.sum(values[lo[k]:hi[k]])`` for every ``k``: NumPy's own (pairwise) sum of each
+    slice, so a window equals the one taken alone bit for bit, which a difference of
+    prefix sums would not."""
+    out = np.zeros(len(lo))
+    for k, (a, b) in enumerate(zip(np.asarray(lo).tolist(), np.asarray(hi).tolist(), strict=True)):
+        if b > a:
+            out[k] = values[a:b].sum()
     return out
 
 

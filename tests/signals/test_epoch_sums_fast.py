@@ -1,7 +1,7 @@
 """Batched per-epoch sums against the plain per-epoch arithmetic they replace.
 
 - :func:`signals.epochs.windows._slice_sums` must equal ``np.sum`` of each
-  slice bit for bit (NumPy's pairwise summation, replayed for all slices).
+  slice bit for bit (NumPy's own pairwise summation, slice by slice).
 - :func:`signals.epochs.batch._covered_s` must equal the builder's coverage:
   the positive overlaps added one after the other, the closing beat last.
 """
