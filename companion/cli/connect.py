@@ -6,6 +6,7 @@ Channel URLs hold secrets: every command prints them masked, and nothing here lo
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -15,6 +16,24 @@ from typing import Any, Final
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.cli.args import print_json as _print_json
+from companion.connect.calendar import p_to_doc, read_calendar
+from companion.connect.colleagues import (
+    add_colleague,
+    last_contact_text,
+    load_book,
+    parse_rhythm,
+    remove_colleague,
+)
+from companion.connect.contact import (
+    TEMPLATES,
+    TEST_MESSAGE,
+    day_load_line,
+    send_to,
+    talked_in_person,
+    team_status_line,
+    with_load_line,
+)
+from companion.connect.secrets import mask_url
 from companion.errors import HoldspaceError
 from companion.settings import load_settings
 from companion.store.store import Store
@@ -132,8 +151,6 @@ def _add_calendar(sub: Any) -> None:
 
 
 def _describe(colleague: Any, now_s: float) -> str:
-    from companion.connect.colleagues import last_contact_text
-
     rhythm = f", check in every {colleague.every_days} d" if colleague.every_days else ""
     last = last_contact_text(colleague, now_s)  # "today", "yesterday", "3 days ago", as on screen
     channels = "; ".join(colleague.masked_channels())
@@ -143,7 +160,6 @@ def _describe(colleague: Any, now_s: float) -> str:
 def _channels(given: list[str], name: str) -> list[str]:
     """The ``--channel`` values: ``-`` is read from standard input (hidden when it is a
     terminal); a URL given on the command line that holds a secret gets a warning."""
-    from companion.connect.secrets import mask_url
 
     channels: list[str] = []
     for value in given:
@@ -165,8 +181,6 @@ def _channels(given: list[str], name: str) -> list[str]:
 def _read_channel(name: str) -> str:
     """One channel address from standard input: typed unseen at a terminal, else a line."""
     if sys.stdin is not None and sys.stdin.isatty():
-        import getpass
-
         line = getpass.getpass(f"Channel address for {name} (Apprise URL, not shown): ")
     else:
         line = sys.stdin.readline() if sys.stdin is not None else ""
@@ -179,14 +193,6 @@ def _read_channel(name: str) -> str:
 
 
 def cmd_colleagues(args: argparse.Namespace) -> int:
-    from companion.connect.colleagues import (
-        add_colleague,
-        load_book,
-        parse_rhythm,
-        remove_colleague,
-    )
-    from companion.connect.contact import TEST_MESSAGE, send_to
-
     data_dir = _data_dir(args)
     now_s = time.time()
     if args.action == "add":
@@ -229,16 +235,6 @@ def _today_minutes(data_dir: Path, now_s: float) -> list[tuple[float, int | None
 
 
 def cmd_contact(args: argparse.Namespace) -> int:
-    from companion.connect.colleagues import load_book
-    from companion.connect.contact import (
-        TEMPLATES,
-        day_load_line,
-        send_to,
-        talked_in_person,
-        team_status_line,
-        with_load_line,
-    )
-
     data_dir = _data_dir(args)
     now_s = time.time()
     colleague = load_book(data_dir).find(args.name)
@@ -269,8 +265,6 @@ def cmd_contact(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    from companion.connect.calendar import p_to_doc, read_calendar
-
     if not 1 <= args.days <= 366:
         raise HoldspaceError(f"--days must be from 1 to 366, not {args.days}.")
     first: date = args.date or date.today()

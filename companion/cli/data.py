@@ -14,18 +14,24 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from companion.cli import screen
 from companion.cli.analyze import analyze_source, is_recording
 from companion.cli.args import add_demo_switch, demo_hint
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.cli.args import print_json as _print_json
+from companion.cli.progress import ProgressBar
 from companion.errors import HoldspaceError
+from companion.pipeline.runs import choose_baseline, run_source
 from companion.pipeline.summary import iso_local
+from companion.review.file_report import format_analysis, format_run_summary, format_sessions
+from companion.review.heavy import heaviness
 from companion.store.store import Store
 from sensors.names import IMPORT_FORMATS, SCENARIOS
 from sensors.recording import RecordingReader, write_recording
 from sensors.replay import ReplaySource
 from sensors.rrfiles.importer import RRFileSource
+from sensors.simulate import simulate_recording
 from sensors.source import BeatSource
 
 __all__ = ["add_data_parsers"]
@@ -177,8 +183,6 @@ def _add_sessions(sub: Any) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from sensors.simulate import simulate_recording
-
     day: date = args.date or date.today()
     tz = datetime.combine(day, time(12, 0)).astimezone().tzinfo
     assert tz is not None
@@ -199,19 +203,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from companion.cli.progress import ProgressBar
-    from companion.cli.screen import has_terminal, replay_runner, run_screen
-    from companion.pipeline.runs import choose_baseline, run_source
-    from companion.review.file_report import format_run_summary
-
     if not (args.headless or args.json or args.no_store):
-        if has_terminal():  # the screen loads the pipeline itself, after its first frame
+        if screen.has_terminal():
             # A missing or unreadable file, or one that is no recording, fails here in
             # one sentence (exit 1) rather than in a live screen waiting for a strap.
 
             RecordingReader(args.file)
-            return run_screen(
-                replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
+            return screen.run_screen(
+                screen.replay_runner(args.file, None if args.fast else args.speed), _data_dir(args)
             )
         print("No terminal for the live screen; replaying headless.", file=sys.stderr)
 
@@ -246,10 +245,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from companion.cli.progress import ProgressBar
-    from companion.pipeline.runs import choose_baseline, run_source
-    from companion.review.file_report import format_run_summary
-
     start: datetime
     if args.start is not None:
         start = args.start
@@ -286,9 +281,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    from companion.review.file_report import format_sessions
-    from companion.review.heavy import heaviness
-
     text = (args.day or "today").strip().lower()
     day: date | None
     if text == "all":
@@ -325,8 +317,6 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from companion.review.file_report import format_analysis
-
     path = Path(args.file).expanduser()
     source: BeatSource
     if args.fmt is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from companion.live.recorder import Emulation, RecordOptions
 from sensors.simulate import simulate_recording
 
 if TYPE_CHECKING:
@@ -23,9 +24,6 @@ DEMO_SPEED: Final = 60.0
 
 def demo_options(speed: float, duration_s: float | None) -> RecordOptions:
     """What ``holdspace demo`` records: the emulated strap playing a generated heavy workday."""
-    # The strap stack loads only for the commands that run it (a headless command that
-    # reads a file starts without it): the one deliberate function-level import of ours.
-    from companion.live.recorder import Emulation, RecordOptions
 
     _header, events = simulate_recording(
         DEMO_SCENARIO, seed=DEMO_SEED, day=date.today(), tz=_local_tz()

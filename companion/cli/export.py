@@ -18,6 +18,8 @@ from companion.cli.args import add_demo_switch, demo_hint
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.errors import HoldspaceError
+from companion.review.export import ExportOptions, write_export
+from companion.review.html import write_day_report
 from companion.store.store import Store
 
 __all__ = ["add_export_parsers"]
@@ -115,8 +117,6 @@ def _with_hint(error: HoldspaceError, hint: str) -> HoldspaceError:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from companion.review.export import ExportOptions, write_export
-
     data_dir = _data_dir(args)
     if not data_dir.is_dir():
         raise HoldspaceError(f"no Holdspace data in {data_dir}; record, replay or import first.")
@@ -145,8 +145,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from companion.review.html import write_day_report
-
     data_dir = _data_dir(args)
     if not data_dir.is_dir():
         raise HoldspaceError(f"no Holdspace data in {data_dir}; record, replay or import first.")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from companion import __version__
+from companion.cli import screen
 from companion.cli.args import add_demo_switch, demo_hint, has_demo_store, main_data_dir
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
@@ -126,22 +127,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from companion.cli.screen import cmd_live as live
-
-    return live(args, _data_dir(args))
+    return screen.cmd_live(args, _data_dir(args))
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from companion.cli.screen import has_terminal, run_screen
-
     data_dir = _data_dir(args)
     _refuse_empty_review(args, data_dir)
-    if not has_terminal():
+    if not screen.has_terminal():
         raise HoldspaceError(
             "the review screen needs a terminal; `holdspace sessions DATE --json` prints a day"
         )
     # The demo's store shares the helper's settings (see `holdspace demo`).
-    return run_screen(None, data_dir, review_day=args.day, settings_dir=main_data_dir(args))
+    return screen.run_screen(None, data_dir, review_day=args.day, settings_dir=main_data_dir(args))
 
 
 def _refuse_empty_review(args: argparse.Namespace, data_dir: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from companion.cli.demo import DEMO_SPEED, demo_options
 from companion.errors import HoldspaceError
+from companion.live.recorder import RecordOptions, record_live
 from companion.livesocket.paths import default_socket_path, recorder_running
 from companion.logfile import screen_logging
 from companion.settings import STRAP_SETTING, apply_retention_setting, load_settings
@@ -53,7 +54,7 @@ def run_screen(
     screen has closed (the command's one sentence and exit status 1), its traceback in
     ``DATA/holdspace.log``.
     """
-    from tui.app import HoldspaceApp
+    from tui.app import HoldspaceApp  # Textual loads only for the commands that show a screen
 
     settings_dir = settings_dir if settings_dir is not None else data_dir
     settings = load_settings(settings_dir)
@@ -114,9 +115,6 @@ def _open_store(data_dir: Path, *, read_only: bool) -> Any:
 
 def strap_runner(options: Any) -> Any:
     """Record with ``options`` (a strap, or the emulated one) under the screen."""
-    # The strap stack loads only for the commands that run it (a headless command that
-    # reads a file starts without it): a deliberate function-level import of ours.
-    from companion.live.recorder import record_live
 
     return lambda live: record_live(live, options)
 
@@ -147,10 +145,6 @@ def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
 
     def strap(address: str) -> Any:
         def run(live: Any) -> Any:
-            # The strap stack loads only for the commands that run it (a headless command that
-            # reads a file starts without it): a deliberate function-level import of ours.
-            from companion.live.recorder import RecordOptions, record_live
-
             options = RecordOptions(
                 device=address, socket_path=socket_path, policy_config=settings.policy_config()
             )

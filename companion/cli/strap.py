@@ -11,12 +11,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from companion.cli import screen
 from companion.cli.args import DEMO_DIR, main_data_dir
 from companion.cli.args import data_dir as _data_dir  # one rule for --data-dir (and --demo)
+from companion.cli.demo import DEMO_SPEED, demo_options
 from companion.errors import HoldspaceError
+from companion.live.recorder import Emulation, RecordOptions, record
 from companion.livesocket.paths import default_socket_path
+from companion.livesocket.reader import attach
+from companion.review.file_report import format_run_summary
+from companion.service.install import service_command
 from companion.settings import apply_retention_setting, load_settings
 from companion.store.store import Store
+from sensors.ble.errors import StrapError, explain_ble_error
+from sensors.ble.scan import scan_straps
+from sensors.recording import RecordingReader
 
 __all__ = ["add_strap_parsers"]
 
@@ -48,7 +57,6 @@ def _add_scan(sub: Any, speed_type: Any) -> None:
 
 def _add_record(sub: Any, speed_type: Any) -> None:
     """The ``holdspace record`` command's parser."""
-    from companion.cli.demo import DEMO_SPEED
 
     p = sub.add_parser(
         "record",
@@ -82,7 +90,6 @@ def _add_record(sub: Any, speed_type: Any) -> None:
 
 def _add_demo(sub: Any, speed_type: Any) -> None:
     """The ``holdspace demo`` command's parser."""
-    from companion.cli.demo import DEMO_SPEED
 
     p = sub.add_parser(
         "demo",
@@ -148,15 +155,12 @@ def _socket(args: argparse.Namespace) -> Path | None:
 
 def _plain(exc: BaseException) -> HoldspaceError | None:
     """A Bluetooth failure as one plain sentence (None when it is not one we know)."""
-    from sensors.ble.errors import explain_ble_error
 
     explained = explain_ble_error(exc)
     return None if explained is None else HoldspaceError(explained.message)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from sensors.ble.scan import scan_straps
-
     try:
         found = asyncio.run(scan_straps(args.timeout, all_devices=args.all_devices))
     except Exception as exc:
@@ -182,11 +186,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
-    # The strap stack loads only for the commands that run it (a headless command that
-    # reads a file starts without it): a deliberate function-level import of ours.
-    from companion.live.recorder import record
-    from sensors.ble.errors import StrapError
-
     with Store(data_dir) as store:
         apply_retention_setting(store, date.today())
         try:
@@ -201,12 +200,6 @@ def _record(args: argparse.Namespace, options: Any, data_dir: Path) -> Any:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    # The strap stack loads only for the commands that run it (a headless command that
-    # reads a file starts without it): a deliberate function-level import of ours.
-    from companion.live.recorder import Emulation, RecordOptions
-    from companion.review.file_report import format_run_summary
-    from sensors.recording import RecordingReader
-
     emulation = None
     if args.emulated:
         events = [line for _, line in RecordingReader(args.emulated)]
@@ -227,18 +220,16 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from companion.cli.demo import demo_options
-    from companion.cli.screen import has_terminal, run_screen, strap_runner
-    from companion.review.file_report import format_run_summary
-
     data_dir = _demo_dir(args)
     # The demo keeps its own store but honours the helper's settings.
     settings = load_settings(_data_dir(args))
     options = dataclasses.replace(
         demo_options(args.speed, args.duration), policy_config=settings.policy_config()
     )
-    if not (args.headless or args.json) and has_terminal():
-        return run_screen(strap_runner(options), data_dir, demo=True, settings_dir=_data_dir(args))
+    if not (args.headless or args.json) and screen.has_terminal():
+        return screen.run_screen(
+            screen.strap_runner(options), data_dir, demo=True, settings_dir=_data_dir(args)
+        )
     print(
         f"Demo: an emulated strap plays a generated heavy workday at {args.speed:g}x real time "
         f"over a virtual Bluetooth link, through Bleak, into {data_dir}. Ctrl-C ends it.",
@@ -259,8 +250,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
-    from companion.livesocket.reader import attach
-
     async def follow() -> None:
         seen = 0
         async for message in attach(default_socket_path()):
@@ -274,8 +263,6 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_service(args: argparse.Namespace) -> int:
-    from companion.service.install import service_command
-
     code, text = service_command(args.action, device=args.device, data_dir=_data_dir(args))
     print(text)
     return code

@@ -305,8 +305,6 @@ def _frame(properties: list[Line], timezones: list[Block], skipped: list[Skipped
 
 
 def _known_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo
-
     try:
         ZoneInfo(name)
     except Exception:  # ZoneInfoNotFoundError, ValueError for odd keys

@@ -41,6 +41,7 @@ import json
 import math
 import numbers
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from companion.errors import HoldspaceError
@@ -268,8 +269,6 @@ def minute_json(minute: MinuteResult) -> dict[str, Any]:
 
 def minute_from_json(message: Mapping[str, Any]) -> MinuteResult:
     """The minute of a ``minute`` message; ValueError when it lacks what a minute needs."""
-    from concurrent.futures import Future
-
     load = message.get("daily_load")
     if not isinstance(load, int | float):
         raise ValueError("a minute needs its daily_load")

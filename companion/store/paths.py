@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from platformdirs import user_data_path
+
 __all__ = [
     "DATA_DIR_ENV",
     "DIR_MODE",
@@ -36,8 +38,6 @@ FILE_MODE: Final = 0o600
 
 def default_data_dir() -> Path:
     """The platform's per-user data directory (``~/.local/share/holdspace`` on Linux)."""
-    from platformdirs import user_data_path
-
     return user_data_path("holdspace", appauthor=False)
 
 

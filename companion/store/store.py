@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
+import numpy as np
 from tinydb import Query, TinyDB
 
 from companion.errors import StoreError
@@ -340,8 +341,6 @@ class Store(StoreRecords):
             times.extend(chunk["t"])
             rrs.extend(chunk["rr"])
             gaps.update((offset + i, why) for i, why in chunk["gap"])
-        import numpy as np
-
         t = np.asarray(times, dtype=np.float64)
         rr = np.asarray(rrs, dtype=np.float64)
         gap = np.zeros(t.size, dtype=np.bool_)

@@ -8,10 +8,10 @@ from its ``def`` to its last statement, docstring and nested functions included.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 from typing import Final
 
-ROOT: Final = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 CHECKED: Final = ("companion", "sensors", "tui", "bench", "tools")
 MAX_LINES: Final = 80
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from companion.cli.main import main as holdspace
 from companion.store.store import LOCK_FILE, SCHEMA_VERSION, Store
@@ -59,11 +60,19 @@ def build(out_dir: Path) -> None:
         end_s = float(first.end_s or first.start_s)
         store.add_check_in(end_s + 30.0, {"heavy": True, "note": NOTE}, first.session_id, "manual")
         store.add_act(end_s + 60.0, "pause", {"minutes": 2}, None, "manual")
-        plan = {"uid": "golden-1", "start_s": end_s + 7200.0, "end_s": end_s + 10800.0}
+        plan: dict[str, Any] = {
+            "uid": "golden-1",
+            "start_s": end_s + 7200.0,
+            "end_s": end_s + 10800.0,
+        }
         plan |= {"kind": "supervision", "label": "supervision-1200", "all_day": False}
         store.put_planned([plan], day, day, source="golden.ics")
         store.put_setting("daily_prompt_cap", 3)
-        prompt = {"prompt_id": f"contact-{end_s:.0f}", "kind": "contact", "rule": "marked_heavy"}
+        prompt: dict[str, Any] = {
+            "prompt_id": f"contact-{end_s:.0f}",
+            "kind": "contact",
+            "rule": "marked_heavy",
+        }
         prompt |= {
             "raised_s": end_s,
             "reason": "You marked that session as heavy.",

@@ -43,7 +43,7 @@ class ReviewHost(App[None]):
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.store, self.day))
 
-    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
         self.notices.append(message)
         super().notify(message, *args, **kwargs)
 

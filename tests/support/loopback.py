@@ -107,7 +107,7 @@ def sam_only(server: Any, session: Any, envelope: Any, mechanism: str, data: Any
     return AuthResult(success=ok, handled=False)
 
 
-class LoopbackController(Controller):  # type: ignore[misc]
+class LoopbackController(Controller):
     """aiosmtpd's threaded server on an already bound socket (so on a free port)."""
 
     def __init__(self, handler: Any, sock: socket.socket, **kwargs: Any) -> None:

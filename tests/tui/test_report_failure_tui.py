@@ -37,7 +37,7 @@ def _fail_with(error: BaseException) -> Any:
 async def test_a_failed_write_is_a_notice_naming_the_file_and_the_header_stays(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
-    monkeypatch.setattr("companion.review.html.write_day_report", _fail_with(error))
+    monkeypatch.setattr("tui.screens.review.write_day_report", _fail_with(error))
     out = tmp_path / "day.html"
     app = ReviewHost(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -8,8 +8,7 @@ store in a thread worker that posts one message with the loaded data; a failed
 read becomes a visible line, not a traceback.
 
 ``holdspace review`` opens on this screen, so it paints first: the frame with a
-"Loading the day…" line, and only then the worker imports the reading side
-(:mod:`companion.review.day` with the baselines) and reads the day.
+"Loading the day…" line, and only then the worker reads the day.
 """
 
 from __future__ import annotations
@@ -30,6 +29,8 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from companion.errors import HoldspaceError
+from companion.review.day import DayReview, SessionDetail, load_day, load_session, review_days
+from companion.review.html import write_day_report
 from companion.review.rows import PromptRow, SessionRow, clock
 from companion.review.session_words import against_baseline_lines, hrv_report_explained, load_words
 from tui.modals.report import SaveReportScreen, report_failure
@@ -41,7 +42,6 @@ from tui.widgets.series import Band, Series
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from companion.review.day import DayReview, SessionDetail
     from companion.store.store import Store
     from tui.modals.report import ReportRequest
 
@@ -220,10 +220,6 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review-day", exit_on_error=False)
     def load(self, day: date | None) -> None:
         """Read ``day`` (None: the latest with data) and post :class:`DayLoaded`."""
-        # The reading side (the day, its baselines, the HTML report) loads in the worker,
-        # after the first frame: the one deliberate function-level import of ours in tui.
-        from companion.review.day import load_day, review_days
-
         days = tuple(review_days(self.store))
         target = day if day is not None else (days[-1] if days else None)
         review = None if target is None else load_day(self.store, target)
@@ -381,10 +377,6 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, group=REPORT_GROUP, exit_on_error=False)
     def write_report(self, day: date, request: ReportRequest) -> None:
         """Write the report of ``day`` (:func:`companion.review.html.write_day_report`)."""
-        # The reading side (the day, its baselines, the HTML report) loads in the worker,
-        # after the first frame: the one deliberate function-level import of ours in tui.
-        from companion.review.html import write_day_report
-
         try:
             out = write_day_report(
                 self.store,
@@ -494,10 +486,6 @@ class SessionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-session", exit_on_error=False)
     def load(self) -> None:
-        # The reading side (the day, its baselines, the HTML report) loads in the worker,
-        # after the first frame: the one deliberate function-level import of ours in tui.
-        from companion.review.day import load_session
-
         self.post_message(self.SessionLoaded(load_session(self.store, self.session_id)))
 
     def on_session_detail_screen_session_loaded(self, message: SessionLoaded) -> None:

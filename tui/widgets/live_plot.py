@@ -20,7 +20,9 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from signals.artifacts.batch import RR_MAX_MS, RR_MIN_MS  # loaded once the beats come
+import numpy as np
+
+from signals.artifacts.batch import RR_MAX_MS, RR_MIN_MS
 from tui.widgets.chart import TimeChart
 from tui.widgets.series import Band, Series
 
@@ -133,8 +135,6 @@ class LivePlot(TimeChart):
     def _update(self) -> None:
         if self.now_s is None:
             return
-        import numpy as np  # with the first data, after the screen's first frame
-
         lo, hi = self.now_s - WINDOW_S, self.now_s
         hr_t, hr = self.hr_points()
         stress_t = [t for t, _ in self._stress]
