@@ -11,6 +11,9 @@
    of the Holter day as whole processes against a NeuroKit2 loop (:mod:`bench.day_bench`).
 6. Breathing rate against reference breaths, cross-validated (:mod:`bench.breathing_bench`).
 7. Prompts on 20 generated heavy and 20 calm days (:mod:`bench.prompts_bench`).
+8. Polar H10 ECG and chest accelerometer: strap against ECG, ECG-derived breathing
+   against a belt, processing speed (:mod:`bench.ecg_bench`); decoding their frames
+   (:mod:`bench.pmd_bench`).
 
 Real data is read from ../shared/data; parts that need it are skipped when absent.
 """
@@ -165,7 +168,10 @@ def main() -> None:
     from bench.calendar_bench import bench_calendar
     from bench.crash_bench import bench_crash
     from bench.day_bench import bench_day
+    from bench.ecg_bench import bench_ecg
     from bench.fuzz_bench import bench_fuzz
+    from bench.motion_bench import bench_p2_pmd
+    from bench.pmd_bench import bench_pmd
     from bench.prompts_bench import bench_prompts
     from bench.signals_bench import bench_p1, bench_p2
     from bench.soak_bench import bench_soak
@@ -178,8 +184,11 @@ def main() -> None:
         bench_replay(work)
         bench_p1(work)
         bench_p2()
+        bench_p2_pmd()
         bench_day(work)
         bench_breathing()
+        bench_ecg()
+        bench_pmd()
         bench_prompts(work)
         bench_strap()
         bench_tui(work)

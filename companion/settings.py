@@ -116,6 +116,9 @@ class Settings:
     calendar_titles : keep event titles when a calendar is imported (they can name clients).
     retention_days : keep this many days of data (today counts as one) and forget older
         days for real when a recording starts; None keeps everything.
+    ecg_motion : with a Polar H10 (a strap serving Polar's PMD service), also stream its ECG
+        and chest accelerometer: breathing seen on the chest, and prompts that wait while
+        you move. Other straps give heart rate and RR only, whatever this says.
     """
 
     strap_address: str | None = None
@@ -133,6 +136,7 @@ class Settings:
     calendar_default_kind: str = "client"
     calendar_titles: bool = False
     retention_days: int | None = None
+    ecg_motion: bool = True
 
     def __post_init__(self) -> None:
         rules = self.calendar_rules
@@ -211,7 +215,7 @@ def _problem(key: str, value: Any) -> str | None:
         case "calendar_default_kind":
             if value not in SESSION_KINDS:
                 return f"calendar_default_kind must be a session kind, not {value!r}"
-        case "desktop_notify" | "bell" | "calendar_titles":
+        case "desktop_notify" | "bell" | "calendar_titles" | "ecg_motion":
             if not isinstance(value, bool):
                 return f"{key} must be true or false, not {value!r}"
     return None

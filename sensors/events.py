@@ -1,8 +1,10 @@
 """The events every beat source yields: one stream type, whatever the source.
 
 A live strap, the emulated strap and a replayed recording yield
-:class:`Measurement` events built by the same :class:`~sensors.decoder.StrapDecoder`;
-an imported RR file yields :class:`BeatsImported`. Link, battery, session and
+:class:`Measurement` events built by the same :class:`~sensors.decoder.StrapDecoder`,
+and, from a Polar strap streaming PMD, :class:`EcgSamples` and :class:`AccSamples` built
+by the same :class:`~sensors.pmd.stream.PmdDecoder`; an imported RR file yields
+:class:`BeatsImported`. Link, battery, session and
 check-in events are shared by all of them.
 """
 
@@ -17,12 +19,14 @@ from sensors.hrm import HeartRateMeasurement
 
 __all__ = [
     "SESSION_KINDS",
+    "AccSamples",
     "BatteryLevel",
     "BeatsImported",
     "CheckIn",
     "Connected",
     "DeviceInfo",
     "Disconnected",
+    "EcgSamples",
     "Measurement",
     "SessionEnded",
     "SessionStarted",
@@ -138,8 +142,49 @@ class CheckIn:
     answers: Mapping[str, str | int | float | bool]
 
 
+@dataclass(frozen=True, slots=True)
+class EcgSamples:
+    """One PMD ECG frame's samples, placed on the host clock.
+
+    Attributes
+    ----------
+    arrival_s : host arrival time of the frame, seconds since the Unix epoch.
+    first_sample_s : host time of sample 0, epoch seconds (like ``Beat.t_s``); sample ``k``
+        is at ``first_sample_s + k / rate_hz`` (see :mod:`sensors.pmd.stream` for the mapping
+        from the strap's clock).
+    rate_hz : the stream's nominal sample rate (130 Hz on the H10).
+    samples_uv : the samples, oldest first, in microvolts.
+    """
+
+    arrival_s: float
+    first_sample_s: float
+    rate_hz: float
+    samples_uv: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccSamples:
+    """One PMD accelerometer frame's samples, placed on the host clock.
+
+    Attributes
+    ----------
+    arrival_s : host arrival time of the frame, epoch seconds.
+    first_sample_s : host time of sample 0, epoch seconds; sample ``k`` is at
+        ``first_sample_s + k / rate_hz``.
+    rate_hz : the stream's nominal sample rate.
+    samples_mg : (x, y, z) per sample, oldest first, in milli-g.
+    """
+
+    arrival_s: float
+    first_sample_s: float
+    rate_hz: float
+    samples_mg: tuple[tuple[int, int, int], ...]
+
+
 SourceEvent = (
     Measurement
+    | EcgSamples
+    | AccSamples
     | BeatsImported
     | Connected
     | Disconnected

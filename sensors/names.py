@@ -14,5 +14,5 @@ __all__ = ["IMPORT_FORMATS", "SCENARIOS"]
 IMPORT_FORMATS: Final[tuple[str, ...]] = ("rr-ms", "rr-s", "kubios", "polar", "holdspace-csv")
 """Formats ``holdspace import`` and ``analyze`` read (:mod:`sensors.rrfiles.formats`)."""
 
-SCENARIOS: Final[tuple[str, ...]] = ("calm", "heavy", "rest", "paced-breathing")
+SCENARIOS: Final[tuple[str, ...]] = ("calm", "heavy", "rest", "paced-breathing", "walking-day")
 """Days ``holdspace simulate`` generates (:mod:`sensors.simulate`)."""

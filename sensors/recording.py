@@ -13,6 +13,17 @@ by feeding the same bytes through the same decoder. Format, version 1::
     {"t": 1764063100.0, "ev": "checkin", "answers": {"feeling": "tired"}}
     {"t": 1764063200.0, "ev": "disconnected", "reason": "link lost", "intentional": false}
 
+A Polar strap streaming PMD (:mod:`sensors.pmd`) adds, within version 1::
+
+    {"t": 1764059402.0, "ev": "pmd_start", "measurement": "ecg", "sample_rate_hz": 130,
+     "resolution_bits": 14, "range_g": null}
+    {"t": 1764059402.6, "ev": "pmd", "hex": "00ea54a2428b45520800..."}
+    {"t": 1764063200.0, "ev": "pmd_stop", "measurement": "ecg"}
+
+``pmd`` lines hold a PMD data notification as it arrived; the measurement it belongs to is
+its own byte 0, decoded with the settings of the last ``pmd_start`` of that measurement.
+Recordings without PMD hold none of these lines and read exactly as before.
+
 ``t`` is the host arrival time in seconds since the Unix epoch (a JSON float,
 which round-trips exactly). ``generator`` and ``truth`` are optional and only
 written by the workday generator.
@@ -46,6 +57,7 @@ from sensors.events import (
     SessionStarted,
 )
 from sensors.jsondepth import nests_deeper_than
+from sensors.pmd.control import PmdMeasurement, PmdSettings, measurement_from_name
 
 __all__ = [
     "FORMAT_NAME",
@@ -54,6 +66,9 @@ __all__ = [
     "NESTING_MAX",
     "RecordLine",
     "RecordedPacket",
+    "RecordedPmdFrame",
+    "RecordedPmdStart",
+    "RecordedPmdStop",
     "RecordingError",
     "RecordingHeader",
     "RecordingReader",
@@ -120,8 +135,35 @@ class RecordedPacket:
     payload: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedPmdStart:
+    """A PMD stream started with ``settings`` at host time ``at_s`` (epoch seconds)."""
+
+    at_s: float
+    settings: PmdSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPmdFrame:
+    """A raw PMD data notification and its host arrival time (epoch seconds)."""
+
+    at_s: float
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPmdStop:
+    """The PMD stream of ``measurement`` stopped at host time ``at_s``."""
+
+    at_s: float
+    measurement: PmdMeasurement
+
+
 RecordLine = (
     RecordedPacket
+    | RecordedPmdStart
+    | RecordedPmdFrame
+    | RecordedPmdStop
     | Connected
     | Disconnected
     | BatteryLevel
@@ -188,6 +230,12 @@ def encode_line(event: RecordLine) -> dict[str, Any]:
             return out
         case CheckIn(at_s=t, answers=answers):
             return {"t": t, "ev": "checkin", "answers": dict(answers)}
+        case RecordedPmdStart(at_s=t, settings=settings):
+            return {"t": t, "ev": "pmd_start", **settings.to_json()}
+        case RecordedPmdFrame(at_s=t, payload=payload):
+            return {"t": t, "ev": "pmd", "hex": payload.hex()}
+        case RecordedPmdStop(at_s=t, measurement=measurement):
+            return {"t": t, "ev": "pmd_stop", "measurement": measurement.name.lower()}
     raise TypeError(f"not a recording event: {event!r}")  # pragma: no cover
 
 
@@ -291,6 +339,34 @@ def _string(obj: Mapping[str, Any], key: str, path: Path, line: int, default: st
     return value
 
 
+def _hex(obj: Mapping[str, Any], path: Path, line: int) -> bytes:
+    hex_text = _string(obj, "hex", path, line)
+    try:
+        return bytes.fromhex(hex_text)
+    except ValueError:
+        raise RecordingError(path, line, f"'hex' is not hexadecimal: {hex_text!r}") from None
+
+
+def _decode_pmd_line(obj: Mapping[str, Any], t: float, path: Path, line: int) -> RecordLine:
+    """A ``pmd``, ``pmd_start`` or ``pmd_stop`` line."""
+    ev = obj.get("ev")
+    if ev == "pmd":
+        return RecordedPmdFrame(at_s=t, payload=_hex(obj, path, line))
+    try:
+        if ev == "pmd_start":
+            return RecordedPmdStart(at_s=t, settings=PmdSettings.from_json(obj))
+        return RecordedPmdStop(
+            at_s=t, measurement=measurement_from_name(_string(obj, "measurement", path, line))
+        )
+    except ValueError as exc:
+        if isinstance(exc, RecordingError):
+            raise
+        raise RecordingError(path, line, str(exc)) from None
+
+
+_PMD_EVENTS: Final = frozenset({"pmd", "pmd_start", "pmd_stop"})
+
+
 def decode_line(obj: Any, path: Path, line: int) -> RecordLine:
     """Turn one parsed event line into an event; raise :class:`RecordingError`."""
     if not isinstance(obj, dict):
@@ -298,12 +374,9 @@ def decode_line(obj: Any, path: Path, line: int) -> RecordLine:
     t = _number(obj, "t", path, line)
     ev = obj.get("ev")
     if ev == "hrm":
-        hex_text = _string(obj, "hex", path, line)
-        try:
-            payload = bytes.fromhex(hex_text)
-        except ValueError:
-            raise RecordingError(path, line, f"'hex' is not hexadecimal: {hex_text!r}") from None
-        return RecordedPacket(at_s=t, payload=payload)
+        return RecordedPacket(at_s=t, payload=_hex(obj, path, line))
+    if isinstance(ev, str) and ev in _PMD_EVENTS:
+        return _decode_pmd_line(obj, t, path, line)
     if ev == "connected":
         device = obj.get("device", {})
         if not isinstance(device, dict):

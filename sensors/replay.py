@@ -2,7 +2,10 @@
 
 :class:`ReplaySource` reads a ``*.hsrec`` file and feeds every recorded payload
 through :class:`~sensors.decoder.StrapDecoder`, the decoder and beat clock a
-live strap uses, at the recorded arrival times. Pacing uses an injected clock:
+live strap uses, and every recorded PMD line through one
+:class:`~sensors.pmd.stream.PmdDecoder`, the one a live Polar strap uses, at the
+recorded arrival times; a ``connected`` line resets the PMD clock offset as a live
+(re)connection does. Pacing uses an injected clock:
 ``speed=1`` is real time, ``speed=N`` is N times faster and ``speed=None`` is
 as fast as possible. Beats do not depend on the speed.
 """
@@ -18,7 +21,17 @@ from sensors.clock import Clock, SystemClock
 from sensors.decoder import StrapDecoder
 from sensors.events import Connected, Disconnected, SourceEvent
 from sensors.hrm import HeartRateParseError
-from sensors.recording import RecordedPacket, RecordingError, RecordingReader
+from sensors.pmd.frames import PmdParseError
+from sensors.pmd.stream import PmdDecoder
+from sensors.recording import (
+    RecordedPacket,
+    RecordedPmdFrame,
+    RecordedPmdStart,
+    RecordedPmdStop,
+    RecordingError,
+    RecordingReader,
+    RecordLine,
+)
 
 __all__ = ["ReplaySource"]
 
@@ -55,6 +68,7 @@ class ReplaySource:
         self.source_id = f"recording:{self.header.recording_id}"
         self.description = f"recording {self.path.name}"
         self.decoder = StrapDecoder()
+        self.pmd = PmdDecoder()
 
     @property
     def progress(self) -> float | None:
@@ -81,15 +95,33 @@ class ReplaySource:
                         await self.clock.sleep(wait)
             elif count % _YIELD_EVERY == 0:
                 await asyncio.sleep(0)
-            match line:
-                case RecordedPacket(at_s=t, payload=payload):
-                    try:
-                        yield self.decoder.packet(t, payload)
-                    except HeartRateParseError as exc:
-                        raise RecordingError(self.path, line_no, str(exc)) from None
-                case Connected(at_s=t, device=device):
-                    yield self.decoder.connected(t, device)
-                case Disconnected(at_s=t, reason=reason, intentional=intentional):
-                    yield self.decoder.disconnected(t, reason, intentional)
-                case _:
-                    yield line
+            event = self._decode(line_no, line)
+            if event is not None:
+                yield event
+
+    def _decode(self, line_no: int, line: RecordLine) -> SourceEvent | None:
+        """The event one line yields through the live decoders (``None`` for PMD starts and
+        stops, which only set the PMD decoder's state)."""
+        match line:
+            case RecordedPacket(at_s=t, payload=payload):
+                try:
+                    return self.decoder.packet(t, payload)
+                except HeartRateParseError as exc:
+                    raise RecordingError(self.path, line_no, str(exc)) from None
+            case RecordedPmdFrame(at_s=t, payload=payload):
+                try:
+                    return self.pmd.frame(t, payload)
+                except PmdParseError as exc:
+                    raise RecordingError(self.path, line_no, str(exc)) from None
+            case RecordedPmdStart(at_s=t, settings=settings):
+                self.pmd.started(t, settings)
+                return None
+            case RecordedPmdStop(at_s=t, measurement=measurement):
+                self.pmd.stopped(t, measurement)
+                return None
+            case Connected(at_s=t, device=device):
+                self.pmd.reset_clock()
+                return self.decoder.connected(t, device)
+            case Disconnected(at_s=t, reason=reason, intentional=intentional):
+                return self.decoder.disconnected(t, reason, intentional)
+        return line

@@ -211,6 +211,14 @@ class HoldspaceApp(PromptActions, ConnectActions, PlanActions, SettingsActions):
         else:
             add_beats(times, rrs)
 
+    @on(Feed.Chest)
+    def _chest(self, message: Feed.Chest) -> None:
+        add_chest = getattr(self.screen, "add_chest", None)  # the breathing exercise
+        if callable(add_chest):
+            s = message.samples
+            times = [s.first_sample_s + k / s.rate_hz for k in range(len(s.samples_mg))]
+            add_chest(times, s.samples_mg)
+
     @on(Feed.HeartRate)
     def _heart_rate(self, message: Feed.HeartRate) -> None:
         self.hr_bpm = message.hr_bpm

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from companion.prompts.records import Prompt
     from companion.sessions import Session
     from sensors.beats import Beat
+    from sensors.events import AccSamples
 
 __all__ = ["Feed"]
 
@@ -45,6 +46,12 @@ class Feed:
             """The beats gathered so far; later ones go into a new message."""
             self.taken = True
             return self.beats
+
+    @dataclass
+    class Chest(Message):
+        """The chest strap's accelerometer samples (a Polar H10's), for the pacer."""
+
+        samples: AccSamples
 
     @dataclass
     class HeartRate(Message):
@@ -129,6 +136,9 @@ class Feed:
 
     def live_heart_rate(self, hr_bpm: int) -> None:
         self.app.post_message(Feed.HeartRate(hr_bpm))
+
+    def live_chest(self, samples: AccSamples) -> None:
+        self.app.post_message(Feed.Chest(samples))
 
     def live_ended(self) -> None:
         self.app.post_message(Feed.Ended())

@@ -5,6 +5,13 @@ import (nothing is stored), computes the report of :mod:`signals.hrv.report`,
 and, with ``epoch_s``, markers, breathing and stress per epoch. Stress is
 measured against the stored personal baseline when there is one, else the
 file's own calm periods, and ``baseline.source`` says which.
+
+A recording holding a chest strap's ECG and accelerometer (Polar PMD) adds, per epoch,
+``activity`` and ``respiration`` (the rate from each source, which one was used) and
+withholds the stress of moving epochs by the live rule
+(:class:`~companion.pipeline.chest.MovementHold`); the file's ``respiration`` gains
+``sources`` (the median per-minute rate of each source) and ``used``. Without them the
+output is exactly what it was.
 """
 
 from __future__ import annotations
@@ -18,6 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from companion.pipeline.baselines import file_calm_baseline, stored_baseline
+from companion.pipeline.chest import (
+    MovementHold,
+    activity_json,
+    respiration_json,
+    withheld_epoch,
+)
+from companion.pipeline.chest_recording import ChestRecording, PmdCollector
+from companion.pipeline.chest_work import chest_respiration, ecg_beats_or_none
 from companion.pipeline.offload import report_beside
 from companion.pipeline.pipeline import Pipeline
 from companion.pipeline.summary import RunCollector
@@ -26,8 +41,15 @@ from companion.store.store import Store
 from companion.store.types import local_day
 from sensors.source import BeatSource
 from signals.artifacts.batch import screen_artifacts
-from signals.breathing.respiration import MINUTE_WINDOW_S, breathing_in_windows
+from signals.breathing.fusion import PREFERENCE, FusedBreathing
+from signals.breathing.respiration import (
+    MINUTE_WINDOW_S,
+    BreathingEstimate,
+    breathing_in_windows,
+)
+from signals.epochs.types import Epoch
 from signals.epochs.windows import window_epochs
+from signals.motion.activity import activity_in_window
 from signals.scores.baseline import Baseline
 from signals.scores.stress import StressScorer
 
@@ -48,10 +70,12 @@ def epoch_table(
     epoch_s: float,
     baseline: Baseline,
     art: BoolArray | None = None,
+    chest: ChestRecording | None = None,
 ) -> list[dict[str, Any]]:
     """Per-epoch markers, breathing and stress from the first beat's interval on.
 
     ``art`` flags the artifact beats (default: :func:`screen_artifacts` of the beats).
+    ``chest``: the file's ECG and accelerometer samples, if any (:func:`chest_rows`).
     """
     if t.size == 0:
         return []
@@ -62,6 +86,8 @@ def epoch_table(
     starts = origin + np.arange(count, dtype=np.float64) * epoch_s
     epochs = window_epochs(t, rr, gaps, art, starts, epoch_s)
     good = [k for k, epoch in enumerate(epochs) if epoch.is_good]
+    if chest is not None:
+        return chest_rows(t, rr, gaps, art, epochs, epoch_s, origin, baseline, chest)
     rates = epoch_breathing(t, rr, gaps, art, starts[good] + epoch_s / 2.0, epoch_s)
     resp: list[float | None] = [None] * len(epochs)
     for k, rate in zip(good, rates, strict=True):
@@ -80,6 +106,91 @@ def epoch_table(
     ]
 
 
+def chest_rows(
+    t: FloatArray,
+    rr: FloatArray,
+    gaps: BoolArray,
+    art: BoolArray,
+    epochs: Sequence[Epoch],
+    epoch_s: float,
+    origin: float,
+    baseline: Baseline,
+    chest: ChestRecording,
+) -> list[dict[str, Any]]:
+    """:func:`epoch_table`'s rows with a chest strap's ECG and accelerometer.
+
+    Each epoch's activity decides whether movement withholds its stress
+    (:class:`~companion.pipeline.chest.MovementHold`, the live rule); its breathing is
+    fused from the heart rhythm, the ECG and the chest over the window
+    :func:`epoch_breathing` reads (``resp_per_min`` is the fused rate).
+    """
+    window_s = max(MINUTE_WINDOW_S, epoch_s)
+    good = [k for k, epoch in enumerate(epochs) if epoch.is_good]
+    middles = np.asarray([epochs[k].start_s + epoch_s / 2.0 for k in good])
+    rsa: list[BreathingEstimate | None] = [None] * len(epochs)
+    for k, estimate in zip(good, _estimates(t, rr, gaps, art, middles, epoch_s), strict=True):
+        rsa[k] = estimate
+    scorer, hold = StressScorer(baseline), MovementHold()
+    rows: list[dict[str, Any]] = []
+    for k, epoch in enumerate(epochs):
+        start_s, end_s = epoch.start_s, epoch.start_s + epoch_s
+        acc_t, acc_xyz = chest.acc_window(start_s, end_s)
+        activity = activity_in_window(acc_t, acc_xyz, start_s, end_s) if acc_t.size else None
+        withheld = hold.update(activity, epoch.is_good)
+        score = scorer.score(withheld_epoch(epoch, withheld) if withheld else epoch)
+        fused = _fused(chest, rsa[k], start_s + epoch_s / 2.0, window_s)
+        rows.append(
+            {
+                "start_s": round(epoch.start_s - origin, 3),
+                "hr_bpm": _round(epoch.hr_bpm, 2),
+                "rmssd_ms": _round(epoch.rmssd_ms, 2),
+                "resp_per_min": _round(fused.rate_per_min, 2),
+                "stress": score.score,
+                "quality": epoch.quality,
+                "activity": activity_json(activity),
+                "respiration": respiration_json(fused),
+            }
+        )
+    return rows
+
+
+def _fused(
+    chest: ChestRecording, rsa: BreathingEstimate | None, middle_s: float, window_s: float
+) -> FusedBreathing:
+    """The breathing of the window centred on ``middle_s``, from its three sources."""
+    start_s, end_s = middle_s - window_s / 2.0, middle_s + window_s / 2.0
+    acc_t, acc_xyz = chest.acc_window(start_s, end_s)
+    ecg_t0, ecg_rate, ecg_uv = chest.ecg_run(start_s, end_s)
+    beats = ecg_beats_or_none(ecg_uv, ecg_rate, ecg_t0)
+    return chest_respiration(rsa, acc_t, acc_xyz, beats, start_s, end_s)
+
+
+def respiration_sources(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The file's ``respiration.sources`` and ``used`` from its per-minute ``rows``
+    (:func:`chest_rows`): each source's median rate and quality over the minutes it had a
+    rate (null where it never had one), and the source used most often."""
+    sources: dict[str, Any] = {}
+    for name in ("rsa", "ecg", "chest"):
+        seen = [
+            row["respiration"]["sources"][name]
+            for row in rows
+            if row["respiration"]["sources"][name] is not None
+            and row["respiration"]["sources"][name]["rate_per_min"] is not None
+        ]
+        sources[name] = (
+            {
+                "rate_per_min": _round(float(np.median([s["rate_per_min"] for s in seen])), 2),
+                "quality": _round(float(np.median([s["quality"] for s in seen])), 3),
+                "minutes": len(seen),
+            }
+            if seen
+            else None
+        )
+    used = [row["respiration"]["used"] for row in rows if row["respiration"]["used"]]
+    most = max(PREFERENCE, key=used.count) if used else None  # ties: the fusion's order
+    return {"sources": sources, "used": most}
+
+
 def epoch_breathing(
     t: FloatArray,
     rr: FloatArray,
@@ -95,14 +206,25 @@ def epoch_breathing(
     left out, and the beat after each carries a gap: nothing is interpolated across
     a beat that was dropped.
     """
+    return [estimate.rate_per_min for estimate in _estimates(t, rr, gaps, art, middles_s, epoch_s)]
+
+
+def _estimates(
+    t: FloatArray,
+    rr: FloatArray,
+    gaps: BoolArray,
+    art: BoolArray,
+    middles_s: npt.ArrayLike,
+    epoch_s: float,
+) -> list[BreathingEstimate]:
+    """:func:`epoch_breathing`'s estimates, with their quality."""
     keep = ~art
     gap_before = gaps.copy()
     gap_before[1:] |= art[:-1]
     window_s = max(MINUTE_WINDOW_S, epoch_s)
-    estimates = breathing_in_windows(
-        t[keep], rr[keep], gap_before[keep], middles_s, window_s=window_s
+    return list(
+        breathing_in_windows(t[keep], rr[keep], gap_before[keep], middles_s, window_s=window_s)
     )
-    return [estimate.rate_per_min for estimate in estimates]
 
 
 async def analyze_source(
@@ -113,16 +235,24 @@ async def analyze_source(
     store: Store | None = None,
 ) -> dict[str, Any]:
     """The report of a whole source as a JSON-ready dict (keys as documented in the README)."""
-    collector = RunCollector()
-    await Pipeline(source_id=source.source_id, observers=[collector]).run(source)
+    collector, pmd = RunCollector(), PmdCollector()
+    await Pipeline(source_id=source.source_id, observers=[collector, pmd]).run(source)
     t, rr, gaps = collector.arrays()
+    chest = pmd.recording()
     screen = screen_artifacts(rr, gaps)  # once, for the report, the baseline and the epochs
     report = report_beside(t, rr, gaps, correct, screen)  # on the second core for a long file
     baseline = _baseline(store, t, rr, gaps, collector.sessions, screen.flagged)
     epochs = None
     if epoch_s is not None:
-        epochs = epoch_table(t, rr, gaps, epoch_s, baseline, screen.flagged)
+        epochs = epoch_table(t, rr, gaps, epoch_s, baseline, screen.flagged, chest)
     out: dict[str, Any] = dict(report().to_json())
+    if chest is not None:
+        minutes = (
+            epochs
+            if epochs is not None and epoch_s == MINUTE_WINDOW_S
+            else epoch_table(t, rr, gaps, MINUTE_WINDOW_S, baseline, screen.flagged, chest)
+        )
+        out["respiration"] = {**out.get("respiration", {}), **respiration_sources(minutes)}
     out["baseline"] = {
         "source": baseline.source,
         "hr_bpm": _round(baseline.hr_bpm, 2),

@@ -82,6 +82,14 @@ def _add_simulate(sub: Any) -> None:
     p.add_argument(
         "--date", type=_date, metavar="D", help="day of the recording, YYYY-MM-DD (default: today)"
     )
+    p.add_argument(
+        "--pmd",
+        action="store_true",
+        help=(
+            "a Polar H10 that also streams ECG (130 Hz) and its chest accelerometer (50 Hz): "
+            "adds PMD frames; the heart-rate packets stay the same"
+        ),
+    )
     p.set_defaults(func=cmd_simulate)
 
 
@@ -186,7 +194,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     day: date = args.date or date.today()
     tz = datetime.combine(day, time(12, 0)).astimezone().tzinfo
     assert tz is not None
-    header, events = simulate_recording(args.scenario, seed=args.seed, day=day, tz=tz)
+    header, events = simulate_recording(args.scenario, seed=args.seed, day=day, tz=tz, pmd=args.pmd)
     out = Path(args.out).expanduser()
     if out.is_dir():
         raise HoldspaceError(f"{out} is a directory; give a file name such as {out}/day.hsrec.")
@@ -195,9 +203,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise HoldspaceError(f"cannot write {out} ({exc.strerror}).") from None
     minutes = (events[-1].at_s - events[0].at_s) / 60.0 if events else 0.0
+    with_pmd = " with ECG and acceleration" if args.pmd else ""
     print(
-        f"Wrote the {args.scenario!r} scenario for {day.isoformat()} (seed {args.seed}) to {out}: "
-        f"{count:,} events over {minutes / 60.0:.1f} h."
+        f"Wrote the {args.scenario!r} scenario{with_pmd} for {day.isoformat()} "
+        f"(seed {args.seed}) to {out}: {count:,} events over {minutes / 60.0:.1f} h."
     )
     return 0
 

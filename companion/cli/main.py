@@ -19,6 +19,7 @@ from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.cli.connect import add_connect_parsers
 from companion.cli.data import add_data_parsers
+from companion.cli.diagnose import add_diagnose_parsers
 from companion.cli.export import add_export_parsers
 from companion.cli.forget import add_forget_parsers
 from companion.cli.strap import add_strap_parsers
@@ -57,6 +58,7 @@ examples:
   holdspace export --from 2026-11-01 --to 2026-11-30 --format csv --out ~/export
   holdspace report 2026-11-24 --html ~/day-2026-11-24.html
   holdspace forget --before 2026-01-01
+  holdspace diagnose --seconds 60 --out strap-bundle.zip
 """
 
 
@@ -123,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_connect_parsers(sub)
     add_export_parsers(sub)
     add_forget_parsers(sub)
+    add_diagnose_parsers(sub)
     return parser
 
 

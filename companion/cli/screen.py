@@ -146,7 +146,10 @@ def cmd_live(args: argparse.Namespace, data_dir: Path) -> int:
     def strap(address: str) -> Any:
         def run(live: Any) -> Any:
             options = RecordOptions(
-                device=address, socket_path=socket_path, policy_config=settings.policy_config()
+                device=address,
+                socket_path=socket_path,
+                policy_config=settings.policy_config(),
+                pmd=settings.ecg_motion,
             )
             return record_live(live, options)
 

@@ -25,7 +25,7 @@ from companion.settings import apply_retention_setting, load_settings
 from companion.store.store import Store
 from sensors.ble.errors import StrapError, explain_ble_error
 from sensors.ble.scan import scan_straps
-from sensors.recording import RecordingReader
+from sensors.recording import RecordedPmdFrame, RecordingReader
 
 __all__ = ["add_strap_parsers"]
 
@@ -84,6 +84,13 @@ def _add_record(sub: Any, speed_type: Any) -> None:
         help=f"with --emulated, N times real time (default: {DEMO_SPEED:.0f})",
     )
     p.add_argument("--duration", type=speed_type, metavar="S", help="stop after S seconds")
+    p.add_argument(
+        "--ecg-motion",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="with a Polar H10, also stream its ECG and chest motion (default: the "
+        "ecg_motion setting, on)",
+    )
     p.add_argument("--no-socket", action="store_true", help="do not publish the live state")
     p.set_defaults(func=cmd_record)
 
@@ -203,7 +210,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     emulation = None
     if args.emulated:
         events = [line for _, line in RecordingReader(args.emulated)]
-        emulation = Emulation(events, speed=args.speed, play_helper=True)
+        h10 = any(isinstance(line, RecordedPmdFrame) for line in events)
+        emulation = Emulation(events, speed=args.speed, play_helper=True, pmd=h10)
     settings = load_settings(_data_dir(args))
     options = RecordOptions(
         device=args.device or settings.strap_address,
@@ -213,6 +221,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         duration_s=args.duration,
         emulation=emulation,
         policy_config=settings.policy_config(),
+        pmd=settings.ecg_motion if args.ecg_motion is None else args.ecg_motion,
     )
     outcome = _record(args, options, _data_dir(args))
     print(format_run_summary(outcome, "Recording"))

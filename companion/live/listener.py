@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from companion.sessions import Session
     from sensors.beats import Beat
     from sensors.ble.link import SupervisorStatus
+    from sensors.events import AccSamples
 
 __all__ = ["LinkInfo", "LiveListener"]
 
@@ -65,5 +66,9 @@ class LiveListener(Protocol):
 
     def live_heart_rate(self, hr_bpm: int) -> None:
         """The heart rate the strap itself reports, with each notification."""
+
+    def live_chest(self, samples: AccSamples) -> None:
+        """The chest strap's accelerometer samples (straps with PMD only): the pacer shows
+        the chest's breathing from them."""
 
     def live_ended(self) -> None: ...

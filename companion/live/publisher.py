@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from companion.pipeline.results import MinuteResult
     from companion.prompts.records import Prompt
     from sensors.beats import Beat
+    from sensors.events import AccSamples
 
 __all__ = ["Listeners", "QuietListener", "RecorderFeed", "start_feed"]
 
@@ -52,6 +53,9 @@ SNOOZE_MAX_MIN: Final = 24 * 60.0
 
 class QuietListener:
     """A listener that hears nothing: the headless recorder's own live session."""
+
+    def live_chest(self, samples: AccSamples) -> None:
+        pass
 
     def live_beats(self, beats: Sequence[Beat]) -> None:
         pass
@@ -86,6 +90,10 @@ class Listeners:
 
     def __init__(self, *listeners: LiveListener) -> None:
         self.listeners = listeners
+
+    def live_chest(self, samples: AccSamples) -> None:
+        for listener in self.listeners:
+            listener.live_chest(samples)
 
     def live_beats(self, beats: Sequence[Beat]) -> None:
         for listener in self.listeners:
@@ -158,6 +166,9 @@ class RecorderFeed:
             self.server.publish(message)
         except (TypeError, ValueError):  # never let the socket stop the recording
             log.exception("could not publish a %s message", message.get("type"))
+
+    def live_chest(self, samples: AccSamples) -> None:
+        """Not published: a screen attached over the socket shows no chest wave (yet)."""
 
     def live_beats(self, beats: Sequence[Beat]) -> None:
         rows = [[b.time_s, b.rr_ms, b.gap_before] for b in beats]

@@ -67,14 +67,20 @@ class Emulation:
 
     Attributes
     ----------
-    events : the recording's lines (packets, link events, sessions, check-ins).
+    events : the recording's lines (packets, PMD frames, link events, sessions, check-ins).
+    generate : makes the events instead, in a thread when the strap starts (the demo's
+        generated day: seconds of work that would otherwise keep the screen from drawing).
     speed : how much faster than real time the strap plays.
     play_helper : also play the recording's sessions and check-ins (the demo).
+    pmd : the strap is a Polar H10 serving PMD with the events' ECG and ACC frames
+        (whether the recorder starts them is :attr:`RecordOptions.pmd`).
     """
 
-    events: Sequence[Any]
+    events: Sequence[Any] = ()
+    generate: Callable[[], Sequence[Any]] | None = None
     speed: float = 60.0
     play_helper: bool = True
+    pmd: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,9 @@ class RecordOptions:
     policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     policy_config: PolicyConfig | None = None
     """The prompt thresholds (the helper's settings); None: the defaults."""
+    pmd: bool = False
+    """Start the strap's ECG and accelerometer when it serves Polar's PMD service (the
+    ``ecg_motion`` setting); a strap without it streams heart rate as always."""
 
 
 class _WithHelperEvents:
@@ -253,12 +262,16 @@ async def _start_emulation(emulation: Emulation) -> _Strap:
     """Start the emulated strap on a virtual radio of its own."""
     # Bumble (the virtual radio) loads only when a strap is emulated.
     from sensors.emulated.radio import VirtualRadio
-    from sensors.emulated.script import StrapScript
+    from sensors.emulated.script import POLAR_H10, StrapScript
     from sensors.emulated.strap import EmulatedStrap
 
+    events = emulation.events
+    if emulation.generate is not None:
+        events = await asyncio.to_thread(emulation.generate)
+    script = await asyncio.to_thread(StrapScript.from_events, events)
     radio = VirtualRadio()
-    script = StrapScript.from_events(emulation.events)
-    strap = EmulatedStrap(radio, script, speed=emulation.speed)
+    profile = POLAR_H10 if emulation.pmd else None
+    strap = EmulatedStrap(radio, script, profile, speed=emulation.speed)
     await strap.start()
     return _Strap(
         strap.address,
@@ -303,6 +316,7 @@ def _supervise(
         pair=options.pair,
         wall=strap.wall,
         on_status=on_status,
+        pmd=options.pmd,
     )
     supervisor.source_id = f"strap:{strap.address}:{started.isoformat(timespec='seconds')}"
     return supervisor

@@ -35,6 +35,7 @@ from companion.prompts.types import CheckInAnswer
 from companion.sessions import Session, validate_kind, validate_label
 from companion.text import clean_text
 from sensors.events import (
+    AccSamples,
     BatteryLevel,
     CheckIn,
     Connected,
@@ -330,6 +331,8 @@ class LiveSession(RunListener):
                 listener.live_battery(p)
             case Connected(at_s=t) | Disconnected(at_s=t) | CheckIn(at_s=t):
                 self.now_s = t
+            case AccSamples():
+                listener.live_chest(event)
             case _:
                 pass
 

@@ -15,19 +15,27 @@ Both are pure functions of a few lists of floats, so they can run anywhere:
   batch holding it at once, so waiting never deadlocks.
 - ``"inline"``: computed on the spot (tests, and measuring the inline cost).
 
+A chest strap's minutes (:func:`companion.pipeline.chest_work.chest_work`: ECG through
+NeuroKit2, the chest's breathing, fusion) run where :func:`make_pmd_executor` says: live,
+in a worker *process* of their own, since NeuroKit2 holds the interpreter through its pandas
+steps and a thread would delay beats; for a whole file, in the one worker process.
+
 The functions here import only :mod:`signals`, so a worker process loads
 nothing else of Holdspace.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -44,6 +52,7 @@ __all__ = [
     "Offload",
     "breathing_or_none",
     "make_executor",
+    "make_pmd_executor",
     "report_beside",
     "span_report",
     "whole_report",
@@ -240,3 +249,51 @@ def make_executor(offload: Offload) -> Executor | None:
             pool.submit(int)
         return BatchingExecutor(pool)
     return None
+
+
+def make_pmd_executor(offload: Offload, shared: Executor | None) -> Executor | None:
+    """Where a run's per-minute ECG and chest breathing
+    (:func:`~companion.pipeline.chest_work.chest_work`) runs.
+
+    NeuroKit2 costs seconds to import and holds the interpreter through its pandas steps:
+    live (``"thread"``) that would delay beats, so it gets a worker process of its own,
+    started at the first PMD minute (a run without PMD never starts it). A whole file at
+    once (``"process"``) already has one: ``shared``. ``"inline"``: None.
+    """
+    if offload != "thread":
+        return shared
+    with _stderr_for_helpers():
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context(_start_method()),
+            initializer=_start_quiet_worker,
+        )
+        pool.submit(int)  # start the worker now, at the first samples, not at a minute's close
+    return pool
+
+
+@contextlib.contextmanager
+def _stderr_for_helpers() -> Iterator[None]:
+    """``sys.stderr`` is /dev/null while a pool starts its helper processes.
+
+    A spawned pool starts multiprocessing's resource tracker with ``sys.stderr``'s file
+    descriptor; under the screen that is Textual's stand-in, whose descriptor is no file
+    ("ValueError: bad value(s) in fds_to_keep", and the recording stopped). The tracker
+    only ever writes warnings about leaked semaphores, which have no place on the screen.
+    """
+    with Path(os.devnull).open("w", encoding="utf-8") as null, contextlib.redirect_stderr(null):
+        yield
+
+
+def _start_quiet_worker() -> None:
+    """:func:`_start_worker`, with the worker's standard output and error on /dev/null.
+
+    A spawned worker inherits the terminal's descriptors 1 and 2, and under the screen
+    nothing may write there (NeuroKit2 and pandas warn on stderr): what the jobs have to
+    say comes back in their results.
+    """
+    _start_worker()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from companion.pipeline.baselines import baseline_json
+from companion.pipeline.chest import ChestMinute
 from companion.sessions import Session
 from signals.epochs.types import EPOCH_S, Epoch
 from signals.hrv.report import HRVReport
@@ -40,13 +41,23 @@ class MinuteResult:
     """One scored minute: its markers, stress score, breathing and the day's load.
 
     The breathing rate is estimated on the worker thread (a spectrum per
-    minute is the one costly step); :attr:`resp_per_min` waits for it.
+    minute is the one costly step); :attr:`resp_per_min` waits for it. With a chest
+    strap's ECG and accelerometer (``chest``, :mod:`companion.pipeline.chest`) it is the
+    rate fused from the heart rhythm, the ECG and the chest, and the stored minute adds
+    ``activity``, ``respiration`` (its sources, and which was used) and ``ecg`` (the ECG's
+    check of the minute's beats); without, the stored minute is exactly as before.
     """
 
     epoch: Epoch
     score: StressScore
     breathing: Future[float | None]
     daily_load: float
+    chest: ChestMinute | None = None
+
+    @property
+    def moving(self) -> bool:
+        """Whether the chest strap saw the helper moving or walking in this minute."""
+        return self.chest is not None and self.chest.moving
 
     @property
     def resp_per_min(self) -> float | None:
@@ -54,7 +65,7 @@ class MinuteResult:
 
     def to_json(self) -> dict[str, Any]:
         e, s = self.epoch, self.score
-        return {
+        out: dict[str, Any] = {
             "start_s": e.start_s,
             "hr_bpm": _round(e.hr_bpm, 2),
             "rmssd_ms": _round(e.rmssd_ms, 2),
@@ -69,6 +80,9 @@ class MinuteResult:
             "artifact_fraction": round(e.artifact_fraction, 4),
             "daily_load": round(self.daily_load, 2),
         }
+        if self.chest is not None:
+            out.update(self.chest.to_json())
+        return out
 
 
 @dataclass(slots=True)

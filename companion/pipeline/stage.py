@@ -10,6 +10,13 @@ is summarised again (final), and once three near-baseline minutes follow it,
 its recovery is known; each time ``on_session_settled`` hears of it, so a day
 on the screen stores the numbers the end of the run would. Replay and live
 strap run exactly this.
+
+A strap that streams ECG and accelerometer samples (a Polar H10 with PMD) adds the chest
+stage (:mod:`companion.pipeline.chest`), made at its first samples: each minute's activity,
+movement withholding a moving minute's stress (scored as an unscored minute, so the steady
+band, the load, the store and the review all follow the one rule), prompts waiting until
+the helper is still (``MinuteInput.moving``) and breathing fused from three sources, worked
+out in its own worker. Without such samples nothing of it runs.
 The results it hands on live in :mod:`companion.pipeline.results`.
 """
 
@@ -17,17 +24,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, TypeVar
 
 from companion.pipeline.beat_queue import BeatQueue
+from companion.pipeline.chest import ChestMinute, ChestStage, withheld_epoch
+from companion.pipeline.chest_work import ChestWork
 from companion.pipeline.offload import (
     BatchingExecutor,
     Offload,
     breathing_or_none,
     make_executor,
+    make_pmd_executor,
     span_report,
 )
 from companion.pipeline.results import EndedSessions, MinuteResult, SessionResult, after_markers
@@ -38,7 +48,7 @@ from companion.prompts.types import SessionLoad as PolicySessionLoad
 from companion.sessions import Session
 from companion.store.types import local_day
 from sensors.beats import Beat, GapReason, beat_columns
-from sensors.events import CheckIn, Disconnected, Measurement, SourceEvent
+from sensors.events import AccSamples, CheckIn, Disconnected, EcgSamples, Measurement, SourceEvent
 from sensors.hrm import SensorContact
 from signals.artifacts.live import LiveArtifactDetector
 from signals.epochs.builder import EpochBuilder
@@ -116,7 +126,10 @@ class SignalStage:
         self._pending = BeatQueue()  # not yet answered for by the artifact detector
         self._recent = BeatQueue()  # the breathing window
         self._open: _OpenSession | None = None
+        self._offload: Offload = offload
         self._executor = make_executor(offload)
+        self._chest: ChestStage | None = None  # made at the first ECG or ACC samples
+        self._pmd_executor: Executor | None = None  # the chest's own worker, when it has one
         self._after: dict[str, list[MinuteResult]] = {}
         self._before: dict[str, MinuteResult | None] = {}
         self._after_markers: dict[str, dict[str, Any]] = {}
@@ -140,6 +153,12 @@ class SignalStage:
                 self._minutes(self.builder.mark_no_signal(t, disconnected=True))
             case CheckIn(at_s=t, answers=answers):
                 self._deliver(self.policy.check_in(t, answers))
+            case EcgSamples() | AccSamples():
+                if self._chest is None:
+                    pmd = make_pmd_executor(self._offload, self._executor)
+                    self._chest = ChestStage(pmd, BREATHING_WINDOW_S)
+                    self._pmd_executor = pmd if pmd is not self._executor else None
+                self._chest.add(event)
 
     def on_beats(self, beats: Sequence[Beat], gap_reasons: Mapping[int, GapReason]) -> None:
         columns = beat_columns(beats)
@@ -246,6 +265,8 @@ class SignalStage:
         self.settle()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+        if self._pmd_executor is not None:
+            self._pmd_executor.shutdown(wait=True)
         for result in self.sessions:
             if result.report is not None:
                 result.report.result()
@@ -325,10 +346,15 @@ class SignalStage:
             if day != self._day:
                 self._day = day
                 self.load = DailyLoad()
-            score = self.scorer.score(epoch)
+            chest = self._chest_minute(epoch)
+            if chest is None or not chest.withheld:
+                score = self.scorer.score(epoch)
+            else:  # moving, or settling after it: scored as an unscored minute
+                score = self.scorer.score(withheld_epoch(epoch, chest.withheld))
             load = self.load.update(score.score)
+            breathing = self._breathing(epoch) if chest is None else _FusedRate(chest.work)
             minute = MinuteResult(
-                epoch=epoch, score=score, breathing=self._breathing(epoch), daily_load=load
+                epoch=epoch, score=score, breathing=breathing, daily_load=load, chest=chest
             )
             self.minutes.append(minute)
             self._note_after(minute)
@@ -344,9 +370,19 @@ class SignalStage:
                         daily_load=load,
                         hr_delta_bpm=score.hr_delta_bpm,
                         ln_rmssd_delta=score.ln_rmssd_delta,
+                        moving=chest is not None and chest.moving,
                     )
                 )
             )
+
+    def _chest_minute(self, epoch: Epoch) -> ChestMinute | None:
+        """The chest's view of ``epoch`` (None without ECG or ACC samples so far)."""
+        if self._chest is None:
+            return None
+        beats = self._recent.up_to(epoch.end_s) if epoch.is_good else ([], [], [])
+        if len(beats[0]) < MIN_BREATHING_BEATS:
+            beats = ([], [], [])
+        return self._chest.minute(epoch, beats)
 
     def _breathing(self, epoch: Epoch) -> Future[float | None]:
         args = self._recent.up_to(epoch.end_s) if epoch.is_good else ([], [], [])
@@ -389,3 +425,25 @@ class SignalStage:
             if len(seen) >= AFTER_ACT_MINUTES:
                 self._after_markers[prompt_id] = after_markers(seen)
                 del self._after[prompt_id]
+
+
+class _FusedRate(Future[float | None]):
+    """The fused breathing rate of a minute, once its chest work is done.
+
+    Waiting on it waits on the work first (a batched job ships when waited on)."""
+
+    def __init__(self, work: Future[ChestWork]) -> None:
+        super().__init__()
+        self._work = work
+        work.add_done_callback(self._settle)
+
+    def _settle(self, done: Future[ChestWork]) -> None:
+        error = done.exception()
+        if error is not None:
+            self.set_exception(error)
+            return
+        self.set_result(done.result().breathing.rate_per_min)
+
+    def result(self, timeout: float | None = None) -> float | None:
+        self._work.exception(timeout)
+        return super().result(timeout)

@@ -26,7 +26,11 @@ What happens to a raised prompt:
 
 1. inside a *client* session it is *deferred* and decided at the session's end
    (``delivered_s`` is then the end time); a second one of the same kind meanwhile is
-   *merged* into the waiting one. Other kinds of session do not defer.
+   *merged* into the waiting one. Other kinds of session do not defer. Likewise while
+   the helper is moving (the latest minute's ``moving``, from a chest strap's
+   accelerometer): a prompt waits, and is decided at the first minute that is not moving
+   (the rules below then apply as to any prompt). A prompt the helper asked for does not
+   wait. Without an accelerometer no minute is moving and nothing changes.
 2. The prompts decided at one moment are taken most useful first (one the helper asked
    for, then contact, pause, breathe; within a kind, the rule first in
    :data:`~companion.prompts.rules.RULES`). Each is *snoozed* while a snooze lasts, *capped*
@@ -111,6 +115,7 @@ class PromptPolicy:
         self._records: dict[str, PromptRecord] = {}
         self._pending: list[str] = []
         self._session: Session | None = None
+        self._moving = False  # the latest minute was moving: prompts wait until still
         self._tally: SessionTally | None = None
         self._high = HighStressRun(self._config)
         # Enough scored minutes for the recovery rule's trend span, and a few more.
@@ -149,6 +154,11 @@ class PromptPolicy:
         return self._session
 
     @property
+    def moving(self) -> bool:
+        """Whether the latest minute was moving (prompts wait for a still one)."""
+        return self._moving
+
+    @property
     def in_client_session(self) -> bool:
         """Whether a client session is running (prompts wait for its end)."""
         return self._session is not None and self._session.kind == CLIENT_KIND
@@ -165,10 +175,12 @@ class PromptPolicy:
     # --- inputs ----------------------------------------------------------------------
 
     def minute(self, minute: MinuteInput) -> tuple[Prompt, ...]:
-        """One minute of physiology. Unscored minutes (poor signal) raise nothing."""
+        """One minute of physiology. Unscored minutes (poor signal, moving) raise nothing;
+        the first minute that is not moving decides the prompts that waited for it."""
         now = self._advance(minute.t_s)
+        self._moving = minute.moving
         if not minute.scored:
-            return ()
+            return self._decide([], now) if self._still_waiting() else ()
         cfg = self._config
         self._recent.append(minute)
         triggers: list[Trigger] = []
@@ -189,7 +201,7 @@ class PromptPolicy:
                 breathe = recovery_stall_trigger(tuple(self._recent), now, ended_s, cfg)
                 if breathe is not None:
                     triggers.append(breathe)
-        if triggers:
+        if triggers or self._still_waiting():
             return self._decide(triggers, now)
         return self._remind(now)
 
@@ -281,7 +293,7 @@ class PromptPolicy:
         waits, unrecorded, for a moment outside any session when it would be delivered.
         """
         waiting = [name for name in self._due if name not in self._reminded]
-        if not waiting or self._session is not None or self._pending:
+        if not waiting or self._session is not None or self._pending or self._moving:
             return ()
         name = max(waiting, key=lambda n: (self._due[n], n))
         trigger = check_in_due_trigger(name, self._due[name])
@@ -319,7 +331,8 @@ class PromptPolicy:
         for trigger in sorted(triggers, key=lambda t: RULES.index(t.rule)):
             best.setdefault(trigger.kind, trigger)
         raised = [self._raise(t, now) for t in best.values()]
-        if self.in_client_session:
+        asked = any(r.rule in ASKED_RULES for r in raised)
+        if self.in_client_session or (self._moving and not asked):
             for rec in raised:
                 twin = next((i for i in self._pending if self._kind(i) == rec.prompt.kind), None)
                 if twin is None:
@@ -366,6 +379,11 @@ class PromptPolicy:
         for prompt_id, rec in self._records.items():
             if rec.fate == "merged" and rec.merged_into in hosts:
                 self._records[prompt_id] = replace(rec, merged_into=winner.prompt_id)
+
+    def _still_waiting(self) -> bool:
+        """Whether prompts that waited for the helper to be still may be decided now:
+        some wait, outside a client session, and the latest minute is not moving."""
+        return bool(self._pending) and not self.in_client_session and not self._moving
 
     def _kind(self, prompt_id: str) -> PromptKind:
         return self._records[prompt_id].prompt.kind

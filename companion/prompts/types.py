@@ -82,6 +82,9 @@ class MinuteInput:
     daily_load : cumulative load of the day so far, 0-100.
     hr_delta_bpm : heart rate minus the personal baseline, in beats per minute, if known.
     ln_rmssd_delta : ln RMSSD minus the personal baseline (dimensionless), if known.
+    moving : the chest strap's accelerometer saw the helper moving or walking
+        (:mod:`companion.pipeline.chest`; such a minute is never scored). Prompts wait
+        until a minute that is not moving. False without an accelerometer.
     """
 
     t_s: float
@@ -90,6 +93,7 @@ class MinuteInput:
     daily_load: float
     hr_delta_bpm: float | None = None
     ln_rmssd_delta: float | None = None
+    moving: bool = False
 
     def __post_init__(self) -> None:
         if self.stress is not None and not 0 <= self.stress <= 100:

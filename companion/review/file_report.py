@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -12,6 +12,7 @@ from companion.review.rows import prompt_when
 from companion.store.types import StoredSession
 
 if TYPE_CHECKING:
+    from companion.pipeline.results import MinuteResult
     from companion.pipeline.runs import RunOutcome
     from companion.pipeline.summary import GapSpan
 
@@ -111,6 +112,7 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
                 f"  Day's load at the end: {stage.minutes[-1].daily_load:.0f} of 100 "
                 f"(peak {max(m.daily_load for m in stage.minutes):.0f})"
             )
+        lines += _movement_lines(stage.minutes)
         delivered = [r for r in stage.prompts if r.prompt.delivered_s is not None]
         lines.append(f"  Prompts delivered: {len(delivered)} (raised {len(stage.prompts)})")
         for record in delivered:
@@ -121,6 +123,41 @@ def format_run_summary(outcome: RunOutcome, title: str) -> str:
             lines.append(f"    {when}  {p.kind:<8} {p.reason}{waited}")
     lines.append("  Nothing here is a diagnosis: numbers compare you with your own baseline.")
     return "\n".join(lines)
+
+
+def _movement_lines(minutes: Sequence[MinuteResult]) -> list[str]:
+    """What a chest strap's accelerometer saw (nothing without one): "Movement (chest strap):
+    12 min walking, 3 min moving: heart rate up with movement, not counted as stress; prompts
+    waited until you were still"."""
+    states = [
+        m.chest.activity.state
+        for m in minutes
+        if m.chest is not None and m.chest.activity is not None
+    ]
+    if not states:
+        return []
+    walking, moving = states.count("walking"), states.count("moving")
+    if not walking and not moving:
+        return ["  Movement (chest strap): still all along"]
+    return [
+        f"  Movement (chest strap): {walking} min walking, {moving} min moving: heart rate up "
+        "with movement, not counted as stress; prompts waited until you were still"
+    ]
+
+
+def _breathing_line(r: Mapping[str, Any], v: Callable[[Any, str], str]) -> str:
+    """The breathing line of :func:`format_analysis`; with a chest strap, each source's."""
+    line = f"  Breathing: {v(r['rate_per_min'], ' breaths/min')}"
+    sources = r.get("sources")
+    if sources is None:
+        return line
+    words = {"rsa": "heart rhythm", "ecg": "ECG", "chest": "chest"}
+    each = ", ".join(
+        f"{words[name]} {v(None if src is None else src['rate_per_min'], '')}"
+        for name, src in sources.items()
+    )
+    used = f"; most minutes used the {words[r['used']]}" if r.get("used") else ""
+    return f"{line} ({each}{used})"
 
 
 def _heavy_mark(marked: bool | None, analysis: Mapping[str, Any] | None, kind: str) -> str:
@@ -173,7 +210,7 @@ def format_analysis(report: dict[str, Any], name: str) -> str:
         f"DFA a1 {v(n['dfa_alpha1'], '', 2)}, SampEn {v(n['sampen'], '', 2)}",
         f"  Stress index {v(s['baevsky_si'])}, PNS {v(s['pns_index'], '', 2)}, "
         f"SNS {v(s['sns_index'], '', 2)}",
-        f"  Breathing: {v(r['rate_per_min'], ' breaths/min')}",
+        _breathing_line(r, v),
         f"  Baseline: {b['source']} (heart rate {v(b['hr_bpm'], ' bpm', 0)})",
     ]
     if "epochs" in report:

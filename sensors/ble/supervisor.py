@@ -25,6 +25,15 @@ when asked to stop.
   ``intentional`` flag set (Bleak calls the disconnected callback for our own
   disconnects too) and ends the event stream.
 
+- **PMD (opt-in, ``pmd=True``)**: when the strap serves Polar's Measurement Data
+  service, ECG and then the accelerometer are started beside the heart-rate stream, in a
+  task of its own so heart rate never waits on it (:class:`~sensors.ble.pmd_streams.PmdStreams`),
+  and their frames go through one :class:`~sensors.pmd.stream.PmdDecoder` (recording into
+  the same file) and out as :class:`~sensors.events.EcgSamples` and
+  :class:`~sensors.events.AccSamples`. A PMD failure never stops the heart-rate stream: the
+  status line says why ECG or ACC is off. With ``pmd`` off, or a strap without PMD, nothing
+  changes.
+
 Only Bleak's public API is used; the scanner and client backends are injected
 (default: the platform's), which is how the emulated strap is reached.
 """
@@ -53,11 +62,13 @@ from sensors.ble.link import (
     SupervisorStatus,
     give_up_error,
 )
+from sensors.ble.pmd_streams import PmdStreams
 from sensors.ble.scan import find_strap
 from sensors.clock import Clock, LoopClock
 from sensors.decoder import StrapDecoder
 from sensors.events import BatteryLevel, DeviceInfo, SourceEvent
 from sensors.hrm import HeartRateParseError, SensorContact
+from sensors.pmd.stream import PmdDecoder
 
 __all__ = ["StrapSupervisor"]
 
@@ -81,6 +92,8 @@ class StrapSupervisor:
     clock : monotonic clock for backoff and the watchdog.
     rng : randomness of the jitter (seed it in tests).
     on_status : called with every state change.
+    pmd : stream ECG and acceleration too when the strap serves Polar's PMD service.
+    pmd_decoder : the PMD decoder (default: one recording into the strap decoder's recorder).
     """
 
     def __init__(
@@ -96,6 +109,8 @@ class StrapSupervisor:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         on_status: Callable[[SupervisorStatus], None] | None = None,
+        pmd: bool = False,
+        pmd_decoder: PmdDecoder | None = None,
     ) -> None:
         self.address = address
         self.source_id = f"strap:{address}"
@@ -124,6 +139,13 @@ class StrapSupervisor:
         self._generation = 0
         self._last_packet_s = 0.0
         self._linked = False  # a Connected went out and its Disconnected not yet
+        self.pmd = pmd
+        self.pmd_decoder = (
+            pmd_decoder if pmd_decoder is not None else PmdDecoder(self.decoder.recorder)
+        )
+        self.pmd_streams = PmdStreams(
+            self.pmd_decoder, emit=self._emit, wall=wall, clock=self.clock, on_note=self._pmd_note
+        )
 
     @property
     def progress(self) -> float | None:
@@ -234,7 +256,15 @@ class StrapSupervisor:
             self._emit(self.decoder.connected(self.wall(), self.device))
             self._linked = True
             self._set(LinkState.STREAMING, self._streaming_detail())
-            await self._watch()
+            pmd_task = (
+                self.pmd_streams.connected(client, lambda: self._live(generation))
+                if self.pmd
+                else None
+            )
+            try:
+                await self._watch()
+            finally:
+                await self.pmd_streams.ended(pmd_task, intentional=self._stop.is_set())
         finally:
             await self._close(client)
 
@@ -262,7 +292,22 @@ class StrapSupervisor:
             reason = "stopped" if intentional else (self._drop_reason or "link lost")
             self._emit(self.decoder.disconnected(self.wall(), reason, intentional))
 
+    # -- PMD (ECG and acceleration) ---------------------------------------------------------
+
+    @property
+    def pmd_status(self) -> str:
+        """Why ECG or the accelerometer is on or off, in a few words (empty without ``pmd``)."""
+        return self.pmd_streams.status
+
+    def _pmd_note(self, _note: str) -> None:
+        if self.status.state is LinkState.STREAMING:
+            self._set(LinkState.STREAMING, self._streaming_detail())
+
     # -- callbacks ------------------------------------------------------------------------------
+
+    def _live(self, generation: int) -> bool:
+        """Whether callbacks of the client of ``generation`` still count."""
+        return generation == self._generation and not self._stop.is_set()
 
     def _on_disconnected(self, generation: int) -> None:
         if generation != self._generation:
@@ -348,7 +393,8 @@ class StrapSupervisor:
     def _streaming_detail(self) -> str:
         d = self.device
         label = " ".join(p for p in (d.name or d.model, f"({self.address})") if p)
-        return f"receiving from {label}"
+        pmd = f"; {self.pmd_status}" if self.pmd_status else ""
+        return f"receiving from {label}{pmd}"
 
     def _emit(self, event: SourceEvent) -> None:
         self._queue.put_nowait(event)
@@ -375,10 +421,13 @@ class StrapSupervisor:
     def describe(self) -> dict[str, Any]:
         """The current status as JSON-ready data (for the live socket)."""
         s = self.status
-        return {
+        out: dict[str, Any] = {
             "state": s.state.value,
             "detail": s.detail,
             "retry_in_s": s.retry_in_s,
             "attempt": s.attempt,
             "device": self.device.to_json(),
         }
+        if self.pmd:
+            out["pmd"] = self.pmd_status
+        return out

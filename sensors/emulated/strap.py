@@ -9,6 +9,11 @@ the event loop's clock scaled by ``speed`` from the script's start, so a demo
 at 60x plays an hour a minute, and a test on a fast-forwarding loop plays a
 day in moments with the same timing.
 
+A profile with ``pmd`` (:data:`~sensors.emulated.script.POLAR_H10`) also serves
+Polar's PMD service (:mod:`sensors.emulated.pmd`) and, on connecting, asks for
+the larger ATT MTU an H10 uses; the script's ECG and ACC frames go out on the
+same clock as its heart-rate packets, while the host has their streams started.
+
 Faults of the script happen on time: link loss (strap-side disconnect, no
 advertising while away), silence, contact loss (no-contact packets without RR,
 and for a Polar-like profile a link drop 25 s later), reboot. Tests can also
@@ -28,8 +33,9 @@ from typing import Final
 from bumble import gatt, hci
 from bumble.att import Attribute
 from bumble.core import UUID, AdvertisingData
-from bumble.device import Connection, Device
+from bumble.device import Connection, Device, Peer
 
+from sensors.emulated.pmd import PmdService
 from sensors.emulated.radio import VirtualRadio
 from sensors.emulated.script import (
     ContactLoss,
@@ -40,7 +46,8 @@ from sensors.emulated.script import (
     StrapScript,
 )
 from sensors.hrm import SensorContact, encode_heart_rate_measurement, parse_heart_rate_measurement
-from sensors.recording import RecordedPacket
+from sensors.pmd.control import ACC_SETTINGS, ECG_SETTINGS
+from sensors.recording import RecordedPacket, RecordedPmdFrame
 
 __all__ = ["EmulatedStrap"]
 
@@ -72,6 +79,8 @@ class EmulatedStrap:
     ----------
     sent : packets delivered to a subscribed host.
     lost : packets of the script that no host received (link down, not subscribed).
+    pmd : the PMD service, for a profile with ``pmd`` (else None).
+    pmd_delivered : every PMD data notification sent, with the script's time of its frame.
     """
 
     def __init__(
@@ -107,6 +116,14 @@ class EmulatedStrap:
         self._pending: set[asyncio.Task[None]] = set()
         self._hrm: gatt.Characteristic[bytes] | None = None
         self._battery: gatt.Characteristic[bytes] | None = None
+        self.pmd_delivered: list[RecordedPmdFrame] = []
+        self.pmd: PmdService | None = None
+        if self.profile.pmd:
+            self.pmd = PmdService(
+                script.pmd_settings or (ECG_SETTINGS, ACC_SETTINGS),
+                requires_bonding=self.profile.requires_bonding,
+                on_frame=self.pmd_delivered.append,
+            )
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -151,6 +168,8 @@ class EmulatedStrap:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._available = False
+        if self.pmd is not None:
+            await self.pmd.settle()
         if self._pending:  # HCI commands in flight finish before the radio goes
             await asyncio.wait(list(self._pending), timeout=5.0)
         device = self._device
@@ -218,8 +237,10 @@ class EmulatedStrap:
         def text(uuid: UUID, value: str) -> gatt.Characteristic[bytes]:
             return gatt.Characteristic(uuid, _READ, Attribute.READABLE, value.encode())
 
+        pmd = [self.pmd.service(device)] if self.pmd is not None else []
         device.add_services(
             [
+                *pmd,
                 gatt.Service(gatt.GATT_HEART_RATE_SERVICE, [hrm, location, control]),
                 gatt.Service(gatt.GATT_BATTERY_SERVICE, [battery]),
                 gatt.Service(
@@ -267,8 +288,21 @@ class EmulatedStrap:
 
     def _on_connection(self, connection: Connection) -> None:
         connection.on(connection.EVENT_DISCONNECTION, lambda *_: self._after_disconnection())
+        mtu = self.profile.pmd_mtu
+        if self.pmd is not None and mtu is not None:
+            task = asyncio.get_running_loop().create_task(self._ask_mtu(connection, mtu))
+            self._pending.add(task)
+            task.add_done_callback(self._settled)
+
+    @staticmethod
+    async def _ask_mtu(connection: Connection, mtu: int) -> None:
+        """Ask for a larger ATT MTU, as an H10 does: its PMD frames are up to 229 bytes."""
+        with contextlib.suppress(Exception):  # the link may already be gone
+            await Peer(connection).request_mtu(mtu)
 
     def _after_disconnection(self) -> None:
+        if self.pmd is not None:
+            self.pmd.link_dropped()
         if self._available and self._task is not None:
             task = asyncio.get_running_loop().create_task(self._advertise())
             self._pending.add(task)
@@ -309,6 +343,8 @@ class EmulatedStrap:
                     timeline.append((t + d, 0, "back"))
                 case _:
                     pass
+        if self.pmd is not None:
+            timeline.extend((frame.at_s, 2, frame) for frame in self.script.pmd_frames)
         timeline.sort(key=lambda item: (item[0], item[1]))
         stopping = self._stopping
         for at_s, _, item in timeline:
@@ -320,6 +356,9 @@ class EmulatedStrap:
                 return
             if isinstance(item, RecordedPacket):
                 await self._send(item)
+            elif isinstance(item, RecordedPmdFrame):
+                if self.pmd is not None and item.at_s >= self._silent_until:
+                    await self.pmd.send(item)
             else:
                 await self._apply(item, at_s)
         self._finished.set()

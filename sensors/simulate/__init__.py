@@ -26,6 +26,11 @@ Scenarios
 ``paced-breathing``
     Five minutes breathing at exactly 6 breaths per minute (one ``other``
     session "BREATHE-6"): large RSA at 0.1 Hz.
+``walking-day``
+    About 08:30 to 16:30 on the move: corridor walks of 1-3 minutes between
+    sessions, a walk from and to the tram, and an 18-minute walk at lunch
+    (``walking`` in the truth); heart rate rises some 20-25 bpm while walking.
+    One intense client session is the ``high_load`` episode.
 
 Full-day scenarios have exactly one disconnect (2-6 minutes) and a few
 contact losses (20-90 s); the short ones have neither.
@@ -54,7 +59,7 @@ SCENARIOS: Final[tuple[str, ...]] = _SCENARIOS
 
 
 def simulate_recording(
-    scenario: str, *, seed: int, day: date, tz: tzinfo
+    scenario: str, *, seed: int, day: date, tz: tzinfo, pmd: bool = False
 ) -> tuple[RecordingHeader, list[RecordLine]]:
     """Generate a whole recording: its header and every event, in arrival order.
 
@@ -64,6 +69,9 @@ def simulate_recording(
     seed : a non-negative integer; with ``scenario``, ``day`` and ``tz`` it fixes the output.
     day : the local calendar day of the recording.
     tz : the time zone of the helper; ``header.started_at`` is aware, in it.
+    pmd : the strap is a Polar H10 that also streams ECG (130 Hz) and its chest
+        accelerometer (50 Hz) as PMD frames (``pmd_start`` and ``pmd`` lines);
+        every other line is the same as without.
 
     Returns
     -------
@@ -77,5 +85,5 @@ def simulate_recording(
     ValueError
         For an unknown scenario (the message lists the valid ones) or a negative seed.
     """
-    simulated = simulate_day(scenario, seed=seed, day=day, tz=tz)
+    simulated = simulate_day(scenario, seed=seed, day=day, tz=tz, pmd=pmd)
     return simulated.header, list(simulated.events())

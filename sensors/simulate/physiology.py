@@ -48,9 +48,12 @@ from sensors.simulate.noise import FloatArray, lorentzian_noise, narrowband_nois
 
 __all__ = [
     "GRID_HZ",
+    "WALK_HR_BPM",
     "BeatSeries",
+    "BreathingTrack",
     "Traits",
     "draw_traits",
+    "exertion_trajectory",
     "rsa_gain",
     "simulate_beats",
 ]
@@ -91,6 +94,24 @@ _RESONANCE_GAIN: Final = 0.8
 _REFERENCE_BREATH_HZ: Final = 14.0 / 60.0
 
 _RR_FLOOR_MS: Final = 320.0
+
+WALK_HR_BPM: Final = 24.0
+"""Extra heart rate while walking at an ordinary pace (movement 1), in beats per minute.
+
+Level walking at about 4.5-5 km/h is about 3-3.5 METs: heart rate some 20-30 bpm above
+sitting (Ainsworth et al. 2011)."""
+
+_TAU_MOVE_ON_S: Final = 30.0
+"""Time constant of heart rate rising at the start of a walk, in seconds."""
+
+_TAU_MOVE_OFF_S: Final = 60.0
+"""Time constant of heart rate recovering after a walk, in seconds."""
+
+_WALK_BREATHING_PER_MIN: Final = 5.0
+"""Extra breaths per minute while walking (movement 1)."""
+
+_WALK_RSA_WITHDRAWAL: Final = 0.5
+"""Fraction of RSA lost while walking (movement 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +177,53 @@ def rsa_gain(breathing_hz: FloatArray) -> FloatArray:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class BreathingTrack:
+    """The breathing oscillator that drives RSA, on the RR model's grid.
+
+    Sample ``k`` is at ``t0_s + k / GRID_HZ`` seconds after the recording start
+    (``t0_s`` is negative: the grid starts before the recording).
+
+    Attributes
+    ----------
+    t0_s : time of the first grid sample, seconds after the recording start.
+    phase_rad : unwrapped breathing phase, in radians. RSA is ``-sin(phase)``
+        (inspiration shortens RR); lung volume above its resting level is taken
+        as ``-cos(phase)`` (largest at the end of inspiration, a quarter cycle
+        after the fastest inflow at ``sin(phase) = 1``).
+    rate_per_min : breathing rate, in breaths per minute.
+    depth : relative breath depth (1: a typical breath).
+    """
+
+    t0_s: float
+    phase_rad: FloatArray
+    rate_per_min: FloatArray
+    depth: FloatArray
+
+    def at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Phase (radians) and depth at ``t_s`` (seconds after the start), interpolated."""
+        grid_s = self.t0_s + np.arange(len(self.phase_rad)) / GRID_HZ
+        phase: FloatArray = np.interp(t_s, grid_s, self.phase_rad)
+        depth: FloatArray = np.interp(t_s, grid_s, self.depth)
+        return phase, depth
+
+    def lung_volume(self, t_s: FloatArray) -> FloatArray:
+        """Relative lung volume ``depth * -cos(phase)`` at ``t_s`` (about -1..1)."""
+        phase, depth = self.at(t_s)
+        volume: FloatArray = -depth * np.cos(phase)
+        return volume
+
+    def per_minute(self, duration_s: float) -> FloatArray:
+        """Mean breathing rate of each whole or partial minute of ``[0, duration_s]``."""
+        grid_s = self.t0_s + np.arange(len(self.rate_per_min)) / GRID_HZ
+        inside = (grid_s >= 0.0) & (grid_s < duration_s)
+        minute = (grid_s[inside] // 60.0).astype(np.int64)
+        sums = np.bincount(minute, weights=self.rate_per_min[inside])
+        counts = np.bincount(minute)
+        means: FloatArray = sums / np.maximum(counts, 1)
+        return means
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class BeatSeries:
     """True beats of the simulated heart, before any strap or artefact.
 
@@ -166,58 +234,107 @@ class BeatSeries:
         before the recording).
     load : load state at :data:`sensors.simulate.scenarios.DEMAND_FS_HZ`, 0..1.
     breathing_per_min : mean breathing rate over the recording, in breaths per minute.
+    breathing : the breathing oscillator behind RSA (for the chest movement and the ECG).
+    movement : the movement state behind the heart rate (0 still .. 1 walking), at
+        :data:`sensors.simulate.scenarios.DEMAND_FS_HZ`; all zero without walks.
     """
 
     beat_s: FloatArray
     rr_s: FloatArray
     load: FloatArray
     breathing_per_min: float
+    breathing: BreathingTrack
+    movement: FloatArray
 
 
 def _breathing(
-    load: FloatArray, traits: Traits, rng: np.random.Generator, paced_per_min: float | None
+    load: FloatArray,
+    traits: Traits,
+    rng: np.random.Generator,
+    paced_per_min: float | None,
+    exertion: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Breathing rate (breaths per minute) and relative depth on the grid.
 
     Spontaneous breathing drifts slowly around the resting rate (Lorentzian
-    noise, one-minute correlation time) and speeds up with load; its depth
-    varies breath to breath. Paced breathing holds its rate and depth exactly.
+    noise, one-minute correlation time) and speeds up with load and with
+    walking (``exertion``, 0..1); its depth varies breath to breath. Paced
+    breathing holds its rate and depth exactly.
     """
     n = len(load)
     if paced_per_min is not None:
         return np.full(n, paced_per_min), np.ones(n)
     drift = lorentzian_noise(rng, n, GRID_HZ, corner_hz=1.0 / (2.0 * np.pi * 60.0))
-    rate_per_min = np.clip(
+    spontaneous = (
         traits.breathing_rest_per_min
         + _BREATHING_LOAD_GAIN_PER_MIN * load
-        + _BREATHING_DRIFT_PER_MIN * drift,
-        *_BREATHING_RANGE_PER_MIN,
+        + _BREATHING_DRIFT_PER_MIN * drift
     )
+    if exertion is not None:
+        spontaneous = spontaneous + _WALK_BREATHING_PER_MIN * exertion
+    rate_per_min = np.clip(spontaneous, *_BREATHING_RANGE_PER_MIN)
     tidal = lorentzian_noise(rng, n, GRID_HZ, corner_hz=1.0 / (2.0 * np.pi * 20.0))
     depth = np.clip(1.0 + _DEPTH_VARIATION * tidal, 0.5, 1.5)
     return rate_per_min, depth
 
 
+def _breathing_phase(breathing_per_min: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """Unwrapped breathing phase on the grid (radians), from a random start."""
+    breathing_hz = breathing_per_min / 60.0
+    phase: FloatArray = (
+        float(rng.uniform(0.0, 2.0 * np.pi)) + 2.0 * np.pi * np.cumsum(breathing_hz) / GRID_HZ
+    )
+    return phase
+
+
+def exertion_trajectory(movement: FloatArray, fs_hz: float) -> FloatArray:
+    """The body's response to movement (0..1): a first-order lag of the movement level.
+
+    Heart rate climbs with a time constant of 30 s at the start of a walk and
+    recovers with 60 s after it (the fast vagal and slower sympathetic phases of
+    the on- and off-kinetics, lumped).
+
+    References
+    ----------
+    Pierpont GL, Stolpman DR, Gornick CC. Heart rate recovery post-exercise as an
+    index of parasympathetic activity. J Auton Nerv Syst 2000;80:169-174.
+    """
+    dt_s = 1.0 / fs_hz
+    rise = 1.0 - math.exp(-dt_s / _TAU_MOVE_ON_S)
+    fall = 1.0 - math.exp(-dt_s / _TAU_MOVE_OFF_S)
+    out = np.empty(len(movement))
+    level = 0.0
+    for i, target in enumerate(movement.tolist()):
+        level += (target - level) * (rise if target > level else fall)
+        out[i] = level
+    return out
+
+
 def _instantaneous_rr_ms(
     load: FloatArray,
     accumulated: FloatArray,
-    breathing_per_min: FloatArray,
-    depth: FloatArray,
+    breathing: BreathingTrack,
     traits: Traits,
     rng: np.random.Generator,
+    exertion: FloatArray | None = None,
 ) -> FloatArray:
-    """RR on the grid, in milliseconds: mean level + RSA + Mayer waves + 1/f wander."""
+    """RR on the grid, in milliseconds: mean level + RSA + Mayer waves + 1/f wander.
+
+    Walking (``exertion``, 0..1) adds :data:`WALK_HR_BPM` to the heart rate and
+    withdraws part of the RSA.
+    """
     n = len(load)
-    breathing_hz = breathing_per_min / 60.0
-    phase = float(rng.uniform(0.0, 2.0 * np.pi)) + 2.0 * np.pi * np.cumsum(breathing_hz) / GRID_HZ
+    breathing_hz = breathing.rate_per_min / 60.0
     # Inspiration shortens RR: RSA is in antiphase with the breathing oscillator.
     rsa_ms = (
         traits.rsa_rest_ms
         * (1.0 - _RSA_LOAD_WITHDRAWAL * load)
         * rsa_gain(breathing_hz)
-        * depth
-        * -np.sin(phase)
+        * breathing.depth
+        * -np.sin(breathing.phase_rad)
     )
+    if exertion is not None:
+        rsa_ms = rsa_ms * (1.0 - _WALK_RSA_WITHDRAWAL * exertion)
     mayer = narrowband_noise(rng, n, GRID_HZ, centre_hz=0.1, width_hz=0.008)
     mayer_ms = traits.mayer_std_ms * (1.0 - _MAYER_LOAD_LOSS * load) * mayer
     wander = pink_noise(rng, n, GRID_HZ, low_hz=1.0 / 3600.0, high_hz=0.04)
@@ -227,6 +344,8 @@ def _instantaneous_rr_ms(
         + (traits.hr_load_bpm - traits.hr_rest_bpm) * load
         + traits.fatigue_bpm * accumulated
     )
+    if exertion is not None:
+        hr_bpm = hr_bpm + WALK_HR_BPM * exertion
     rr_ms: FloatArray = np.maximum(60000.0 / hr_bpm + rsa_ms + mayer_ms + wander_ms, _RR_FLOOR_MS)
     return rr_ms
 
@@ -249,6 +368,7 @@ def simulate_beats(
     rng: np.random.Generator,
     *,
     paced_breathing_per_min: float | None = None,
+    movement: FloatArray | None = None,
 ) -> BeatSeries:
     """Generate the beats of one recording, vectorised on a :data:`GRID_HZ` grid.
 
@@ -261,6 +381,8 @@ def simulate_beats(
     rng : the only source of randomness.
     paced_breathing_per_min : breathe at exactly this rate (breaths per minute)
         instead of spontaneously.
+    movement : walking intensity 0..1 at ``demand_fs_hz`` (None: the helper never
+        walks, and the beats are exactly those of a model without movement).
     """
     load_d, acc_d = load_trajectory(demand, demand_fs_hz)
     n = math.ceil((duration_s + 2.0 * _LEAD_S) * GRID_HZ) + 1
@@ -268,8 +390,16 @@ def simulate_beats(
     t_demand = np.arange(len(demand)) / demand_fs_hz
     load = np.interp(t_s, t_demand, load_d)
     accumulated = np.interp(t_s, t_demand, acc_d)
-    breathing_per_min, depth = _breathing(load, traits, rng, paced_breathing_per_min)
-    rr_ms = _instantaneous_rr_ms(load, accumulated, breathing_per_min, depth, traits, rng)
+    exertion_d = (
+        exertion_trajectory(movement, demand_fs_hz)
+        if movement is not None
+        else np.zeros(len(demand))
+    )
+    exertion = np.interp(t_s, t_demand, exertion_d) if movement is not None else None
+    breathing_per_min, depth = _breathing(load, traits, rng, paced_breathing_per_min, exertion)
+    phase = _breathing_phase(breathing_per_min, rng)
+    breathing = BreathingTrack(float(t_s[0]), phase, breathing_per_min, depth)
+    rr_ms = _instantaneous_rr_ms(load, accumulated, breathing, traits, rng, exertion)
     ipfm_s = _ipfm_beat_times(t_s, rr_ms, rng)
 
     before = int(np.searchsorted(ipfm_s, 0.0, side="right")) - 1
@@ -287,4 +417,6 @@ def simulate_beats(
         rr_s=rr_s[keep],
         load=load_d,
         breathing_per_min=float(np.mean(breathing_per_min[inside])),
+        breathing=breathing,
+        movement=exertion_d,
     )

@@ -22,9 +22,11 @@ __all__ = [
     "DayScript",
     "LinkPlan",
     "ScriptedSession",
+    "WalkingSpell",
     "build_script",
     "check_scenario",
     "demand_profile",
+    "movement_profile",
     "plan_link_problems",
 ]
 
@@ -68,6 +70,28 @@ class ScriptedSession:
 
 
 @dataclass(frozen=True, slots=True)
+class WalkingSpell:
+    """The helper walks: down a corridor between sessions, or out at lunch.
+
+    Attributes
+    ----------
+    start_s, duration_s : start (seconds after the recording start) and length, in seconds.
+    step_hz : cadence, in steps per second (ordinary walking: 1.7-2.0).
+    intensity : how brisk, 0..1 (1: an ordinary outdoor walk); scales the
+        heart-rate response and the size of the steps.
+    """
+
+    start_s: int
+    duration_s: int
+    step_hz: float
+    intensity: float
+
+    @property
+    def end_s(self) -> int:
+        return self.start_s + self.duration_s
+
+
+@dataclass(frozen=True, slots=True)
 class LinkPlan:
     """Scripted link trouble, as ``(start_s, end_s)`` windows after the recording start.
 
@@ -98,6 +122,7 @@ class DayScript:
         or ``None``. Physiological load follows it with a lag of 1-3 minutes.
     full_day : whether the strap has a day's worth of trouble (one disconnect,
         a few contact losses).
+    walks : walking spells, in order, not overlapping any session but a break.
     """
 
     scenario: str
@@ -107,6 +132,7 @@ class DayScript:
     paced_breathing_per_min: float | None = None
     high_load: tuple[int, int] | None = None
     full_day: bool = False
+    walks: tuple[WalkingSpell, ...] = ()
 
 
 class _Builder:
@@ -116,6 +142,7 @@ class _Builder:
         self.rng = rng
         self.t_s = 0
         self.sessions: list[ScriptedSession] = []
+        self.walks: list[WalkingSpell] = []
         self._codes = iter(rng.permutation(np.arange(1, 60)).tolist())
 
     def _minutes(self, minutes: float, jitter_min: float) -> int:
@@ -148,6 +175,25 @@ class _Builder:
 
     def client(self, demand: float, heavy: bool | None = None) -> ScriptedSession:
         return self.block("client", self.client_code(), 50, demand, heavy)
+
+    def walk(self, minutes: float, jitter_min: float, intensity: float) -> WalkingSpell:
+        """Walk now for about ``minutes`` (at least 40 s), at a cadence of 1.7-2.0 steps/s."""
+        jitter = self.rng.uniform(-jitter_min, jitter_min) if jitter_min else 0.0
+        spell = WalkingSpell(
+            self.t_s,
+            max(40, round((minutes + jitter) * 60.0)),
+            round(float(self.rng.uniform(1.7, 2.0)), 3),
+            intensity,
+        )
+        self.walks.append(spell)
+        self.t_s = spell.end_s
+        return spell
+
+    def corridor(self) -> None:
+        """A short walk between two sessions, with a minute or two around it."""
+        self.idle(2, jitter_min=1)
+        self.walk(2.0, 1.0, 0.8)
+        self.idle(2, jitter_min=1)
 
 
 def _calm(rng: np.random.Generator, start_local_s: int) -> DayScript:
@@ -211,6 +257,52 @@ def _heavy(rng: np.random.Generator, start_local_s: int) -> DayScript:
     )
 
 
+def _walking(rng: np.random.Generator, start_local_s: int) -> DayScript:
+    """A workday on the move: corridor walks between sessions and a walk at lunch.
+
+    About 08:30 to 16:30. One intense client session (the ``high_load`` of the
+    truth) shows that stress while seated is still stress; the walks raise the
+    heart rate without any demand.
+    """
+    b = _Builder(rng)
+    b.idle(5)
+    b.walk(3.0, 1.0, 0.9)  # in from the tram stop
+    b.idle(5)
+    b.block("admin", "ADM", 30, 0.15)
+    b.corridor()
+    b.client(0.40)
+    b.corridor()
+    b.client(0.45)
+    b.block("break", "BRK", 15, 0.0)
+    b.walk(3.0, 1.0, 0.8)  # to the far building
+    b.idle(3, jitter_min=1)
+    intense = b.client(0.90, heavy=True)
+    b.idle(3, jitter_min=1)
+    lunch = b.block("break", "LUNCH", 50, 0.02, jitter_min=5)
+    b.t_s = lunch.start_s + round(float(rng.uniform(20.0, 22.0)) * 60.0)
+    b.walk(18.0, 2.0, 1.0)  # the lunch walk, inside the lunch break (ends by minute 42)
+    b.t_s = lunch.end_s
+    b.corridor()
+    b.client(0.50)
+    b.corridor()
+    b.block("supervision", "SUP", 50, 0.35)
+    b.idle(10)
+    b.client(0.55)
+    b.idle(10)
+    b.block("admin", "ADM", 25, 0.15)
+    b.idle(3, jitter_min=1)
+    b.walk(3.0, 1.0, 0.9)  # out to the tram stop
+    return DayScript(
+        "walking-day",
+        start_local_s,
+        b.t_s,
+        tuple(b.sessions),
+        high_load=(intense.start_s, intense.end_s),
+        full_day=True,
+        walks=tuple(b.walks),
+    )
+
+
 def check_scenario(scenario: str) -> None:
     """Raise :class:`ValueError` naming the valid scenarios unless ``scenario`` is one."""
     if scenario not in SCENARIOS:
@@ -226,6 +318,8 @@ def build_script(scenario: str, rng: np.random.Generator) -> DayScript:
         return _calm(rng, start_local_s)
     if scenario == "heavy":
         return _heavy(rng, start_local_s)
+    if scenario == "walking-day":
+        return _walking(rng, start_local_s)
     if scenario == "rest":
         rest = ScriptedSession("other", "REST", 5, 300, 0.0)
         return DayScript("rest", start_local_s, 310, (rest,))
@@ -248,6 +342,19 @@ def demand_profile(script: DayScript, rng: np.random.Generator) -> FloatArray:
     size = 0.02 + 0.04 * level if script.full_day else np.zeros(n)
     out: FloatArray = np.clip(level + size * wobble, 0.0, 1.0)
     return out
+
+
+def movement_profile(script: DayScript) -> FloatArray | None:
+    """Walking intensity 0..1 at :data:`DEMAND_FS_HZ` over ``[0, duration_s]``; None without walks.
+
+    None keeps a day without walks exactly as the RR model made it before walks existed.
+    """
+    if not script.walks:
+        return None
+    movement = np.zeros(int(script.duration_s * DEMAND_FS_HZ) + 1)
+    for spell in script.walks:
+        movement[spell.start_s : spell.end_s] = spell.intensity
+    return movement
 
 
 def _overlaps(start_s: int, end_s: int, taken: list[tuple[int, int]], margin_s: int) -> bool:

@@ -103,12 +103,15 @@ __all__ = [
     "BreathingEstimate",
     "BreathingParams",
     "MinuteBreathing",
+    "band_passed",
     "breathing_estimate",
     "breathing_in_window",
     "breathing_in_windows",
     "breathing_rate",
     "breathing_rate_per_minute",
+    "detrended",
     "estimate_from_spectrum",
+    "estimate_in_band",
 ]
 
 MINUTE_WINDOW_S: Final = 60.0
@@ -198,7 +201,7 @@ class MinuteBreathing:
 # --- steps 2–5 on rows -----------------------------------------------------------------------
 
 
-def _detrended(x: FloatArray, v: BoolArray) -> FloatArray:
+def detrended(x: FloatArray, v: BoolArray) -> FloatArray:
     """Each row minus the mean and linear trend of its valid samples; invalid samples 0."""
     n = np.maximum(v.sum(axis=1), 1)
     tt = np.broadcast_to(np.arange(x.shape[1], dtype=np.float64), x.shape)
@@ -232,7 +235,7 @@ def _spectral_peaks(
     return peak_hz, share
 
 
-def _band_passed(z: FloatArray, low_hz: float, high_hz: FloatArray) -> FloatArray:
+def band_passed(z: FloatArray, low_hz: float, high_hz: FloatArray) -> FloatArray:
     """Each row band-passed to ``[low_hz, high_hz]`` by FFT with logistic edges."""
     m = z.shape[1]
     n_fft = 1 << (2 * m - 1).bit_length()
@@ -254,10 +257,25 @@ def _estimate_rows(
         np.where(v, x, 0.0).sum(axis=1), v.sum(axis=1), out=np.ones(x.shape[0]), where=ok
     )
     high_hz = np.minimum(HIGH_LIMIT_HZ, NYQUIST_SHARE * 1000.0 / np.maximum(mean_rr, 1.0))
-    z = _detrended(x, v)
+    return estimate_in_band(x, v, window_s, high_hz, params)
+
+
+def estimate_in_band(
+    x: FloatArray, v: BoolArray, window_s: float, high_hz: FloatArray, params: BreathingParams
+) -> tuple[BreathingEstimate, ...]:
+    """Steps 3–5 of the module docstring for each row of a 4-Hz breathing series.
+
+    ``x`` (rows × samples at :data:`~signals.breathing.tachogram.RESAMPLE_HZ`) is any
+    breathing series (RR, chest movement, R amplitude); ``v`` marks valid samples; the
+    search band of row ``i`` is ``[params.low_hz, high_hz[i]]``. A row with fewer than
+    :data:`MIN_VALID_SHARE` valid samples, or whose spectrum and count disagree by more
+    than ``params.agreement_per_min``, gets no rate; quality = concentration × agreement.
+    """
+    ok = v.mean(axis=1) >= MIN_VALID_SHARE
+    z = detrended(x, v)
     peak_hz, share = _spectral_peaks(z, params.low_hz, high_hz, 2.0 / window_s)
     counted = count_breath_rates(
-        _band_passed(z, params.low_hz, high_hz),
+        band_passed(z, params.low_hz, high_hz),
         v,
         threshold_frac=params.threshold_frac,
         resample_hz=RESAMPLE_HZ,

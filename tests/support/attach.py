@@ -143,6 +143,9 @@ class Heard:
 
         await within(wait())
 
+    def live_chest(self, samples: Any) -> None:
+        pass
+
     def live_beats(self, beats: Sequence[Beat]) -> None:
         self.beats.extend(beats)
         self._note()

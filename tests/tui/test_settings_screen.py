@@ -36,9 +36,10 @@ async def test_settings_are_edited_and_saved_by_keys(store: Store) -> None:
         # Daily cap 4 -> 2; tab; high stress 76 -> 80; tab; quiet in every session.
         await pilot.press("backspace", "2", "tab", "backspace", "backspace", "8", "0", "tab")
         await pilot.press("down", "space", "tab")
-        # Pacer 6 -> 5.5 breaths/min; tab; box; tab; desktop notification off; tab; bell on.
+        # Pacer 6 -> 5.5 breaths/min; tab; box; tab; desktop notification off; tab; bell on;
+        # past "Forget" to the H10's ECG and chest motion: off.
         await pilot.press("backspace", "5", ".", "5", "tab", "down", "space", "tab")
-        await pilot.press("space", "tab", "space", "ctrl+s")
+        await pilot.press("space", "tab", "space", "tab", "tab", "space", "ctrl+s")
         assert isinstance(app.screen, LiveScreen)
     saved = load_settings(store.data_dir)
     assert saved == Settings(
@@ -51,6 +52,7 @@ async def test_settings_are_edited_and_saved_by_keys(store: Store) -> None:
         pacer_pattern="box",
         desktop_notify=False,
         bell=True,
+        ecg_motion=False,
     )
     # Applied at once: the app's settings, and the thresholds for the next run.
     assert app.settings == saved

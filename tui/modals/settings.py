@@ -113,6 +113,9 @@ class SettingsScreen(ModalScreen[Settings | None]):
                     yield Button(
                         "Forget", id="forget", compact=True, disabled=self._strap[0] is None
                     )
+                with Horizontal(classes="switch-row"):
+                    yield Switch(s.ecg_motion, id="ecg-motion")
+                    yield Label("ECG and chest motion from a Polar H10", classes="switch-label")
                 yield Static(NEXT_RUN_NOTE, classes="note")
             with DialogFoot():
                 yield Static("", id="settings-error", classes="error")
@@ -167,6 +170,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
             pacer_pattern=PATTERNS[pattern] if pattern >= 0 else self.settings.pacer_pattern,
             desktop_notify=self.query_one("#desktop-notify", Switch).value,
             bell=self.query_one("#bell", Switch).value,
+            ecg_motion=self.query_one("#ecg-motion", Switch).value,
         )
 
 

@@ -13,6 +13,11 @@ Two time scales meet here, on purpose:
   the wave and the coherence reading show from the first second, labelled as
   partly from before the exercise until its own beats fill them.
 
+With a chest strap that has an accelerometer (the Polar H10), the chest's own
+breathing shows as a second band under the pacer's (:meth:`BreatheScreen.add_chest`,
+:mod:`tui.screens.breath_chest`): the breath itself next to the guide. Without one
+nothing of it shows.
+
 A swing "per breath" is counted only for breaths the pacer has completed: a
 replay may deliver minutes of beats within the exercise's first seconds, and
 those are not breaths the helper took with the pacer. After no whole breath
@@ -51,6 +56,7 @@ from signals.breathing.pacer import (
     with_rate,
 )
 from tui.beat_watch import BeatWatch
+from tui.screens.breath_chest import ChestWave
 from tui.screens.breath_heart import HeartReadings
 
 if TYPE_CHECKING:
@@ -62,6 +68,8 @@ FRAME_S: Final = 1.0 / 15.0
 """Animation frame interval, in seconds."""
 RATE_STEP_PER_MIN: Final = 0.5
 """Change of the breathing rate per ``+`` / ``-`` press, in breaths/min."""
+CHEST_LABEL: Final = "Your chest, as the strap feels it"
+"""The label of the chest's band, under the pacer's."""
 WAVE_LABEL: Final = "Heart rate, last minute"
 WAVE_LABEL_BEFORE: Final = "Heart rate and coherence, last minute — partly from before you began"
 """The wave's label while the wave or the coherence shown span beats from before."""
@@ -176,6 +184,7 @@ class BreatheScreen(ModalScreen[BreathResult]):
         if beats is not None and not beats.live:
             recent_beats = ()  # old beats: no wave or coherence from them
         self._heart = HeartReadings(self._pattern, recent_beats)  # on beat time
+        self._chest = ChestWave()  # shown once the strap's accelerometer speaks
 
     @property
     def pattern(self) -> BreathPattern:
@@ -195,6 +204,8 @@ class BreatheScreen(ModalScreen[BreathResult]):
             with Vertical(id="breathe-live"):
                 yield Static(id="breathe-cue")
                 yield BreathBar(id="breathe-bar")
+                yield Static(CHEST_LABEL, id="breathe-chest-label")
+                yield BreathBar(id="breathe-chest")
                 yield Static(WAVE_LABEL, id="breathe-wave-label")
                 yield Sparkline([], id="breathe-wave", summary_function=_mean)
                 yield Static(id="breathe-stats")
@@ -220,6 +231,13 @@ class BreatheScreen(ModalScreen[BreathResult]):
         if self._result is None:
             self._heart.add(time_s, rr_ms)
 
+    def add_chest(self, time_s: Sequence[float], xyz_mg: Sequence[tuple[int, int, int]]) -> None:
+        """Take the strap's accelerometer samples: times in seconds on the beats' scale,
+        x, y, z in mg. The chest's band shows from the first. Ignored after the end."""
+        if self._result is None:
+            self._chest.add(time_s, xyz_mg)
+            self.set_class(self._chest.fill is not None, "-chest")
+
     # -- one frame ---------------------------------------------------------
 
     def tick(self) -> None:
@@ -234,7 +252,9 @@ class BreatheScreen(ModalScreen[BreathResult]):
         state = pacer_at(self._pattern, now - self._pace_origin_s)
         remaining = math.ceil(state.remaining_in_stage_s - 1e-9)
         self.query_one("#breathe-cue", Static).update(f"{STAGE_CUES[state.stage]}  {remaining}")
-        self.query_one(BreathBar).fill = state.fill
+        self.query_one("#breathe-bar", BreathBar).fill = state.fill
+        if self._chest.fill is not None:
+            self.query_one("#breathe-chest", BreathBar).fill = self._chest.fill
         heart = self._heart
         if heart.take_changed():
             self.query_one("#breathe-wave", Sparkline).data = heart.wave()

@@ -67,6 +67,13 @@ _STATE_TEXT: Final = {
 }
 
 
+def _activity_text(state: str, cadence_per_min: float | None) -> str:
+    """The minute's activity from the chest strap: "walking, 108 steps/min", "still"."""
+    if state == "walking" and cadence_per_min is not None:
+        return f"walking, {cadence_per_min:.0f} steps/min"
+    return state
+
+
 def clock_text(time_s: float) -> str:
     return datetime.fromtimestamp(time_s).astimezone().strftime("%H:%M")
 
@@ -372,6 +379,9 @@ class LiveScreen(Screen[None]):
             vitals.append(text)
             if epoch.rmssd_ms is not None:
                 vitals.append(f"RMSSD {epoch.rmssd_ms:.0f} ms")
+            activity = minute.chest.activity if minute.chest is not None else None
+            if activity is not None and activity.state != "unknown":
+                vitals.append(_activity_text(activity.state, activity.cadence_per_min))
         self.query_one("#vitals", PartsLine).show(vitals)
 
     def _draw_stress(self) -> None:
@@ -404,7 +414,11 @@ class LiveScreen(Screen[None]):
             )
             return
         if score.score is None:
-            head.update("Stress: no score this minute")
+            head.update(
+                "Stress: not scored while moving"
+                if minute.moving
+                else "Stress: no score this minute"
+            )
             bar.score = None
         else:
             head.update(f"Stress {score.score} · {score.band}")

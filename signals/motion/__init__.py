@@ -1,0 +1,1 @@
+"""Motion from the chest accelerometer: activity per minute and the breathing movement."""
