@@ -144,7 +144,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 t0 = time.perf_counter()
-from companion.connect.calendar import parse_calendar
+from companion.connect.calendar.ics import parse_calendar
 first = date.fromisoformat(sys.argv[1])
 got = parse_calendar(sys.stdin.buffer.read(), Path("bench.ics"), first,
                      first + timedelta(days=int(sys.argv[2]) - 1), tz=ZoneInfo("Europe/Berlin"))

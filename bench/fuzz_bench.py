@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bench.calendar_bench import bombs, messy_calendar
-from companion.connect.calendar import CalendarError, parse_calendar
+from companion.connect.calendar.ics import CalendarError, parse_calendar
 from sensors.hrm import HeartRateParseError, parse_heart_rate_measurement
 from sensors.names import IMPORT_FORMATS
 from sensors.recording import RecordingError, RecordingReader

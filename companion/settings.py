@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from companion.connect.calendar_rules import DEFAULT_RULES, KindRule, KindRules
+from companion.connect.calendar.rules import DEFAULT_RULES, KindRule, KindRules
 from companion.errors import HoldspaceError
 from companion.prompts.types import MEDIUM_BAND_MIN, PolicyConfig
 from companion.store.forget import ForgetResult, apply_retention
@@ -111,7 +111,7 @@ class Settings:
     desktop_notify : raise a desktop notification when a prompt is shown.
     bell : ring the terminal's bell when a prompt is shown.
     calendar_rules : the helper's own (pattern, kind) rules for calendar events, tried
-        before the built-in ones (:data:`companion.connect.calendar.DEFAULT_RULES`).
+        before the built-in ones (:data:`companion.connect.calendar.ics.DEFAULT_RULES`).
     calendar_default_kind : the kind of an event no rule matches.
     calendar_titles : keep event titles when a calendar is imported (they can name clients).
     retention_days : keep this many days of data (today counts as one) and forget older

@@ -9,7 +9,7 @@ file's own calm periods, and ``baseline.source`` says which.
 A recording holding a chest strap's ECG and accelerometer (Polar PMD) adds, per epoch,
 ``activity`` and ``respiration`` (the rate from each source, which one was used) and
 withholds the stress of moving epochs by the live rule
-(:class:`~companion.pipeline.chest.MovementHold`); the file's ``respiration`` gains
+(:class:`~companion.pipeline.chest.minutes.MovementHold`); the file's ``respiration`` gains
 ``sources`` (the median per-minute rate of each source) and ``used``. Without them the
 output is exactly what it was.
 """
@@ -25,14 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from companion.pipeline.baselines import file_calm_baseline, stored_baseline
-from companion.pipeline.chest import (
+from companion.pipeline.chest.minutes import (
     MovementHold,
     activity_json,
     respiration_json,
     withheld_epoch,
 )
-from companion.pipeline.chest_recording import ChestRecording, PmdCollector
-from companion.pipeline.chest_work import chest_respiration, ecg_beats_or_none
+from companion.pipeline.chest.recording import ChestRecording, PmdCollector
+from companion.pipeline.chest.work import chest_respiration, ecg_beats_or_none
 from companion.pipeline.offload import report_beside
 from companion.pipeline.pipeline import Pipeline
 from companion.pipeline.summary import RunCollector
@@ -120,7 +120,7 @@ def chest_rows(
     """:func:`epoch_table`'s rows with a chest strap's ECG and accelerometer.
 
     Each epoch's activity decides whether movement withholds its stress
-    (:class:`~companion.pipeline.chest.MovementHold`, the live rule); its breathing is
+    (:class:`~companion.pipeline.chest.minutes.MovementHold`, the live rule); its breathing is
     fused from the heart rhythm, the ECG and the chest over the window
     :func:`epoch_breathing` reads (``resp_per_min`` is the fused rate).
     """

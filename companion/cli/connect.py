@@ -16,7 +16,7 @@ from typing import Any, Final
 from companion.cli.args import data_dir as _data_dir
 from companion.cli.args import date_arg as _date
 from companion.cli.args import print_json as _print_json
-from companion.connect.calendar import p_to_doc, read_calendar
+from companion.connect.calendar.ics import p_to_doc, read_calendar
 from companion.connect.colleagues import (
     add_colleague,
     last_contact_text,

@@ -15,7 +15,7 @@ Both are pure functions of a few lists of floats, so they can run anywhere:
   batch holding it at once, so waiting never deadlocks.
 - ``"inline"``: computed on the spot (tests, and measuring the inline cost).
 
-A chest strap's minutes (:func:`companion.pipeline.chest_work.chest_work`: ECG through
+A chest strap's minutes (:func:`companion.pipeline.chest.work.chest_work`: ECG through
 NeuroKit2, the chest's breathing, fusion) run where :func:`make_pmd_executor` says: live,
 in a worker *process* of their own, since NeuroKit2 holds the interpreter through its pandas
 steps and a thread would delay beats; for a whole file, in the one worker process.
@@ -253,7 +253,7 @@ def make_executor(offload: Offload) -> Executor | None:
 
 def make_pmd_executor(offload: Offload, shared: Executor | None) -> Executor | None:
     """Where a run's per-minute ECG and chest breathing
-    (:func:`~companion.pipeline.chest_work.chest_work`) runs.
+    (:func:`~companion.pipeline.chest.work.chest_work`) runs.
 
     NeuroKit2 costs seconds to import and holds the interpreter through its pandas steps:
     live (``"thread"``) that would delay beats, so it gets a worker process of its own,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from companion.pipeline.baselines import baseline_json
-from companion.pipeline.chest import ChestMinute
+from companion.pipeline.chest.minutes import ChestMinute
 from companion.sessions import Session
 from signals.epochs.types import EPOCH_S, Epoch
 from signals.hrv.report import HRVReport
@@ -42,7 +42,7 @@ class MinuteResult:
 
     The breathing rate is estimated on the worker thread (a spectrum per
     minute is the one costly step); :attr:`resp_per_min` waits for it. With a chest
-    strap's ECG and accelerometer (``chest``, :mod:`companion.pipeline.chest`) it is the
+    strap's ECG and accelerometer (``chest``, :mod:`companion.pipeline.chest.minutes`) it is the
     rate fused from the heart rhythm, the ECG and the chest, and the stored minute adds
     ``activity``, ``respiration`` (its sources, and which was used) and ``ecg`` (the ECG's
     check of the minute's beats); without, the stored minute is exactly as before.

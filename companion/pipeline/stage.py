@@ -12,7 +12,7 @@ on the screen stores the numbers the end of the run would. Replay and live
 strap run exactly this.
 
 A strap that streams ECG and accelerometer samples (a Polar H10 with PMD) adds the chest
-stage (:mod:`companion.pipeline.chest`), made at its first samples: each minute's activity,
+stage (:mod:`companion.pipeline.chest.minutes`), made at its first samples: each minute's activity,
 movement withholding a moving minute's stress (scored as an unscored minute, so the steady
 band, the load, the store and the review all follow the one rule), prompts waiting until
 the helper is still (``MinuteInput.moving``) and breathing fused from three sources, worked
@@ -30,8 +30,8 @@ from datetime import date
 from typing import Any, Final, TypeVar
 
 from companion.pipeline.beat_queue import BeatQueue
-from companion.pipeline.chest import ChestMinute, ChestStage, withheld_epoch
-from companion.pipeline.chest_work import ChestWork
+from companion.pipeline.chest.minutes import ChestMinute, ChestStage, withheld_epoch
+from companion.pipeline.chest.work import ChestWork
 from companion.pipeline.offload import (
     BatchingExecutor,
     Offload,
@@ -50,7 +50,7 @@ from companion.store.types import local_day
 from sensors.beats import Beat, GapReason, beat_columns
 from sensors.events import AccSamples, CheckIn, Disconnected, EcgSamples, Measurement, SourceEvent
 from sensors.hrm import SensorContact
-from signals.artifacts.live import LiveArtifactDetector
+from signals.artifacts.live.detector import LiveArtifactDetector
 from signals.epochs.builder import EpochBuilder
 from signals.epochs.types import Epoch
 from signals.hrv.report import HRVReport

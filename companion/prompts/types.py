@@ -83,7 +83,7 @@ class MinuteInput:
     hr_delta_bpm : heart rate minus the personal baseline, in beats per minute, if known.
     ln_rmssd_delta : ln RMSSD minus the personal baseline (dimensionless), if known.
     moving : the chest strap's accelerometer saw the helper moving or walking
-        (:mod:`companion.pipeline.chest`; such a minute is never scored). Prompts wait
+        (:mod:`companion.pipeline.chest.minutes`; such a minute is never scored). Prompts wait
         until a minute that is not moving. False without an accelerometer.
     """
 

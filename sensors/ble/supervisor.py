@@ -27,7 +27,7 @@ when asked to stop.
 
 - **PMD (opt-in, ``pmd=True``)**: when the strap serves Polar's Measurement Data
   service, ECG and then the accelerometer are started beside the heart-rate stream, in a
-  task of its own so heart rate never waits on it (:class:`~sensors.ble.pmd_streams.PmdStreams`),
+  task of its own so heart rate never waits on it (:class:`~sensors.ble.pmd.streams.PmdStreams`),
   and their frames go through one :class:`~sensors.pmd.stream.PmdDecoder` (recording into
   the same file) and out as :class:`~sensors.events.EcgSamples` and
   :class:`~sensors.events.AccSamples`. A PMD failure never stops the heart-rate stream: the
@@ -62,7 +62,7 @@ from sensors.ble.link import (
     SupervisorStatus,
     give_up_error,
 )
-from sensors.ble.pmd_streams import PmdStreams
+from sensors.ble.pmd.streams import PmdStreams
 from sensors.ble.scan import find_strap
 from sensors.clock import Clock, LoopClock
 from sensors.decoder import StrapDecoder

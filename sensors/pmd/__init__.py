@@ -4,5 +4,5 @@ Pure bytes to frozen dataclasses, no Bluetooth and no I/O: :mod:`sensors.pmd.uui
 service), :mod:`sensors.pmd.control` (control point requests, responses and settings),
 :mod:`sensors.pmd.frames` (data frames) and :mod:`sensors.pmd.stream` (frames to timed samples,
 the same instance logic live and in replay). The Bluetooth side is
-:mod:`sensors.ble.pmd_client`.
+:mod:`sensors.ble.pmd.client`.
 """

@@ -42,7 +42,7 @@ event; the event spans more:
 normal-to-normal series as the paper and Kubios correct it: a missed beat
 splits its interval in two, an extra beat merges its two halves, and every
 other flagged interval is replaced by interpolation from the normal intervals
-around it. :class:`signals.artifacts.live.LiveArtifactDetector` is the
+around it. :class:`signals.artifacts.live.detector.LiveArtifactDetector` is the
 incremental twin for the live stream.
 
 References

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.connect.calendar import (
+from companion.connect.calendar.ics import (
     CalendarError,
     CalendarImport,
     PlannedSession,
     parse_calendar,
     read_calendar,
 )
-from companion.connect.calendar_rules import DEFAULT_RULES, KindRule, KindRules
+from companion.connect.calendar.rules import DEFAULT_RULES, KindRule, KindRules
 from companion.errors import HoldspaceError
 from tests.support.paths import FIXTURES
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.calendar_bench import DAYS, FIRST, bombs, dense_calendar, messy_calendar
-from companion.connect.calendar import parse_calendar
+from companion.connect.calendar.ics import parse_calendar
 from companion.text import clean_text
 from tests.support.paths import ROOT
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from companion.cli.analyze import analyze_source
-from companion.pipeline.chest import (
+from companion.pipeline.chest.minutes import (
     SETTLING_REASON,
     ChestStage,
     SampleChunks,

@@ -16,8 +16,8 @@ from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakGATTProtocolError, BleakGATTProtocolErrorCode
 
 from sensors.ble.link import ReconnectPolicy
-from sensors.ble.pmd_client import PmdClient, PmdError
-from sensors.ble.pmd_streams import AccDropGuard, PmdStreams, choose_settings
+from sensors.ble.pmd.client import PmdClient, PmdError
+from sensors.ble.pmd.streams import AccDropGuard, PmdStreams, choose_settings
 from sensors.ble.supervisor import StrapSupervisor
 from sensors.clock import ManualClock
 from sensors.emulated.radio import VirtualRadio

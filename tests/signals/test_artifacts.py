@@ -24,8 +24,8 @@ import pytest
 from signals.artifacts.batch import MIN_SEGMENT_BEATS, ArtifactScreen, screen_artifacts
 from signals.artifacts.correct import correct_artifacts
 from signals.artifacts.lipponen import ArtifactKind, classify, segment_features
-from signals.artifacts.live import LOOKAHEAD_BEATS, LiveArtifactDetector
-from signals.artifacts.live_verdicts import LiveVerdict
+from signals.artifacts.live.detector import LOOKAHEAD_BEATS, LiveArtifactDetector
+from signals.artifacts.live.verdicts import LiveVerdict
 from tests.support.paths import ROOT, SHARED_DATA
 from tests.support.synthetic_rr import clean_rr
 
@@ -240,7 +240,8 @@ def test_screen_api() -> None:
 
 def test_signals_artifacts_never_imports_neurokit2_or_pandas() -> None:
     code = (
-        "import sys, signals.artifacts.batch, signals.artifacts.correct, signals.artifacts.live; "
+        "import sys, signals.artifacts.batch, signals.artifacts.correct, "
+        "signals.artifacts.live.detector; "
         "print(sorted(m for m in ('neurokit2', 'pandas') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

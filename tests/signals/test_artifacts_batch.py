@@ -15,8 +15,8 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 from signals.artifacts.lipponen import rolling_median, rolling_quartile_deviation
-from signals.artifacts.live import LiveArtifactDetector
-from signals.artifacts.live_verdicts import LiveVerdict
+from signals.artifacts.live.detector import LiveArtifactDetector
+from signals.artifacts.live.verdicts import LiveVerdict
 from signals.markers.order_stats import window_order_statistics, window_quartile_deviation
 from tests.support.paths import SHARED_DATA
 from tests.support.synthetic_rr import clean_rr

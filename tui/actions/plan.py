@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from companion.connect.calendar import p_to_doc, read_calendar
+from companion.connect.calendar.ics import p_to_doc, read_calendar
 from companion.errors import HoldspaceError
 from companion.live.planner import Planner
 from companion.text import clean_text

@@ -15,7 +15,7 @@ Two time scales meet here, on purpose:
 
 With a chest strap that has an accelerometer (the Polar H10), the chest's own
 breathing shows as a second band under the pacer's (:meth:`BreatheScreen.add_chest`,
-:mod:`tui.screens.breath_chest`): the breath itself next to the guide. Without one
+:mod:`tui.widgets.chest_wave`): the breath itself next to the guide. Without one
 nothing of it shows.
 
 A swing "per breath" is counted only for breaths the pacer has completed: a
@@ -56,8 +56,8 @@ from signals.breathing.pacer import (
     with_rate,
 )
 from tui.beat_watch import BeatWatch
-from tui.screens.breath_chest import ChestWave
 from tui.screens.breath_heart import HeartReadings
+from tui.widgets.chest_wave import ChestWave
 
 if TYPE_CHECKING:
     from signals.breathing.coherence import BreathSwing

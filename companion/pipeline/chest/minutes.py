@@ -20,7 +20,7 @@ and, as each minute closes, says:
   trends) agrees with the screen and the prompts by the one rule it already has: an
   unscored minute is never high stress;
 - **breathing from three sources** and an **ECG check of the beats**
-  (:func:`~companion.pipeline.chest_work.chest_work`, off the beat path): the
+  (:func:`~companion.pipeline.chest.work.chest_work`, off the beat path): the
   heart rhythm (RSA, as without PMD), the ECG (ECG-derived respiration from the R-peak
   amplitudes, NeuroKit2 in a worker process) and the chest's own movement, fused by
   :func:`signals.breathing.fusion.fuse_breathing`, which says which one it used.
@@ -39,7 +39,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from companion.pipeline.chest_work import ChestWork, EcgCheck, chest_work
+from companion.pipeline.chest.work import ChestWork, EcgCheck, chest_work
 from sensors.events import AccSamples, EcgSamples
 from signals.breathing.fusion import FusedBreathing
 from signals.breathing.respiration import BreathingEstimate
@@ -234,7 +234,7 @@ def activity_json(activity: ActivityMinute | None) -> dict[str, Any] | None:
 def ecg_json(check: EcgCheck | None) -> dict[str, Any] | None:
     """``{"r_peaks", "ectopic", "ventricular", "confirmed", "rr_difference_ms", "quality",
     "clock_offset_ms"}``
-    (:class:`~companion.pipeline.chest_work.EcgCheck`), or None without ECG."""
+    (:class:`~companion.pipeline.chest.work.EcgCheck`), or None without ECG."""
     if check is None:
         return None
     return {
@@ -288,7 +288,7 @@ class ChestStage:
 
     Parameters
     ----------
-    executor : where :func:`~companion.pipeline.chest_work.chest_work` runs (None:
+    executor : where :func:`~companion.pipeline.chest.work.chest_work` runs (None:
         inline). NeuroKit2 runs there: live, a worker *process*, so neither its import
         (seconds) nor its pandas work (holding the interpreter) delays a beat.
     window_s : the breathing window, ending at each minute's end, in seconds (the stage's

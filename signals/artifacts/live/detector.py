@@ -26,8 +26,8 @@ pending at the end of the stream; a gap flushes the segment before it.
 
 This module keeps the windows and the segment; the step for one beat (its
 label by the Figure 1 flow, then its final kind and the counts) is in
-:mod:`signals.artifacts.live_judge`, beats that arrive together in
-:mod:`signals.artifacts.live_run`.
+:mod:`signals.artifacts.live.judge`, beats that arrive together in
+:mod:`signals.artifacts.live.run`.
 
 References
 ----------
@@ -51,7 +51,7 @@ from signals.artifacts.lipponen import (
     THRESHOLD_WINDOW_BEATS,
     ArtifactKind,
 )
-from signals.artifacts.live_judge import (
+from signals.artifacts.live.judge import (
     _ECTOPIC,
     _EXTRA,
     _INF,
@@ -62,8 +62,8 @@ from signals.artifacts.live_judge import (
     _finite,
     _verdict,
 )
-from signals.artifacts.live_run import BatchPushing
-from signals.artifacts.live_verdicts import LiveVerdict
+from signals.artifacts.live.run import BatchPushing
+from signals.artifacts.live.verdicts import LiveVerdict
 from signals.markers.order_stats import (
     slide_into,
     sorted_median,

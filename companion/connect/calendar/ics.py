@@ -2,7 +2,7 @@
 
 A *planned session* is one occurrence of a calendar event that overlaps the local days asked
 for, with its start and end in epoch seconds and a session kind chosen by :class:`KindRules`
-(from the words of its title and categories: see :mod:`companion.connect.calendar_rules`).
+(from the words of its title and categories: see :mod:`companion.connect.calendar.rules`).
 Recurring events are expanded (RRULE, RDATE, EXDATE and RECURRENCE-ID overrides) by
 ``recurring_ical_events``; times honour each event's TZID (a VTIMEZONE block or an IANA name),
 UTC ``Z`` times and the calendar's ``X-WR-TIMEZONE``. Decisions:
@@ -21,11 +21,11 @@ UTC ``Z`` times and the calendar's ``X-WR-TIMEZONE``. Decisions:
 
 Import keeps what it can. A file that cannot be read, is not UTF-8, is larger than
 :data:`MAX_FILE_BYTES` or holds no VCALENDAR raises one :class:`CalendarError`. Inside it,
-each event is read on its own (:mod:`companion.connect.calendar_split`), and an event that cannot be
+each event is read on its own (:mod:`companion.connect.calendar.split`), and an event that cannot be
 a session plan is skipped with one :class:`Skipped` line naming its line: no DTSTART, a
 malformed time, recurrence, UID, SUMMARY, CATEGORIES, STATUS or TRANSP, an end before its
 start, a DTSTART and DTEND of different types, an unknown TZID, a recurrence refused or over
-the limits of :mod:`companion.connect.calendar_expand`, or one the library cannot expand. Faults in
+the limits of :mod:`companion.connect.calendar.expand`, or one the library cannot expand. Faults in
 properties not used here (CREATED, DTSTAMP, DESCRIPTION, ...) are ignored, and a line that is
 no content line is dropped with a warning. An unknown X-WR-TIMEZONE is ignored with a warning
 (floating times are then taken in ``tz``). A single event whose DTSTART and DTEND dates lie
@@ -46,10 +46,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
-from companion.connect import calendar_expand as limits
-from companion.connect.calendar_event import Skipped, as_utc, line_in, read_event, reason
-from companion.connect.calendar_rules import KindRules
-from companion.connect.calendar_split import Block, Line, outside_window, split_calendar, unfold
+from companion.connect.calendar import expand as limits
+from companion.connect.calendar.event import Skipped, as_utc, line_in, read_event, reason
+from companion.connect.calendar.rules import KindRules
+from companion.connect.calendar.split import Block, Line, outside_window, split_calendar, unfold
 from companion.errors import HoldspaceError
 from companion.text import clean_text
 
@@ -240,7 +240,7 @@ def _expand(
 ) -> list[Any] | Skipped:
     """The occurrences of one event (a series with its overrides) in ``window``, or why not.
 
-    The limits are those of :mod:`companion.connect.calendar_expand`; ``budget`` is charged.
+    The limits are those of :mod:`companion.connect.calendar.expand`; ``budget`` is charged.
     """
     begin = read[0][0].begin
     if budget.occurrences >= limits.MAX_PER_IMPORT:

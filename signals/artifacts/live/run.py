@@ -1,6 +1,6 @@
 """Beats that arrive together, for the live artifact detector: gap-free stretches as arrays.
 
-:meth:`signals.artifacts.live.LiveArtifactDetector.push_many` hands a stretch
+:meth:`signals.artifacts.live.detector.LiveArtifactDetector.push_many` hands a stretch
 of beats that arrive together (an imported file, a replay read as fast as
 possible) to :func:`steady_run` once every window of the detector is full.
 Everything the detector's steady path works out beat by beat from its sorted
@@ -27,7 +27,7 @@ from signals.artifacts.lipponen import (
     THRESHOLD_WINDOW_BEATS,
     ArtifactKind,
 )
-from signals.artifacts.live_verdicts import KINDS, LiveVerdict, VerdictBatch
+from signals.artifacts.live.verdicts import KINDS, LiveVerdict, VerdictBatch
 from signals.markers.order_stats import window_order_statistics, window_quartile_deviation
 
 __all__ = ["MEDIAN_SPAN", "MIN_RUN_BEATS", "BatchPushing", "Run", "steady_run"]
@@ -137,7 +137,7 @@ def steady_run(
 
 
 class BatchPushing:
-    """:meth:`push_many` for :class:`~signals.artifacts.live.LiveArtifactDetector`."""
+    """:meth:`push_many` for :class:`~signals.artifacts.live.detector.LiveArtifactDetector`."""
 
     LOOKAHEAD_BEATS: ClassVar[int]
     _STEADY_BEATS: ClassVar[int]

@@ -1,6 +1,6 @@
 """The costly part of a chest strap's minute, for a worker: the ECG and the breathing.
 
-:func:`chest_work` is what :class:`~companion.pipeline.chest.ChestStage` hands its executor
+:func:`chest_work` is what :class:`~companion.pipeline.chest.minutes.ChestStage` hands its executor
 as each minute closes (positional arguments, importing only :mod:`signals`, so a worker
 process loads nothing else of ours):
 

@@ -1,7 +1,7 @@
 """A whole file's chest samples, for ``holdspace analyze``: ECG and accelerometer as arrays.
 
 The live stage keeps the last minutes of a strap's PMD samples
-(:class:`~companion.pipeline.chest.ChestStage`); a file analysed at once keeps them all:
+(:class:`~companion.pipeline.chest.minutes.ChestStage`); a file analysed at once keeps them all:
 :class:`PmdCollector` follows the pipeline and hands a :class:`ChestRecording`, whose
 windows :mod:`companion.cli.analyze` reads epoch by epoch by the live stage's rules.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from companion.pipeline.chest import longest_run
+from companion.pipeline.chest.minutes import longest_run
 from companion.pipeline.listener import RunListener
 from sensors.events import AccSamples, EcgSamples, SourceEvent
 

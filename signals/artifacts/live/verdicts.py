@@ -39,7 +39,8 @@ class LiveVerdict:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class VerdictBatch:
-    """The verdicts of :meth:`~signals.artifacts.live.LiveArtifactDetector.push_many`, as arrays.
+    """The verdicts of
+    :meth:`~signals.artifacts.live.detector.LiveArtifactDetector.push_many`, as arrays.
 
     Attributes
     ----------

@@ -7,8 +7,8 @@ gets the default kind (*client*: most therapists' calendars are client hours). T
 rules are :data:`DEFAULT_RULES`; a helper's own rules come before them (see
 :mod:`companion.settings`).
 
-:mod:`companion.connect.calendar` reads the calendar and asks :class:`KindRules` for each event's
-kind; nothing here reads a file or knows iCalendar.
+:mod:`companion.connect.calendar.ics` reads the calendar and asks :class:`KindRules` for each
+event's kind; nothing here reads a file or knows iCalendar.
 """
 
 from __future__ import annotations

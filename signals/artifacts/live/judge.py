@@ -1,7 +1,7 @@
 """One step of the live artifact detector: a beat's label, then its final kind.
 
 :class:`LiveJudging` holds the per-beat logic of
-:class:`~signals.artifacts.live.LiveArtifactDetector` that reads its windows but
+:class:`~signals.artifacts.live.detector.LiveArtifactDetector` that reads its windows but
 does not keep them: the Figure 1 flow of Lipponen & Tarvainen (2019) for one
 beat (see :mod:`signals.artifacts.lipponen`), the thresholds capped by the ceiling,
 and the event grouping and plausibility check that turn labels into the
@@ -30,8 +30,8 @@ from signals.artifacts.lipponen import (
     candidate_kind,
     is_ectopic,
 )
-from signals.artifacts.live_run import Run
-from signals.artifacts.live_verdicts import LiveVerdict
+from signals.artifacts.live.run import Run
+from signals.artifacts.live.verdicts import LiveVerdict
 from signals.markers.order_stats import slide_into, sorted_quartile_deviation
 
 __all__ = ["LiveJudging"]
@@ -58,7 +58,8 @@ def _finite(value: float) -> bool:
 
 
 class LiveJudging:
-    """Labels, thresholds and verdicts for :class:`~signals.artifacts.live.LiveArtifactDetector`."""
+    """Labels, thresholds and verdicts for
+    :class:`~signals.artifacts.live.detector.LiveArtifactDetector`."""
 
     if TYPE_CHECKING:  # the detector's state, defined there
         _ceiling: float | None
@@ -107,7 +108,7 @@ class LiveJudging:
         by a previous candidate whose normalised dRR is not within ±1. The
         recent values come from the detector's windows, or from ``run`` (with
         ``th2``, the mRR threshold at beat ``last``) inside
-        :meth:`~signals.artifacts.live.LiveArtifactDetector.push_many`.
+        :meth:`~signals.artifacts.live.detector.LiveArtifactDetector.push_many`.
         """
         drr: Sequence[float]
         raw: Sequence[float]

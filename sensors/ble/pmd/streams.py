@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from bleak import BleakClient
 
 from sensors.ble.errors import StrapError
-from sensors.ble.pmd_client import PmdClient
+from sensors.ble.pmd.client import PmdClient
 from sensors.clock import Clock
 from sensors.events import SourceEvent
 from sensors.pmd.control import (

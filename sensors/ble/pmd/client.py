@@ -14,12 +14,12 @@ Pitfalls from users' reports, and what is done about them:
   late stream simply begins late; only the control point's answer has a timeout, 30 s by
   default as in the SDK (``receiveControlPointPacket``).
 - **ECG and ACC together drop the link on some H10 firmware** (bleakheart #12): the caller,
-  :class:`~sensors.ble.pmd_streams.PmdStreams`, starts ECG first, then ACC, and turns ACC
-  off after repeated drops (:class:`~sensors.ble.pmd_streams.AccDropGuard`).
+  :class:`~sensors.ble.pmd.streams.PmdStreams`, starts ECG first, then ACC, and turns ACC
+  off after repeated drops (:class:`~sensors.ble.pmd.streams.AccDropGuard`).
 - **Older H10 firmware** has no PMD (the SDK README: ECG and ACC from firmware 3.0.35), and
   other Polar devices list other settings: :meth:`PmdClient.features` and
   :meth:`PmdClient.available_settings` say what there is
-  (:func:`~sensors.ble.pmd_streams.choose_settings` picks from it).
+  (:func:`~sensors.ble.pmd.streams.choose_settings` picks from it).
 - **Bonding on Windows**: a control point write refused for lack of authentication or
   encryption becomes the ``pairing-required`` sentence of :mod:`sensors.ble.errors`.
 - **MTU**: PMD needs an ATT MTU of at least 232 (spec "Prerequisite"); BlueZ, Windows and

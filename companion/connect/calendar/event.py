@@ -1,6 +1,6 @@
 """One VEVENT block read on its own, and what keeps it from the plan.
 
-:func:`read_event` parses a block from :mod:`companion.connect.calendar_split` with icalendar and
+:func:`read_event` parses a block from :mod:`companion.connect.calendar.split` with icalendar and
 checks it: a fault in a property read here (times, recurrence, UID, SUMMARY, CATEGORIES,
 STATUS, TRANSP) skips the event, a fault anywhere else (CREATED, DTSTAMP, DESCRIPTION, an
 alarm) does not, and a line that is no content line is dropped. Each problem is a
@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from companion.connect.calendar_split import Block
+from companion.connect.calendar.split import Block
 from companion.text import clean_text
 
 if TYPE_CHECKING:
