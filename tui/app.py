@@ -41,8 +41,8 @@ from companion.live.listener import LinkInfo
 from companion.live.session import LiveSession
 from companion.sessions import MIN_SESSION_S
 from companion.settings import Settings
-from companion.store.storage import SET_ASIDE
 from companion.store.store import Store
+from companion.store.tinydb_storage import SET_ASIDE
 from sensors.clock import Clock, SystemClock
 from tui.actions.base import Runner
 from tui.actions.connect import ConnectActions

@@ -95,7 +95,7 @@ from companion.pipeline.summary import iso_local
 from companion.review.heavy import heaviness
 from companion.review.rows import measured_load, neutral_labels
 from companion.store.jsonfile import write_atomic
-from companion.store.storage import fsync_dir
+from companion.store.tinydb_storage import fsync_dir
 from companion.store.types import DayBeats, StoredSession, local_day
 from sensors.rrfiles.beatscsv import text_cell
 

@@ -40,8 +40,8 @@ from tinydb import Query, TinyDB
 
 from companion.errors import HoldspaceError
 from companion.store.lock import WriterLock
-from companion.store.storage import AtomicJSONStorage, read_database, remove_stale_temp_files
 from companion.store.store import DAYS_DIR, LOCK_FILE, MAIN_FILE, Store
+from companion.store.tinydb_storage import AtomicJSONStorage, read_database, remove_stale_temp_files
 from companion.store.types import local_day
 
 log = logging.getLogger("holdspace.forget")

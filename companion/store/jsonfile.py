@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from companion.errors import HoldspaceError
 from companion.store.paths import FILE_MODE, make_private_dir
-from companion.store.storage import fsync_dir
+from companion.store.tinydb_storage import fsync_dir
 from sensors.jsondepth import nests_deeper_than
 
 __all__ = [

@@ -12,7 +12,7 @@ Layout (directory mode 0700, files 0600)::
 Beats live in day-scoped files of ten minutes each, so every write rewrites a bounded
 amount of data: the cost per stored beat stays flat however long the day
 grows, and long-range views read day summaries, never raw beats. Each file is
-replaced atomically (:mod:`companion.store.storage`), so a killed process leaves a
+replaced atomically (:mod:`companion.store.tinydb_storage`), so a killed process leaves a
 store that opens. The main file and each day's minutes keep their previous generation
 beside them, so damage from outside (a disk fault, a sync tool) costs at most that file's
 last write; a damaged beat file costs its ten minutes.
@@ -41,7 +41,11 @@ from companion.store import migrations
 from companion.store.lock import WriterLock
 from companion.store.paths import DIR_MODE, make_private_dir, open_private, readable_by_others
 from companion.store.records import StoreRecords
-from companion.store.storage import AtomicJSONStorage, one_dir_sync_each, remove_stale_temp_files
+from companion.store.tinydb_storage import (
+    AtomicJSONStorage,
+    one_dir_sync_each,
+    remove_stale_temp_files,
+)
 from companion.store.types import BeatChunk, DayBeats, local_day
 from sensors.beats import Beat, beat_columns
 

@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 from companion.connect.colleagues import COLLEAGUES_FILE, ContactRecord, ContactWay, record_contact
-from companion.review.connection_effect import (
+from companion.review.trends.report import trends
+from companion.review.trends.support import (
     ContactDayLoads,
     Mean,
     SessionGroup,
     connection_effect,
     read_contact_days,
 )
-from companion.review.trends import trends
 from companion.store.store import Store
 
 SOURCE = "test:connection"
@@ -199,5 +199,5 @@ def test_no_colleague_book_is_no_contacts(tmp_path: Path) -> None:
 
 
 def test_connection_effect_never_imports_textual() -> None:
-    code = "import sys, companion.review.connection_effect; assert 'textual' not in sys.modules"
+    code = "import sys, companion.review.trends.support; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

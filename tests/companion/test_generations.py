@@ -16,8 +16,8 @@ import pytest
 
 from companion.cli.main import main
 from companion.store import storage
-from companion.store.storage import AtomicJSONStorage
 from companion.store.store import Store
+from companion.store.tinydb_storage import AtomicJSONStorage
 
 DAY = date(2026, 11, 23)
 NOTE = "the-last-write-7Q"

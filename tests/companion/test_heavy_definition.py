@@ -13,7 +13,7 @@ from companion.review.day import load_day
 from companion.review.export import ExportOptions, write_export
 from companion.review.heavy import Heaviness, heaviness, heavy_count_text
 from companion.review.html import build_day_report
-from companion.review.trends import trends
+from companion.review.trends.report import trends
 from companion.store.store import Store
 
 CALM = {"session_load": {"mean_stress": 40.0, "sustained_peak_stress": 60.0}}

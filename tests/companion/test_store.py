@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from companion.errors import StoreError, StoreLockedError
-from companion.store.storage import AtomicJSONStorage
 from companion.store.store import Store
+from companion.store.tinydb_storage import AtomicJSONStorage
 from sensors.beats import Beat
 
 DAY_START = 1_764_028_800.0  # 2025-11-25 00:00 UTC

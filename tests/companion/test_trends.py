@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from companion.pipeline.summary import stress_by_hour
-from companion.review.trend_parts import ActOutcome, KindLoad
-from companion.review.trends import latest_day, trends
+from companion.review.trends.acts import ActOutcome
+from companion.review.trends.loads import KindLoad
+from companion.review.trends.report import latest_day, trends
 from companion.store.store import Store
 
 SOURCE = "test:trends"
@@ -301,5 +302,5 @@ def test_days_must_be_positive(three_weeks: Store) -> None:
 
 
 def test_trends_never_import_textual() -> None:
-    code = "import sys, companion.review.trends; assert 'textual' not in sys.modules"
+    code = "import sys, companion.review.trends.report; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -30,7 +30,7 @@ from companion.pipeline.results import SessionResult
 from companion.review.day import load_day, load_session
 from companion.review.rows import measured_load
 from companion.review.session_words import against_baseline_lines, session_summary
-from companion.review.trends import trends
+from companion.review.trends.report import trends
 from companion.sessions import Session
 from companion.store.store import Store
 from signals.scores.baseline import NORMS

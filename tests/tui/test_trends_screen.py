@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import DataTable
 
 from companion.pipeline.summary import stress_by_hour
-from companion.review.trends import trends
+from companion.review.trends.report import trends
 from companion.store.store import Store
 from tests.support.hosts import TrendsHost, settle, static_text
 from tui.screens.trends import EMPTY_MESSAGE, ColumnChart, TrendsScreen

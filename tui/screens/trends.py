@@ -29,8 +29,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from companion.review.trend_parts import WeekHeavy, so_far_text
-from companion.review.trends import Trends, latest_day, trends
+from companion.review.trends.loads import WeekHeavy, so_far_text
+from companion.review.trends.report import Trends, latest_day, trends
 from companion.store.store import Store
 from tui.widgets.footer import KeysFooter
 

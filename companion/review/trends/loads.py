@@ -1,10 +1,8 @@
-"""Four of the trends' parts: daily load, load by session kind, heavy sessions per week,
-and what followed an act (see :mod:`companion.review.trends`, which reads the store and adds
-stress by hour of day).
+"""The trends' loads: the daily load, load by session kind and heavy sessions per week.
 
 Each part is computed from plain documents (day summaries, sessions with their
-analyses, prompts) and carries its own headline: what moved, against which
-baseline, "in your own data", with n so that small samples stay visible.
+analyses) and carries its own headline: what moved, against which baseline, "in your
+own data", with n so that small samples stay visible.
 """
 
 from __future__ import annotations
@@ -13,48 +11,20 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from companion.review.heavy import heaviness, heavy_words
 from companion.review.rows import measured_load
+from companion.review.trends.numbers import (
+    MIN_DAYS,
+    OWN_DATA,
+    date_text,
+    mean,
+    num,
+    small_sample_text,
+)
 from companion.store.types import StoredSession
 from sensors.events import SESSION_KINDS
-
-__all__ = [
-    "ACT_KINDS",
-    "MIN_ACTS",
-    "MIN_DAYS",
-    "OWN_DATA",
-    "ActOutcome",
-    "ActOutcomes",
-    "DailyLoads",
-    "DayLoad",
-    "HeavyWeeks",
-    "KindLoad",
-    "KindLoads",
-    "WeekHeavy",
-    "act_outcomes",
-    "daily_loads",
-    "heavy_weeks",
-    "kind_loads",
-    "mean",
-    "num",
-    "so_far_text",
-]
-
-MIN_DAYS: Final = 3
-"""Recorded days below which no pattern across days is named."""
-MIN_ACTS: Final = 3
-"""Accepted acts with before/after markers below which acts are not compared."""
-SMALL_N: Final = 5
-"""A count below this is called a small sample in a headline."""
-ACT_KINDS: Final = ("pause", "breathe", "contact")
-_ACT_NAMES: Final = {
-    "pause": "Pausing",
-    "breathe": "Breathing",
-    "contact": "Contacting a colleague",
-}
-OWN_DATA: Final = "in your own data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,49 +99,6 @@ class HeavyWeeks:
     headline: str
 
 
-@dataclass(frozen=True, slots=True)
-class ActOutcome:
-    """Accepted prompts of one kind with before/after markers.
-
-    ``stress_change``: mean over acts of (mean stress of the minutes after minus the
-    stress of the minute before), in score points; ``hr_change_bpm`` the same for
-    heart rate, in beats per minute (over the acts where both are known).
-    """
-
-    kind: str
-    n: int
-    stress_change: float | None
-    hr_change_bpm: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ActOutcomes:
-    """``unanswered``: delivered prompts with markers but no answer recorded (left out)."""
-
-    acts: tuple[ActOutcome, ...]
-    n: int
-    unanswered: int
-    headline: str
-
-
-def num(value: object) -> float | None:
-    """A number (not a bool) as float, else None."""
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def mean(values: Sequence[float]) -> float | None:
-    """The mean, None for no values."""
-    return sum(values) / len(values) if values else None
-
-
-def _date_text(day: date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def _small(n: int) -> str:
-    return " A small sample: read it as a hint." if n < SMALL_N else ""
-
-
 def daily_loads(
     calendar: Sequence[date],
     summaries: Mapping[date, Mapping[str, Any] | None],
@@ -201,7 +128,7 @@ def daily_loads(
     else:
         top = max(with_peak, key=lambda d: d.peak or 0.0)
         headline = (
-            f"Daily load peaked highest on {top.day:%a} {_date_text(top.day)} ({top.peak:.0f}), "
+            f"Daily load peaked highest on {top.day:%a} {date_text(top.day)} ({top.peak:.0f}), "
             f"against a mean peak of {mean_peak:.0f} over {len(with_peak)} days, {OWN_DATA}."
         )
     headline += "".join(f" {so_far_text(d)}." for d in so_far if d in summaries)
@@ -210,7 +137,7 @@ def daily_loads(
 
 def so_far_text(day: date) -> str:
     """How a day still being recorded is named: "Mon 7 Dec so far (still being recorded)"."""
-    return f"{day:%a} {_date_text(day)} so far (still being recorded)"
+    return f"{day:%a} {date_text(day)} so far (still being recorded)"
 
 
 def kind_loads(
@@ -236,7 +163,7 @@ def kind_loads(
         headline = (
             f"{top.kind.capitalize()} sessions carried the most load per session (mean "
             f"{top.mean:.0f}, n={top.n}), against {mean_all:.0f} across all {len(every)} "
-            f"sessions, {OWN_DATA}.{_small(top.n)}"
+            f"sessions, {OWN_DATA}.{small_sample_text(top.n)}"
         )
     return KindLoads(kinds, len(every), mean_all, headline)
 
@@ -283,13 +210,13 @@ def heavy_weeks(
         before = active[-2] if len(active) > 1 else None
         partial = any(w.n_days < 7 for w in (last, before) if w is not None)
         headline = (
-            f"The week of {_date_text(last.monday)}{_days_text(last, partial)} "
+            f"The week of {date_text(last.monday)}{_days_text(last, partial)} "
             f"held {_heavy_text(last)}"
         )
         if before is not None:
             headline += (
                 f", against {before.n_heavy} of {before.n_sessions} in the week of "
-                f"{_date_text(before.monday)}{_days_text(before, partial)}"
+                f"{date_text(before.monday)}{_days_text(before, partial)}"
             )
         headline += f", {OWN_DATA}."
     return HeavyWeeks(weeks, headline)
@@ -306,45 +233,3 @@ def _heavy_text(week: WeekHeavy) -> str:
         return text
     peak = f"mean peak stress {week.mean_heavy_peak:.0f}"
     return f"{text[:-1]}; {peak})" if text.endswith(")") else f"{text} ({peak})"
-
-
-def act_outcomes(prompts: Sequence[Mapping[str, Any]]) -> ActOutcomes:
-    stress: dict[str, list[float]] = defaultdict(list)
-    hr: dict[str, list[float]] = defaultdict(list)
-    unanswered = 0
-    for p in prompts:
-        pair = p.get("before_after") or {}
-        before, after = pair.get("before"), pair.get("after")
-        if p.get("delivered_s") is None or not before or not after:
-            continue
-        s0, s1 = num(before.get("stress")), num(after.get("stress_mean"))
-        if s0 is None or s1 is None:
-            continue
-        if p.get("response") is None:
-            unanswered += 1
-        if p.get("response") != "accepted":
-            continue
-        stress[p["kind"]].append(s1 - s0)
-        h0, h1 = num(before.get("hr_bpm")), num(after.get("hr_bpm"))
-        if h0 is not None and h1 is not None:
-            hr[p["kind"]].append(h1 - h0)
-    acts = tuple(ActOutcome(k, len(stress[k]), mean(stress[k]), mean(hr[k])) for k in ACT_KINDS)
-    n = sum(a.n for a in acts)
-    left_out = f" ({unanswered} delivered without an answer recorded are left out.)"
-    if n == 0:
-        headline = "No accepted pause, breathe or contact prompts with before/after minutes yet."
-        headline += left_out if unanswered else ""
-    elif n < MIN_ACTS:
-        headline = f"Too few accepted acts yet (n={n}) to compare them."
-    else:
-        top = min((a for a in acts if a.n), key=lambda a: a.stress_change or 0.0)
-        change = top.stress_change or 0.0
-        if change >= 0:
-            headline = f"No act was followed by lower stress on average (n={n}), {OWN_DATA}."
-        else:
-            headline = (
-                f"{_ACT_NAMES[top.kind]} was followed by the largest drop in stress "
-                f"({change:+.0f} points in the minutes after, against the minute before; "
-                f"n={top.n}), {OWN_DATA}.{_small(top.n)}"
-            )
-    return ActOutcomes(acts, n, unanswered, headline)

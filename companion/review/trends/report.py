@@ -12,7 +12,7 @@ Six parts, each with its own plain-language headline (or lines):
   change of stress (mean of the minutes after minus the minute before) and of heart rate;
 - **connection effect**: stress, heart rate, RMSSD and recovery in supervision and peer
   sessions against client sessions, and the end-of-day load on days with a colleague
-  contact against days without (:mod:`companion.review.connection_effect`).
+  contact against days without (:mod:`companion.review.trends.support`).
 
 A day still being recorded (no summary yet, or one older than what is stored for it:
 :func:`companion.pipeline.summary.summary_is_current`) is in every part **so far**: its load and
@@ -25,8 +25,8 @@ own data", and shows n so that small samples stay visible. Raw beats are never r
 only day summaries, sessions, prompts and per-minute documents (at most 1440 a day).
 
 This module reads the store (:func:`trends`) and computes stress by hour of day; four
-other parts are computed in :mod:`companion.review.trend_parts`, the connection effect in
-:mod:`companion.review.connection_effect` (which also reads the colleague book in the store's
+other parts are computed in :mod:`companion.review.trends.loads`, the connection effect in
+:mod:`companion.review.trends.support` (which also reads the colleague book in the store's
 data directory).
 """
 
@@ -38,23 +38,20 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from companion.pipeline.summary import stress_by_hour, summary_is_current
-from companion.review.connection_effect import (
-    ConnectionEffect,
-    connection_effect,
-    read_contact_days,
-)
-from companion.review.trend_parts import (
-    MIN_DAYS,
-    OWN_DATA,
-    ActOutcomes,
+from companion.review.trends.acts import ActOutcomes, act_outcomes
+from companion.review.trends.loads import (
     DailyLoads,
     HeavyWeeks,
     KindLoads,
-    act_outcomes,
     daily_loads,
     heavy_weeks,
     kind_loads,
-    num,
+)
+from companion.review.trends.numbers import MIN_DAYS, OWN_DATA, num
+from companion.review.trends.support import (
+    ConnectionEffect,
+    connection_effect,
+    read_contact_days,
 )
 from companion.store.store import Store
 from companion.store.types import StoredSession, local_day

@@ -50,7 +50,7 @@ from typing import Any, Final
 
 from companion.connect.colleagues import load_book
 from companion.errors import HoldspaceError
-from companion.review.trend_parts import OWN_DATA, mean, num
+from companion.review.trends.numbers import OWN_DATA, mean, num
 from companion.store.types import StoredSession
 
 __all__ = [
