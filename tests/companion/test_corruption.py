@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.store import storage
+from companion.store import tinydb_storage
 from companion.store.store import Store
 
 DAY = date(2026, 11, 23)
@@ -58,7 +58,7 @@ def test_a_damaged_beat_file_is_set_aside_and_the_rest_of_the_day_kept(
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(victim.name in m and aside.name in m and "everything else" in m for m in messages)
     assert all("\n" not in m for m in messages)
-    assert any(aside.name in m for m in storage.SET_ASIDE)
+    assert any(aside.name in m for m in tinydb_storage.SET_ASIDE)
 
 
 @pytest.mark.parametrize("how", ["truncated", "garbage", "empty"])
@@ -67,7 +67,7 @@ def test_a_damaged_main_file_without_a_good_copy_keeps_the_beats(data: Path, how
     main = data / "holdspace.json"
     with Store(data, read_only=True) as store:
         n_beats = store.beats(DAY).time_s.size
-    storage.previous_path(main).unlink()
+    tinydb_storage.previous_path(main).unlink()
     DAMAGE[how](main)
     with Store(data) as store:
         assert store.sessions() == []  # they lived in the main file
@@ -81,7 +81,7 @@ def test_a_damaged_main_file_without_a_good_copy_keeps_the_beats(data: Path, how
 
 def test_damaged_minutes_and_a_read_only_view_leaves_the_file_in_place(data: Path) -> None:
     epochs = data / "days" / DAY.isoformat() / "epochs.json"
-    storage.previous_path(epochs).unlink(missing_ok=True)
+    tinydb_storage.previous_path(epochs).unlink(missing_ok=True)
     DAMAGE["truncated"](epochs)
     damaged = epochs.read_bytes()
     with Store(data, read_only=True) as store:

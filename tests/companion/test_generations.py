@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from companion.cli.main import main
-from companion.store import storage
+from companion.store import tinydb_storage
 from companion.store.store import Store
 from companion.store.tinydb_storage import AtomicJSONStorage
 
@@ -34,7 +34,7 @@ DAMAGE = {
 def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sentences about damaged files this test caused (and no earlier test)."""
     fresh: list[str] = []
-    monkeypatch.setattr(storage, "SET_ASIDE", fresh)
+    monkeypatch.setattr(tinydb_storage, "SET_ASIDE", fresh)
     return fresh
 
 
@@ -78,7 +78,7 @@ def test_a_damaged_main_file_is_recovered_from_its_last_good_copy(
         assert NOTE not in json.dumps(store.check_ins())
     (aside,) = _corrupt(main_file)
     assert aside.read_bytes() == damaged
-    (message,) = storage.SET_ASIDE
+    (message,) = tinydb_storage.SET_ASIDE
     assert "recovered from its last good copy" in message and aside.name in message
     assert "the last write after it is lost" in message and "\n" not in message
     assert stat.S_IMODE(main_file.stat().st_mode) == 0o600
@@ -93,7 +93,7 @@ def test_a_main_file_deleted_by_another_program_is_recovered(data: Path) -> None
     (data / "holdspace.json").unlink()
     with Store(data) as store:
         assert store.sessions() == sessions
-    assert any("is missing" in m for m in storage.SET_ASIDE)
+    assert any("is missing" in m for m in tinydb_storage.SET_ASIDE)
 
 
 def test_damaged_minutes_are_recovered_too(data: Path) -> None:
@@ -112,22 +112,22 @@ def test_a_damaged_file_and_a_damaged_copy_are_both_set_aside(data: Path) -> Non
     with Store(data, read_only=True) as store:
         n_beats = store.beats(DAY).time_s.size
     DAMAGE["garbage"](main_file)
-    DAMAGE["empty"](storage.previous_path(main_file))
+    DAMAGE["empty"](tinydb_storage.previous_path(main_file))
     with Store(data) as store:
         assert store.sessions() == []
         assert store.beats(DAY).time_s.size == n_beats
     assert len(_corrupt(main_file)) == 1
-    assert len(_corrupt(storage.previous_path(main_file))) == 1
+    assert len(_corrupt(tinydb_storage.previous_path(main_file))) == 1
 
 
 def test_each_write_keeps_the_replaced_file_without_copying_it(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
     db = AtomicJSONStorage(path, keep_previous=True)
     db.write({"t": {"1": {"n": 1}}})
-    assert not storage.previous_path(path).exists()
+    assert not tinydb_storage.previous_path(path).exists()
     first = path.stat().st_ino
     db.write({"t": {"1": {"n": 2}}})
-    prev = storage.previous_path(path)
+    prev = tinydb_storage.previous_path(path)
     assert prev.stat().st_ino == first  # the old file itself, linked: no second write
     assert json.loads(prev.read_bytes()) == {"t": {"1": {"n": 1}}}
     assert json.loads(path.read_bytes()) == {"t": {"1": {"n": 2}}}
@@ -148,7 +148,7 @@ def test_a_kill_between_link_and_rename_leaves_the_new_file(tmp_path: Path) -> N
     # Killed after linking the current file under the temp name, before renaming it.
     os.link(path, tmp_path / ".db.json.prev.tmp")
     assert AtomicJSONStorage(path, keep_previous=True).read() == {"t": {"1": {"n": 2}}}
-    assert storage.remove_stale_temp_files(tmp_path) == 1
+    assert tinydb_storage.remove_stale_temp_files(tmp_path) == 1
 
 
 def test_without_hard_links_the_file_is_renamed_and_a_kill_is_recovered(
@@ -160,9 +160,9 @@ def test_without_hard_links_the_file_is_renamed_and_a_kill_is_recovered(
     monkeypatch.setattr(os, "link", no_links)
     path = tmp_path / "db.json"
     _two_writes(path)
-    assert json.loads(storage.previous_path(path).read_bytes()) == {"t": {"1": {"n": 1}}}
+    assert json.loads(tinydb_storage.previous_path(path).read_bytes()) == {"t": {"1": {"n": 1}}}
     # Killed after renaming the file to .prev, before the new one was renamed in.
-    path.replace(storage.previous_path(path))
+    path.replace(tinydb_storage.previous_path(path))
     db = AtomicJSONStorage(path, keep_previous=True)
     assert db.read() == {"t": {"1": {"n": 2}}}
     assert json.loads(path.read_bytes()) == {"t": {"1": {"n": 2}}}
