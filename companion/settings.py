@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from typing import Any, Final, Literal, get_args
 
 from companion.connect.calendar.rules import DEFAULT_RULES, KindRule, KindRules
 from companion.errors import HoldspaceError
+from companion.prompts.holding import SALT_BYTES, HoldDraw
 from companion.prompts.types import MEDIUM_BAND_MIN, PolicyConfig
 from companion.store.forget import ForgetResult, apply_retention
 from companion.store.jsonfile import read_json_object, write_private_json
@@ -42,6 +44,7 @@ __all__ = [
     "DAILY_CAP_RANGE",
     "HIGH_MINUTES_RANGE",
     "HIGH_STRESS_RANGE",
+    "HOLD_PROBABILITY_RANGE",
     "QUIET_IN",
     "SETTINGS_FILE",
     "STRAP_SETTING",
@@ -49,6 +52,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "apply_retention_setting",
+    "fresh_learning_salt",
     "load_settings",
     "save_settings",
     "settings_path",
@@ -79,6 +83,10 @@ HIGH_MINUTES_RANGE: Final = (1, _DEFAULT_POLICY.high_window_minutes)
 CONTACT_LOAD_RANGE: Final = (_DEFAULT_POLICY.contact_load_rearm, 100.0)
 """Daily load at which a colleague is suggested (not below where the rule re-arms)."""
 
+
+HOLD_PROBABILITY_RANGE: Final = (0.05, 0.5)
+"""Chance of holding an eligible prompt while learning: enough held ones to compare within
+weeks, and never more held than shown (micro-randomised trials use 0.2-0.5)."""
 
 RETENTION_RANGE: Final = (7, 36500)
 """Days of data the retention setting may keep (a week up to a hundred years)."""
@@ -119,6 +127,11 @@ class Settings:
     ecg_motion : with a Polar H10 (a strap serving Polar's PMD service), also stream its ECG
         and chest accelerometer: breathing seen on the chest, and prompts that wait while
         you move. Other straps give heart rate and RR only, whatever this says.
+    learning : opt in to learning what helps: about ``hold_probability`` of the prompts
+        that may be held are held back and only recorded (:mod:`companion.prompts.holding`).
+    hold_probability : the chance of holding an eligible prompt, 0.05-0.5 (0.2).
+    learning_salt : the secret that makes the holds unforeseeable, 64 hex digits, made once
+        when learning is first turned on (:func:`fresh_learning_salt`); None until then.
     """
 
     strap_address: str | None = None
@@ -137,6 +150,9 @@ class Settings:
     calendar_titles: bool = False
     retention_days: int | None = None
     ecg_motion: bool = True
+    learning: bool = False
+    hold_probability: float = 0.2
+    learning_salt: str | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         rules = self.calendar_rules
@@ -157,7 +173,14 @@ class Settings:
             high_stress=self.high_stress,
             high_minutes=self.high_minutes,
             contact_daily_load=float(self.contact_daily_load),
+            hold=self.hold_draw(),
         )
+
+    def hold_draw(self) -> HoldDraw | None:
+        """The hold draw while learning is on (and its salt made); None otherwise."""
+        if not self.learning or self.learning_salt is None:
+            return None
+        return HoldDraw(float(self.hold_probability), bytes.fromhex(self.learning_salt))
 
     def breath_pattern(self) -> BreathPattern:
         """The pacer's starting pattern at the chosen rate."""
@@ -215,10 +238,30 @@ def _problem(key: str, value: Any) -> str | None:
         case "calendar_default_kind":
             if value not in SESSION_KINDS:
                 return f"calendar_default_kind must be a session kind, not {value!r}"
-        case "desktop_notify" | "bell" | "calendar_titles" | "ecg_motion":
+        case "hold_probability":
+            return _number_in(key, value, HOLD_PROBABILITY_RANGE, "a chance")
+        case "learning_salt":
+            if value is not None and not _is_salt(value):
+                return f"learning_salt must be {2 * SALT_BYTES} hex digits or null"
+        case "desktop_notify" | "bell" | "calendar_titles" | "ecg_motion" | "learning":
             if not isinstance(value, bool):
                 return f"{key} must be true or false, not {value!r}"
     return None
+
+
+def _is_salt(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 2 * SALT_BYTES:
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True
+
+
+def fresh_learning_salt() -> str:
+    """A new secret for the hold draw: :data:`SALT_BYTES` bytes from ``os.urandom``, as hex."""
+    return os.urandom(SALT_BYTES).hex()
 
 
 def _rules_problem(value: Any) -> str | None:
@@ -271,11 +314,19 @@ def load_settings(data_dir: Path) -> Settings:
     if unknown:
         log.warning("%s: ignoring unknown settings %s", path, ", ".join(map(repr, unknown)))
     try:
-        return Settings(**{k: v for k, v in doc.items() if k in known})
+        settings = Settings(**{k: v for k, v in doc.items() if k in known})
     except SettingsError as exc:
         raise HoldspaceError(
             f"{path}: {exc}; fix it, or delete the file to start from the defaults."
         ) from None
+    if settings.learning and settings.learning_salt is None:  # turned on by hand
+        settings = dataclasses.replace(settings, learning_salt=fresh_learning_salt())
+        try:
+            save_settings(data_dir, settings)
+        except HoldspaceError as exc:
+            log.warning("learning stays off this time: its secret cannot be kept (%s)", exc)
+            return dataclasses.replace(settings, learning_salt=None)
+    return settings
 
 
 def save_settings(data_dir: Path, settings: Settings) -> Path:

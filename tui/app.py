@@ -233,6 +233,7 @@ class HoldspaceApp(PromptActions, ConnectActions, PlanActions, SettingsActions):
             if self.live.baseline is not None:  # the one this minute was scored against
                 self.live_screen.baseline = self.live.baseline
             self.live_screen.show_minute(message.minute)
+            self.live_screen.show_day_policy(self.live.gentler_day)
         self.check_reminders()
         self.check_snooze()
         self.expire_note()
@@ -458,6 +459,7 @@ class HoldspaceApp(PromptActions, ConnectActions, PlanActions, SettingsActions):
             ("Trends", "7 and 30 days", "trends"),
             ("Settings", "Prompts, quiet, the pacer, notifications, the strap", "settings"),
             ("Measure resting baseline", "Five quiet minutes for your own baseline", "resting"),
+            ("Morning reading", "Three quiet minutes: this morning against your usual", "morning"),
             ("Every key", "The keys of this screen and what they do", "keys"),
             (
                 "Talk in person instead",

@@ -32,6 +32,7 @@ from sensors.recording import RecordingReader, write_recording
 from sensors.replay import ReplaySource
 from sensors.rrfiles.importer import RRFileSource
 from sensors.simulate import simulate_recording
+from sensors.simulate.week import carry_over, simulate_morning
 from sensors.source import BeatSource
 
 __all__ = ["add_data_parsers"]
@@ -77,7 +78,24 @@ def _add_simulate(sub: Any) -> None:
         description="Write a deterministic, generated recording (*.hsrec) of a day or a rest.",
     )
     p.add_argument("scenario", choices=SCENARIOS, help="what to generate")
-    p.add_argument("--out", required=True, metavar="FILE", help="recording to write (*.hsrec)")
+    p.add_argument("--out", metavar="FILE", help="recording to write (*.hsrec)")
+    p.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help=(
+            "generate N consecutive days from --date into --out-dir, each with a morning "
+            "stretch (DATE-morning.hsrec) carrying the load of the days before"
+        ),
+    )
+    p.add_argument(
+        "--lead",
+        action="append",
+        default=[],
+        metavar="SCENARIO:N",
+        help="with --days: N days of SCENARIO first (repeatable), e.g. --lead calm:10",
+    )
+    p.add_argument("--out-dir", metavar="DIR", help="with --days: the folder to write into")
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     p.add_argument(
         "--date", type=_date, metavar="D", help="day of the recording, YYYY-MM-DD (default: today)"
@@ -194,6 +212,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     day: date = args.date or date.today()
     tz = datetime.combine(day, time(12, 0)).astimezone().tzinfo
     assert tz is not None
+    if args.days is not None:
+        return _simulate_days(args, day)
+    if args.out is None:
+        raise HoldspaceError("simulate needs --out FILE (or --days N with --out-dir DIR).")
     header, events = simulate_recording(args.scenario, seed=args.seed, day=day, tz=tz, pmd=args.pmd)
     out = Path(args.out).expanduser()
     if out.is_dir():
@@ -207,6 +229,47 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(
         f"Wrote the {args.scenario!r} scenario{with_pmd} for {day.isoformat()} "
         f"(seed {args.seed}) to {out}: {count:,} events over {minutes / 60.0:.1f} h."
+    )
+    return 0
+
+
+def _week_plan(args: argparse.Namespace) -> list[str]:
+    """The scenario of each day of ``simulate --days``: the ``--lead`` days, then SCENARIO."""
+    plan: list[str] = []
+    for lead in args.lead:
+        name, _, count = str(lead).rpartition(":")
+        if name not in SCENARIOS or not count.isdigit():
+            raise HoldspaceError(f"--lead {lead!r} is not SCENARIO:N (e.g. calm:10).")
+        plan += [name] * int(count)
+    if args.days < 1:
+        raise HoldspaceError("--days must be at least 1.")
+    return plan + [args.scenario] * args.days
+
+
+def _simulate_days(args: argparse.Namespace, first: date) -> int:
+    """``simulate --days``: each day's morning stretch and the day itself, into --out-dir."""
+    if args.out_dir is None:
+        raise HoldspaceError("simulate --days writes several files: give --out-dir DIR.")
+    out_dir = Path(args.out_dir).expanduser()
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mornings = carry_over(_week_plan(args), seed=args.seed, first=first)
+    for state in mornings:
+        tz = datetime.combine(state.day, time(12, 0)).astimezone().tzinfo
+        assert tz is not None
+        morning = simulate_morning(state, seed=args.seed, tz=tz)
+        header, events = simulate_recording(
+            state.scenario, seed=args.seed, day=state.day, tz=tz, pmd=args.pmd
+        )
+        try:
+            write_recording(
+                out_dir / f"{state.day}-morning.hsrec", morning.header, morning.events()
+            )
+            write_recording(out_dir / f"{state.day}-{state.scenario}.hsrec", header, events)
+        except OSError as exc:
+            raise HoldspaceError(f"cannot write into {out_dir} ({exc.strerror}).") from None
+    print(
+        f"Wrote {len(mornings)} days from {first.isoformat()} (seed {args.seed}) to {out_dir}: "
+        "each day's morning stretch and the day."
     )
     return 0
 

@@ -20,8 +20,10 @@ from companion.cli.args import date_arg as _date
 from companion.cli.connect import add_connect_parsers
 from companion.cli.data import add_data_parsers
 from companion.cli.diagnose import add_diagnose_parsers
+from companion.cli.effects import add_effects_parsers
 from companion.cli.export import add_export_parsers
 from companion.cli.forget import add_forget_parsers
+from companion.cli.readiness import add_readiness_parsers
 from companion.cli.strap import add_strap_parsers
 from companion.errors import HoldspaceError
 from companion.logfile import command_logging
@@ -125,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_connect_parsers(sub)
     add_export_parsers(sub)
     add_forget_parsers(sub)
+    add_readiness_parsers(sub)
     add_diagnose_parsers(sub)
+    add_effects_parsers(sub)
     return parser
 
 

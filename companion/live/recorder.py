@@ -44,6 +44,7 @@ from companion.pipeline.baselines import stored_baseline
 from companion.pipeline.listener import RunListener
 from companion.pipeline.runs import RunOutcome, run_source
 from companion.prompts.types import PolicyConfig
+from companion.readiness.policy import day_policy
 from companion.settings import STRAP_SETTING
 from companion.store.store import Store
 from sensors.ble.errors import strap_not_found
@@ -236,7 +237,11 @@ async def _record(
             listeners=listeners,
             baseline=stored_baseline(store, started.date()),
             extra={"source": supervisor.description, "device": strap.address},
-            policy_config=options.policy_config,
+            policy_config=(
+                live.day_config(started.date(), options.policy_config)
+                if live is not None
+                else day_policy(store, started.date(), options.policy_config).config
+            ),
         )
     finally:
         stoppers.cancel()

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -32,6 +32,8 @@ from companion.pipeline.runs import RunOutcome, choose_baseline, prompt_doc, run
 from companion.prompts.acts import check_act
 from companion.prompts.rules import FEELING_KEY
 from companion.prompts.types import CheckInAnswer
+from companion.readiness.policy import MORNING_SETTLED_HOUR, day_policy, gentler
+from companion.readiness.reading import live_reading, readiness_of
 from companion.sessions import Session, validate_kind, validate_label
 from companion.text import clean_text
 from sensors.events import (
@@ -99,6 +101,14 @@ class LiveSession(RunListener):
         self.listener = listener
         self.clock = clock
         self.policy_config = policy_config
+        self.run_day: date | None = None
+        """The day whose morning reading sets a run's prompts (None: the system's today)."""
+        self.gentler_day = False
+        self._morning_seen: date | None = None
+        """The day whose morning reading this run has already weighed."""
+        self._morning_minutes: list[dict[str, Any]] = []
+        """This run's minutes of the morning not yet weighed (the store gets them later)."""
+        """This run's prompts are the gentler ones of a below-usual morning."""
         self.stage: SignalStage | None = None
         self.session: Session | None = None
         self.last_session: Session | None = None
@@ -149,8 +159,15 @@ class LiveSession(RunListener):
             listeners=[self],
             baseline=baseline,
             clock=self.clock,
-            policy_config=self.policy_config,
+            policy_config=self.day_config(self.run_day or date.today(), self.policy_config),
         )
+
+    def day_config(self, day: date, config: PolicyConfig | None) -> PolicyConfig | None:
+        """The prompt config of a run on ``day``: gentler after a below-usual morning
+        (:mod:`companion.readiness.policy`), which :attr:`gentler_day` then says."""
+        chosen = day_policy(self.store, day, config)
+        self.gentler_day = chosen.gentler
+        return chosen.config
 
     async def attach(self, path: Path) -> None:
         """Follow the recorder serving ``path`` until it stops; acts go to it (one writer)."""
@@ -311,7 +328,30 @@ class LiveSession(RunListener):
         self.listener.live_link(LinkInfo.from_status(status))
 
     def on_minute(self, minute: MinuteResult) -> None:
+        self._weigh_morning(minute)
         self.listener.live_minute(minute)
+
+    def _weigh_morning(self, minute: MinuteResult) -> None:
+        """Once a day, when the morning reading appears during the run (its first calm
+        minutes, or one taken on the screen), a below-usual one makes the rest of the day's
+        prompts gentler (:mod:`companion.readiness.policy`); the screen then says so once."""
+        local = datetime.fromtimestamp(minute.epoch.start_s).astimezone()
+        day = local.date()
+        stage, store = self.stage, self.store
+        if stage is None or store is None or self._morning_seen == day or local.hour < 5:
+            return
+        if local.hour >= MORNING_SETTLED_HOUR:
+            self._morning_seen, self._morning_minutes = day, []
+            return
+        self._morning_minutes.append(minute.to_json())
+        reading = live_reading(store, day, self._morning_minutes)
+        if reading is None:
+            return
+        self._morning_seen, self._morning_minutes = day, []
+        status = readiness_of(store, day, known={day: reading}).status
+        if status == "below" and not self.gentler_day:
+            stage.policy.use_config(gentler(stage.policy.config))
+            self.gentler_day = True
 
     def on_prompt(self, prompt: Prompt) -> None:
         self._store_prompt(prompt.prompt_id)

@@ -36,6 +36,7 @@ from companion.pipeline.summary import (
 )
 from companion.prompts.records import Prompt, PromptRecord
 from companion.prompts.types import PolicyConfig
+from companion.readiness.reading import refresh_morning
 from companion.sessions import Session
 from companion.store.store import Store
 from companion.store.types import local_day
@@ -90,6 +91,8 @@ def prompt_doc(record: PromptRecord, acts: Mapping[str, Any]) -> dict[str, Any]:
         "response": record.response,
         "responded_s": record.responded_s,
         "before_after": acts.get(p.prompt_id),
+        "decided_s": record.decided_s,
+        "hold_probability": record.hold_probability,
     }
 
 
@@ -311,6 +314,8 @@ def _put_days(
         if stage is not None:
             doc["weekly"] = _weekly(store, day)
         store.put_day_summary(day, doc)
+        if stage is not None:
+            refresh_morning(store, day)
 
 
 def day_summaries(

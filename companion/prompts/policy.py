@@ -38,8 +38,22 @@ What happens to a raised prompt:
    minimum gap after any delivery; the first that passes is *delivered* and the rest
    are *merged* into it, so one moment never brings a burst. A prompt merged into one of
    them (its twin while it waited) is merged into the delivered one too: a fold always
-   names a prompt delivered or still waiting, so folds never chain or cycle. A check-in asking for
-   support passes snooze, cap and cooldowns: the helper asked.
+   names a prompt delivered (or held, rule 3) or still waiting, so folds never chain or
+   cycle. A check-in asking for support passes snooze, cap and cooldowns: the helper asked.
+
+3. **Learning** (only with :attr:`PolicyConfig.hold` set, an opt-in setting): the prompt
+   that passes the gates is, by the hold draw (:mod:`companion.prompts.holding`), either
+   *delivered* or *held*: recorded with its rule and time, never shown, the rest of the
+   moment merged into it as into a delivered one. A held prompt counts for the cooldowns
+   and the minimum gap exactly as a delivered one (so no other prompt comes within 15
+   minutes of either, and what follows both is alike), but not against the daily cap: a
+   helper who opts in is not interrupted less often on a day the cap binds. Never held,
+   always delivered: a contact prompt (a colleague is not something to withhold), any
+   prompt after a session the helper marked heavy (its end, or a check-in saying heavy)
+   until the next client session starts (a break in between is still "after" it), and
+   the next prompt that passes the gates after a held one (never two held in a row).
+   Only the prompts that could have been held carry
+   :attr:`PromptRecord.hold_probability`: they alone are compared.
 
 Times should not go backwards; an input older than the latest one is taken as
 happening at the latest time seen.
@@ -83,6 +97,7 @@ from companion.prompts.types import (
     MinuteInput,
     PolicyConfig,
     PromptKind,
+    Rule,
     SessionLoad,
     Trigger,
 )
@@ -93,6 +108,15 @@ __all__ = ["PromptPolicy"]
 
 CLIENT_KIND: Final = "client"
 """The session kind during which prompts wait for the session's end."""
+
+NEVER_HELD_KINDS: Final[frozenset[PromptKind]] = frozenset({"contact"})
+"""Kinds learning never holds: reaching a colleague is never withheld to learn something."""
+
+NEVER_HELD_RULES: Final[frozenset[Rule]] = frozenset({"marked_heavy", *ASKED_RULES})
+"""Rules whose prompts learning never holds: after a session marked heavy, or asked for."""
+
+HEAVY_KEY: Final = "heavy"
+"""The check-in answer by which the helper marks the session heavy (True)."""
 
 
 class PromptPolicy:
@@ -130,6 +154,8 @@ class PromptPolicy:
         self._last_delivered_s: dict[PromptKind, float] = {}
         self._due: dict[str, int] = {}  # colleague -> days since the last contact
         self._reminded: set[str] = set()
+        self._after_held = False  # the latest prompt that passed the gates was held
+        self._after_heavy = False  # a session marked heavy ended: no hold until the next client one
 
     # --- what the screen and the store read ----------------------------------------------
 
@@ -137,6 +163,13 @@ class PromptPolicy:
     def config(self) -> PolicyConfig:
         """The thresholds in force."""
         return self._config
+
+    def use_config(self, config: PolicyConfig) -> None:
+        """Hold ``config``'s day-level limits from now on: the daily cap and the day's load
+        that suggests a colleague (a below-usual morning reading found after the run began,
+        :mod:`companion.readiness.policy`). The high-stress rule keeps the thresholds it
+        started with; prompts already raised keep their fates."""
+        self._config = config
 
     @property
     def all_prompts(self) -> tuple[PromptRecord, ...]:
@@ -222,6 +255,7 @@ class PromptPolicy:
         now = self._advance(t_s)
         self._session = Session(kind=kind, label=label, start_s=now)
         if kind == CLIENT_KIND:
+            self._after_heavy = False
             self._tally = SessionTally()
             self._recovery_from_s = None
         return delivered
@@ -242,6 +276,7 @@ class PromptPolicy:
         triggers: list[Trigger] = []
         if heavy is True:
             triggers.append(marked_heavy_trigger())
+            self._after_heavy = True
         if session.kind == CLIENT_KIND:
             tally, self._tally = self._tally, None
             load = summary if summary is not None else tally.summary() if tally else None
@@ -256,6 +291,8 @@ class PromptPolicy:
     def check_in(self, t_s: float, answers: Mapping[str, CheckInAnswer]) -> tuple[Prompt, ...]:
         """The helper's check-in answers; support asked for, or a heavy feeling, suggest contact."""
         now = self._advance(t_s)
+        if answers.get(HEAVY_KEY) is True:
+            self._after_heavy = True
         return self._decide(check_in_triggers(answers, self._config), now)
 
     def respond(self, prompt_id: str, response: Response, t_s: float) -> PromptRecord:
@@ -353,27 +390,52 @@ class PromptPolicy:
                 r.prompt.raised_s,
             )
         )
-        winner: Prompt | None = None
+        host: Prompt | None = None  # the one delivered or held at this moment
         for rec in group:
-            if winner is not None:
-                rec = replace(rec, fate="merged", decided_s=now, merged_into=winner.prompt_id)
+            if host is not None:
+                rec = replace(rec, fate="merged", decided_s=now, merged_into=host.prompt_id)
             elif (fate := self._gate(rec, now)) is not None:
                 rec = replace(rec, fate=fate, decided_s=now)
             else:
-                winner = replace(rec.prompt, delivered_s=now)
-                rec = replace(rec, prompt=winner, fate="delivered", decided_s=now)
-                self._count_delivery(winner.kind, now)
-                if winner.kind == "pause":
-                    self._high.delivered(now)
+                rec = self._settle(rec, now)
+                host = rec.prompt
             self._records[rec.prompt.prompt_id] = rec
-        if winner is not None:
-            self._refold({r.prompt.prompt_id for r in group} - {winner.prompt_id}, winner)
-        return () if winner is None else (winner,)
+        if host is None:
+            return ()
+        self._refold({r.prompt.prompt_id for r in group} - {host.prompt_id}, host)
+        return (host,) if host.delivered_s is not None else ()
+
+    def _settle(self, rec: PromptRecord, now: float) -> PromptRecord:
+        """Deliver the prompt that passed the gates, or hold it (learning); see rule 3."""
+        kind = rec.prompt.kind
+        self._last_delivered_s[kind] = now  # held or not: the cooldowns and the gap run
+        if kind == "pause":
+            self._high.delivered(now)
+        draw = self._config.hold
+        p = draw.probability if draw is not None and self._holdable(rec) else None
+        if draw is not None and p is not None and draw.held(rec.prompt.prompt_id):
+            self._after_held = True
+            return replace(rec, fate="held", decided_s=now, hold_probability=p)
+        self._after_held = False
+        day = self._day_of(now)
+        self._delivered_per_day[day] = self._delivered_per_day.get(day, 0) + 1
+        shown = replace(rec.prompt, delivered_s=now)
+        return replace(rec, prompt=shown, fate="delivered", decided_s=now, hold_probability=p)
+
+    def _holdable(self, rec: PromptRecord) -> bool:
+        """Whether learning may hold this prompt: never a contact, one after a session
+        marked heavy, one the helper asked for, or the next after a held one."""
+        return not (
+            rec.prompt.kind in NEVER_HELD_KINDS
+            or rec.rule in NEVER_HELD_RULES
+            or self._after_heavy
+            or self._after_held
+        )
 
     def _refold(self, hosts: set[str], winner: Prompt) -> None:
         """Prompts folded into one of ``hosts`` (now folded themselves) fold into ``winner``.
 
-        So every fold names a prompt that was delivered or still waits, never one that
+        So every fold names a prompt that was delivered (or held) or still waits, never one that
         was folded in turn: folds form no chain and no cycle.
         """
         for prompt_id, rec in self._records.items():
@@ -404,8 +466,3 @@ class PromptPolicy:
         if last_any is not None and now - last_any < cfg.min_gap_s:
             return "cooled_down"
         return None
-
-    def _count_delivery(self, kind: PromptKind, now: float) -> None:
-        day = self._day_of(now)
-        self._delivered_per_day[day] = self._delivered_per_day.get(day, 0) + 1
-        self._last_delivered_s[kind] = now

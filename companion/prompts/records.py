@@ -24,8 +24,12 @@ __all__ = [
     "utc_day",
 ]
 
-Fate = Literal["delivered", "deferred", "merged", "capped", "cooled_down", "snoozed"]
-"""What became of a raised prompt. ``deferred`` is the only one that still changes."""
+Fate = Literal["delivered", "deferred", "merged", "capped", "cooled_down", "snoozed", "held"]
+"""What became of a raised prompt. ``deferred`` is the only one that still changes.
+
+``held``: with learning on, it would have been shown but was held back at random and only
+recorded (:mod:`companion.prompts.holding`); a store written before learning existed has none.
+"""
 
 FATES: Final[tuple[Fate, ...]] = get_args(Fate)
 
@@ -74,6 +78,10 @@ class PromptRecord:
     decided_s : when the fate was settled, in epoch seconds; ``None`` while deferred.
     merged_into : for a merged prompt, the ``prompt_id`` delivered (or waiting) in its place.
     response, responded_s : the helper's answer to a delivered prompt, and when.
+    hold_probability : with learning on, the chance this prompt had of being held, when
+        it was one the policy may hold (a *randomised* prompt, delivered or held); None
+        for every other prompt (never eligible: a contact, after a session marked heavy,
+        right after a held one; or learning off). Only randomised prompts are compared.
     """
 
     prompt: Prompt
@@ -83,3 +91,4 @@ class PromptRecord:
     merged_into: str | None = None
     response: Response | None = None
     responded_s: float | None = None
+    hold_probability: float | None = None

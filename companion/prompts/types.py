@@ -2,8 +2,8 @@
 
 :mod:`companion.prompts.rules` holds how each rule decides and :mod:`companion.prompts.policy`
 the state machine; both read the types and constants defined here, which depend on
-nothing else of ours. Nothing here does I/O or reads a clock: every time is in epoch
-seconds.
+nothing else of ours but the hold draw (:mod:`companion.prompts.holding`). Nothing here
+does I/O or reads a clock: every time is in epoch seconds.
 
 Stress scores are the per-minute 0-100 scores of the signals stage, in the bands people
 know from consumer devices: 0-25 rest, 26-50 low, 51-75 medium, 76-100 high.
@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from typing import Final, Literal, get_args
+
+from companion.prompts.holding import HoldDraw
 
 __all__ = [
     "ASKED_RULES",
@@ -169,6 +171,8 @@ class PolicyConfig:
     min_gap_s : least time between any two delivered prompts (15 min), so prompts never
         come in a burst.
     snooze_on_response_s : answering "snoozed" to a prompt silences prompts this long (30 min).
+    hold : with learning on, the draw that holds an eligible prompt back (never shown,
+        only recorded; :mod:`companion.prompts.holding`); None (the default) holds nothing.
     """
 
     high_stress: int = HIGH_BAND_MIN
@@ -192,6 +196,7 @@ class PolicyConfig:
     contact_cooldown_s: float = 180 * _MINUTE_S
     min_gap_s: float = 15 * _MINUTE_S
     snooze_on_response_s: float = 30 * _MINUTE_S
+    hold: HoldDraw | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.high_minutes <= self.high_window_minutes:

@@ -22,6 +22,8 @@ from companion.connect.colleagues import load_book
 from companion.errors import HoldspaceError
 from companion.pipeline.baselines import baseline_from_json, stored_baseline
 from companion.pipeline.summary import summary_is_current
+from companion.readiness.reading import readiness_of
+from companion.readiness.words import readiness_words
 from companion.review.heavy import heaviness, heavy_count_text
 from companion.review.rows import (
     BaselineNote,
@@ -169,6 +171,8 @@ class DayReview:
     connection: str = ""
     """Who the helper was in contact with that day, and how, in one line ("" for nobody)."""
     so_far: bool = False
+    morning: tuple[str, ...] = ()
+    """The day's morning reading against the usual, in plain words (() without one)."""
 
     @property
     def load_text(self) -> str:
@@ -264,7 +268,14 @@ def load_day(store: Store, day: date) -> DayReview:
         ),
         connection=connection_line(store, day, sessions),
         so_far=so_far,
+        morning=_morning_words(store, day),
     )
+
+
+def _morning_words(store: Store, day: date) -> tuple[str, ...]:
+    """The day's morning reading in words (:mod:`companion.readiness`), or () without one."""
+    found = readiness_of(store, day)
+    return tuple(readiness_words(found)) if found.reading is not None else ()
 
 
 def day_so_far(

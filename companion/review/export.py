@@ -69,6 +69,11 @@ Tables and columns (names are stable):
     ``day``; ``start_s``; ``end_s``; ``kind``; ``label`` (neutral, kind and time);
     ``title`` (empty unless titles were kept; always empty when redacted); ``all_day``;
     ``uid``; ``source``.
+``mornings.csv``, one row per day with a morning reading (``companion.readiness``)
+    ``day``; ``start_s``; ``ln_rmssd`` (mean 60-s ln RMSSD, ln of ms); ``hr_bpm``;
+    ``n_minutes``; ``source`` (screen or first-calm-minutes); ``status`` (below, within,
+    above, not_enough_days); ``usual_mean``, ``usual_low``, ``usual_high`` (ln RMSSD, empty
+    without enough days); ``readings`` (in the 28 days before, plus the day's).
 
 ``--rr-kubios`` adds ``rr-YYYY-MM-DD.txt`` per day with beats and
 ``rr-YYYY-MM-DD-session-ID.txt`` per finished session: the "SIGNAL/SERIES EXPORT -
@@ -92,12 +97,14 @@ from typing import TYPE_CHECKING, Any, Final
 from companion import __version__
 from companion.errors import HoldspaceError
 from companion.pipeline.summary import iso_local
+from companion.readiness.reading import readiness_json, readiness_of, reading_json
 from companion.review.heavy import heaviness
 from companion.review.rows import measured_load, neutral_labels
 from companion.store.jsonfile import write_atomic
 from companion.store.tinydb_storage import fsync_dir
 from companion.store.types import DayBeats, StoredSession, local_day
 from sensors.rrfiles.beatscsv import text_cell
+from signals.scores.readiness import MorningReading
 
 if TYPE_CHECKING:
     from companion.store.store import Store
@@ -137,6 +144,7 @@ TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "prompts": (
         "prompt_id", "kind", "rule", "raised_s", "reason", "in_session", "delivered_s",
         "fate", "merged_into", "response", "responded_s", "before_after", "source",
+        "hold_probability",
     ),
     "check_ins": (
         "at_s", "day", "session_id", "tension", "intensity", "heavy", "feeling", "note",
@@ -145,6 +153,10 @@ TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "acts": ("at_s", "day", "kind", "prompt_id", "result", "source"),
     "planned": (
         "day", "start_s", "end_s", "kind", "label", "title", "all_day", "uid", "source",
+    ),
+    "mornings": (
+        "day", "start_s", "ln_rmssd", "hr_bpm", "n_minutes", "source", "status", "usual_mean",
+        "usual_low", "usual_high", "readings",
     ),
 }  # fmt: skip
 """Every table and its columns, in file order; the names are stable."""
@@ -276,6 +288,26 @@ def _redact_result(result: Any) -> Any:
     return result
 
 
+def _mornings(store: Store, days: Sequence[date]) -> list[dict[str, Any]]:
+    """The morning reading of each day that has one, against the usual of its own day."""
+    out: list[dict[str, Any]] = []
+    known: dict[date, MorningReading | None] = {}
+    for day in days:
+        found = readiness_of(store, day, known)
+        if found.reading is not None:
+            doc = readiness_json(found)
+            out.append(
+                {
+                    **reading_json(found.reading),
+                    "day": doc["date"],
+                    "status": doc["status"],
+                    "readings": doc["readings"],
+                    **{f"usual_{k}": v for k, v in doc["usual"].items()},
+                }
+            )
+    return out
+
+
 def collect_tables(
     store: Store, first: date, last: date, *, redact_labels: bool = False
 ) -> dict[str, Table]:
@@ -316,6 +348,7 @@ def collect_tables(
         "check_ins": _pick(check_ins, TABLE_COLUMNS["check_ins"]),
         "acts": _pick(acts, TABLE_COLUMNS["acts"]),
         "planned": _pick(planned, TABLE_COLUMNS["planned"]),
+        "mornings": _pick(_mornings(store, days), TABLE_COLUMNS["mornings"]),
     }
     return {name: Table(name, TABLE_COLUMNS[name], rows[name]) for name in TABLE_COLUMNS}
 

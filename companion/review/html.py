@@ -166,6 +166,12 @@ def _observations(review: DayReview, words: _Wording, gaps: Sequence[SessionGap]
             f"{len(shown)} prompt{'s were' if len(shown) != 1 else ' was'} shown "
             f"({len(review.prompts)} raised; the rest were held, folded together or capped)."
         )
+    learned = [p for p in review.prompts if p.fate == "held"]
+    if learned:
+        out.append(
+            f"{len(learned)} held back by chance to learn what helps (learning on): noted, "
+            "not shown, and compared with the shown ones in the trends."
+        )
     return out
 
 
@@ -277,6 +283,7 @@ def build_day_report(store: Store, day: date, *, keep_labels: bool = False) -> s
     title = f"Day report · {day:%A} {day.day} {day:%B %Y}"
     gaps = session_gaps(review)
     body = _intro(review, title, keep_labels)
+    body += _morning_parts(review.morning)
     body += _what_moved(_observations(review, words, gaps))
     body += _through_the_day(review, words)
     body += _session_parts(review, words, gaps)
@@ -302,6 +309,13 @@ def _intro(review: DayReview, title: str, keep_labels: bool) -> list[str]:
         f"<p>{esc(_label_notice(keep_labels))}</p>",
         "</div>",
     ]
+
+
+def _morning_parts(morning: Sequence[str]) -> list[str]:
+    """The morning reading against the usual (``companion.readiness``), when there is one."""
+    if not morning:
+        return []
+    return ["<h2>Morning reading</h2>", "".join(f"<p>{esc(line)}</p>" for line in morning)]
 
 
 def _what_moved(observations: Sequence[str]) -> list[str]:

@@ -171,6 +171,7 @@ _FATE_TEXT: Final[Mapping[str, str]] = {
     "capped": "not shown: the daily limit was reached",
     "cooled_down": "not shown: a similar prompt came shortly before",
     "snoozed": "not shown: snoozed",
+    "held": "held back by chance to learn what helps (learning on): noted, not shown",
 }
 
 

@@ -1,6 +1,7 @@
 """The records the store keeps in its main file, ``holdspace.json``.
 
-Prompts, session analyses, settings, sessions, check-ins, acts and day summaries.
+Prompts, session analyses, settings, sessions, check-ins, acts, day summaries and
+morning readings.
 :class:`StoreRecords` is a base of :class:`~companion.store.store.Store`, which opens the main
 file as :attr:`StoreRecords._main` and owns everything else (the lock, the beat files,
 the minutes).
@@ -164,6 +165,24 @@ class StoreRecords:
     def day_summary(self, day: date) -> dict[str, Any] | None:
         found = self._main.table("days").get(Query().day == day.isoformat())
         return dict(found) if isinstance(found, dict) else None
+
+    # -- morning readings ------------------------------------------------------------------
+
+    def put_morning(self, day: date, reading: Mapping[str, Any]) -> None:
+        """Store (replace) the morning reading of a day (``start_s``, ``ln_rmssd``,
+        ``hr_bpm``, ``n_minutes``, ``source``; see ``companion.readiness.reading``)."""
+        self._main.table("mornings").upsert(
+            {**reading, "day": day.isoformat()}, Query().day == day.isoformat()
+        )
+
+    def morning(self, day: date) -> dict[str, Any] | None:
+        """The stored morning reading of a day, or None (a store from before has none)."""
+        found = self._main.table("mornings").get(Query().day == day.isoformat())
+        return dict(found) if isinstance(found, dict) else None
+
+    def mornings(self) -> list[dict[str, Any]]:
+        """Every stored morning reading, oldest day first."""
+        return sorted((dict(d) for d in self._main.table("mornings").all()), key=lambda d: d["day"])
 
     # -- planned sessions (calendar) -------------------------------------------------------
 

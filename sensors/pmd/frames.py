@@ -140,10 +140,12 @@ def _raw_values(content: bytes, width: int, per_sample: int, what: str) -> list[
             f"{what} frame has {len(content)} sample bytes, not a multiple of {step} "
             f"(offset {HEADER_BYTES})"
         )
-    return [
-        int.from_bytes(content[i : i + width], "little", signed=True)
-        for i in range(0, len(content), width)
-    ]
+    raw = np.frombuffer(content, dtype=np.uint8).reshape(-1, width)
+    # Little-endian two's complement of ``width`` bytes: widen with the sign byte's fill.
+    fill = np.where(raw[:, -1:] >= 0x80, 0xFF, 0x00).astype(np.uint8)
+    wide = np.concatenate([raw, np.repeat(fill, 8 - width, axis=1)], axis=1)
+    values: list[int] = wide.view("<i8").ravel().tolist()
+    return values
 
 
 def _unpack_deltas(block: bytes, width: int, count: int) -> list[int]:

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Literal
 
 from companion.errors import HoldspaceError
 from companion.pipeline.baselines import RESTING_SETTING, save_resting
+from companion.readiness.reading import readiness_of, save_screen_reading, screen_reading
+from companion.readiness.words import readiness_words
 from companion.settings import STRAP_SETTING, Settings, save_settings
+from companion.store.types import local_day
 from tui.actions.base import AppBase, Runner
 from tui.modals.settings import SettingsScreen
-from tui.screens.resting import RestingScreen
+from tui.screens.resting import MORNING_S, RestingScreen
 from tui.screens.setup import SetupScreen, real_scan
 
 if TYPE_CHECKING:
@@ -106,6 +109,23 @@ class SettingsActions(AppBase):
             self.notify("A resting measurement needs a running day to keep it in.")
             return
         self.push_screen(RestingScreen(), self._rested)
+
+    def action_morning(self) -> None:
+        if self.store is None or self.store.read_only:
+            self.notify("A morning reading needs a running day to keep it in.")
+            return
+        self.push_screen(RestingScreen(purpose="morning"), self._morning_taken)
+
+    def _morning_taken(self, baseline: Baseline | None) -> None:
+        """Keep a morning reading taken on the screen (it wins over the first calm minutes'
+        reading) and say where it stands against the helper's usual."""
+        now_s = self.live.now_s
+        if baseline is None or self.store is None or now_s is None:
+            return
+        start_s = now_s - MORNING_S
+        day = local_day(start_s)
+        save_screen_reading(self.store, day, screen_reading(baseline, start_s, MORNING_S))
+        self._note(" ".join(readiness_words(readiness_of(self.store, day))[:2]))
 
     def _rested(self, baseline: Baseline | None) -> None:
         """Keep a resting measurement; stress is measured against it from the next minute.

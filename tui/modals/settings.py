@@ -21,11 +21,14 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static,
 from companion.settings import (
     DAILY_CAP_RANGE,
     HIGH_STRESS_RANGE,
+    HOLD_PROBABILITY_RANGE,
     QUIET_IN,
     Settings,
     SettingsError,
+    fresh_learning_salt,
 )
 from signals.breathing.pacer import PATTERNS, RATE_RANGE_PER_MIN
+from tui.modals.learning import LearningScreen
 from tui.widgets.dialog import DialogBody, DialogFoot
 
 __all__ = ["SettingsScreen"]
@@ -35,6 +38,7 @@ _LABELS: Final = {
     "daily_cap": "Prompts a day",
     "high_stress": "High stress from",
     "pacer_rate_per_min": "Pacer rate",
+    "hold_probability": "Held, by chance",
 }
 NEXT_RUN_NOTE: Final = (
     "Prompt thresholds apply from the next start; quiet, pacer, bell and "
@@ -56,6 +60,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
         super().__init__()
         self.settings = settings
         self._strap: tuple[str | None, str | None] = (settings.strap_address, settings.strap_name)
+        self._explained = settings.learning  # the explanation is shown once, when turned on
 
     def compose(self) -> ComposeResult:
         s = self.settings
@@ -116,12 +121,32 @@ class SettingsScreen(ModalScreen[Settings | None]):
                 with Horizontal(classes="switch-row"):
                     yield Switch(s.ecg_motion, id="ecg-motion")
                     yield Label("ECG and chest motion from a Polar H10", classes="switch-label")
+                yield from self._learning_fields()
                 yield Static(NEXT_RUN_NOTE, classes="note")
             with DialogFoot():
                 yield Static("", id="settings-error", classes="error")
                 yield Static(
                     "ctrl+s or enter saves · space chooses · escape cancels", classes="hint"
                 )
+
+    def _learning_fields(self) -> ComposeResult:
+        """The learning switch and the chance of a hold (issue 20)."""
+        s = self.settings
+        yield Static("Learning what helps", classes="section")
+        with Horizontal(classes="switch-row"):
+            yield Switch(s.learning, id="learning")
+            yield Label("hold some prompts back, to learn if they help", classes="switch-label")
+        with Horizontal(classes="field"):
+            yield Label(_LABELS["hold_probability"], classes="field-label")
+            yield Input(
+                f"{s.hold_probability:g}",
+                type="number",
+                max_length=5,
+                compact=True,
+                id="hold-probability",
+            )
+            lo_p, hi_p = HOLD_PROBABILITY_RANGE
+            yield Label(f"chance a prompt is held, {lo_p:g}-{hi_p:g}", classes="field-unit")
 
     def on_mount(self) -> None:
         self.query_one("#daily-cap", Input).focus()
@@ -137,6 +162,18 @@ class SettingsScreen(ModalScreen[Settings | None]):
         self._strap = (None, None)
         self.query_one("#strap", Static).update(self._strap_text())
         self.query_one("#forget", Button).disabled = True
+
+    @on(Switch.Changed, "#learning")
+    def _learning_changed(self, event: Switch.Changed) -> None:
+        if not event.value or self._explained:
+            return
+
+        def answered(turn_on: bool | None) -> None:
+            self._explained = bool(turn_on)
+            if not turn_on:
+                event.switch.value = False
+
+        self.app.push_screen(LearningScreen(), answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -171,7 +208,17 @@ class SettingsScreen(ModalScreen[Settings | None]):
             desktop_notify=self.query_one("#desktop-notify", Switch).value,
             bell=self.query_one("#bell", Switch).value,
             ecg_motion=self.query_one("#ecg-motion", Switch).value,
+            learning=(learning := self.query_one("#learning", Switch).value),
+            hold_probability=_number(
+                self.query_one("#hold-probability", Input).value, "hold_probability"
+            ),
+            learning_salt=self._salt(learning),
         )
+
+    def _salt(self, learning: bool) -> str | None:
+        """The secret of the hold draw: the one kept, or a new one when learning first goes on."""
+        salt = self.settings.learning_salt
+        return fresh_learning_salt() if learning and salt is None else salt
 
 
 def _whole(text: str, key: str) -> int:

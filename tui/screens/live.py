@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Header, Label, Static
 
 from companion.live.listener import LinkInfo
+from companion.readiness.words import GENTLER_LINE
 from tui.widgets.clamped import ClampedText
 from tui.widgets.day_strip import DayStrip
 from tui.widgets.footer import KeysFooter
@@ -139,6 +140,13 @@ class LiveScreen(Screen[None]):
         Binding("t", "app.trends", "Trends", tooltip="Trends over 7 and 30 days"),
         Binding("comma", "app.settings", "Settings", key_display=","),
         Binding(
+            "M",
+            "app.morning",
+            "Morning reading",
+            show=False,
+            tooltip="Three quiet minutes: this morning against your usual",
+        ),
+        Binding(
             "m",
             "app.resting",
             "Resting baseline",
@@ -187,6 +195,8 @@ class LiveScreen(Screen[None]):
         self.now_s: float | None = None
         self.prompt_line = "Nothing is asking for your attention."
         self.peek_until_s: float | None = None
+        self.gentler_said = False
+        """The line about a below-usual morning's gentler prompts has been shown."""
         """When a look at the numbers (``v``) ends, on the app's ``clock.monotonic()``."""
 
     def compose(self) -> ComposeResult:
@@ -310,6 +320,12 @@ class LiveScreen(Screen[None]):
     def show_beat_watch(self) -> None:
         """Redraw the heart rate: the app's watch may say beats have stopped."""
         self._draw_heart()
+
+    def show_day_policy(self, gentler: bool) -> None:
+        """Say once, kindly, that a below-usual morning made today's prompts gentler."""
+        if gentler and not self.gentler_said:
+            self.gentler_said = True
+            self.show_note(GENTLER_LINE)
 
     def show_note(self, text: str) -> None:
         """A line in the prompt area: the answer to a prompt, a snooze, an act done."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import ClassVar, Final
+from typing import ClassVar, Final, Literal
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,15 +25,32 @@ from signals.artifacts.batch import screen_artifacts
 from signals.scores.baseline import Baseline, RestingMeasurement
 from tui.widgets.dialog import DialogBody, DialogFoot
 
-__all__ = ["RESTING_S", "RestingScreen", "resting_words", "time_left_text"]
+__all__ = [
+    "MORNING_S",
+    "RESTING_S",
+    "RestingScreen",
+    "morning_words",
+    "resting_words",
+    "time_left_text",
+]
 
 RESTING_S: Final = 300.0
 """A resting measurement lasts five minutes."""
+MORNING_S: Final = 180.0
+"""A morning reading lasts three minutes (``companion.readiness``; at least the two a
+resting measurement needs)."""
 
 _INTRO: Final = (
     "Sit comfortably, feet on the floor, and breathe as you normally do for five "
     "minutes. Holdspace measures your heart at rest, so it can tell later what "
     "moved against your own calm rather than published averages."
+)
+
+
+_MORNING_INTRO: Final = (
+    "Sit comfortably, feet on the floor, and breathe as you normally do for three "
+    "minutes, before your first session. Holdspace compares this morning with your "
+    "usual mornings: a description of today, not a verdict."
 )
 
 
@@ -57,6 +74,16 @@ def resting_words(baseline: Baseline) -> str:
     )
 
 
+def morning_words(baseline: Baseline) -> str:
+    """A morning reading's result in plain words (how it compares is for ``readiness``)."""
+    rmssd_ms = math.exp(baseline.ln_rmssd)
+    return (
+        f"This morning your heart beat about {baseline.hr_bpm:.0f} times a minute at rest, "
+        f"and the beat-to-beat variation (RMSSD) was {rmssd_ms:.0f} ms. Keep it to compare "
+        "it with your usual mornings (holdspace readiness). It is not a diagnosis."
+    )
+
+
 class RestingScreen(ModalScreen[Baseline | None]):
     """Five quiet minutes: enter starts, the beats fill the bar, enter keeps the result.
 
@@ -64,6 +91,9 @@ class RestingScreen(ModalScreen[Baseline | None]):
     ----------
     duration_s : the measurement's length, in seconds (default five minutes).
     first_run : worded as the last step of the first-run setup.
+    purpose : ``"baseline"`` (the resting baseline) or ``"morning"`` (the morning reading:
+        three minutes by default, its own words; the caller keeps the result with
+        ``companion.readiness.reading.save_screen_reading``).
     """
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["../holdspace.tcss", "../settings.tcss"]
@@ -74,9 +104,17 @@ class RestingScreen(ModalScreen[Baseline | None]):
         Binding("escape", "cancel", "Not now"),
     ]
 
-    def __init__(self, duration_s: float = RESTING_S, *, first_run: bool = False) -> None:
+    def __init__(
+        self,
+        duration_s: float | None = None,
+        *,
+        first_run: bool = False,
+        purpose: Literal["baseline", "morning"] = "baseline",
+    ) -> None:
         super().__init__()
-        self.duration_s = float(duration_s)
+        self.purpose = purpose
+        default_s = MORNING_S if purpose == "morning" else RESTING_S
+        self.duration_s = float(duration_s if duration_s is not None else default_s)
         self.first_run = first_run
         self.state = "intro"
         """``intro``, ``measuring``, ``done`` (a result to keep) or ``failed``."""
@@ -90,10 +128,13 @@ class RestingScreen(ModalScreen[Baseline | None]):
     def compose(self) -> ComposeResult:
         title = "One more step: your resting baseline" if self.first_run else "Resting baseline"
         later = " You can also do this later: m, or the command palette." if self.first_run else ""
+        intro = _INTRO + later
+        if self.purpose == "morning":
+            title, intro = "Morning reading", _MORNING_INTRO
         with Vertical(id="dialog", classes="dialog resting"):
             yield Label(title, classes="dialog-title")
             with DialogBody():
-                yield Static(_INTRO + later, id="resting-text", classes="note")
+                yield Static(intro, id="resting-text", classes="note")
                 yield ProgressBar(total=100, show_eta=False, id="resting-progress")
                 yield Static("", id="resting-result")
             with DialogFoot():
@@ -145,7 +186,8 @@ class RestingScreen(ModalScreen[Baseline | None]):
             self._hint("enter close · escape close")
         else:
             self.state = "done"
-            self._say(resting_words(self.result))
+            words = morning_words if self.purpose == "morning" else resting_words
+            self._say(words(self.result))
             self._hint("enter keep it · escape leave it")
 
     # -- keys -------------------------------------------------------------------------------------

@@ -266,9 +266,10 @@ class ReviewScreen(Screen[None]):
             ],
         )
         self._fill_table(review)
-        self.query_one("#prompts-text", Static).update(
-            prompts_text(review.prompts, "No prompts on this day.")
-        )
+        below = prompts_text(review.prompts, "No prompts on this day.")
+        if review.morning:  # the morning reading against the usual, above the day's prompts
+            below = Text(" ".join(review.morning) + "\n\n", style="italic").append_text(below)
+        self.query_one("#prompts-text", Static).update(below)
         self.query_one("#sessions", DataTable).focus()
 
     def _fill_table(self, review: DayReview) -> None:

@@ -208,7 +208,17 @@ class TrendsScreen(Screen[None]):
                 yield DataTable(id="acts-table", cursor_type="none", zebra_stripes=True)
                 yield Static(
                     "Change: the mean of the minutes after an accepted prompt minus the minute "
-                    "before it, in your own data. A hint about what may help you, not a finding.",
+                    "before it, in your own data. It mixes the act with the moments you felt "
+                    "able to accept it: a hint, not a finding.",
+                    classes="note",
+                )
+            with Vertical(classes="part", id="effects-part"):
+                yield Static("Shown against held prompts — learning", classes="part-title")
+                yield Static(id="effects-lines", classes="headline")
+                yield Static(
+                    "With learning on, some prompts are held back by chance and only noted. "
+                    "Change: the mean of the 10 minutes after a prompt minus the minute before; "
+                    "shown minus held, with a 95 % interval. Your own data, never a diagnosis.",
                     classes="note",
                 )
             with Vertical(classes="part"):
@@ -325,6 +335,11 @@ class TrendsScreen(Screen[None]):
             ]
         )
         self.query_one("#connection-lines", Static).update(Content("\n".join(t.connection.lines)))
+        learned = t.effects
+        self.query_one("#effects-part").display = learned is not None
+        self.query_one("#effects-lines", Static).update(
+            Content("\n".join(learned.lines()) if learned is not None else "")
+        )
         table = self.query_one("#acts-table", DataTable)
         table.clear()
         for act in t.acts.acts:

@@ -10,6 +10,10 @@ Six parts, each with its own plain-language headline (or lines):
 - **heavy sessions per ISO week**: count (marked or measured heavy) and their mean peak stress;
 - **what followed an act**: over accepted prompts with before/after markers, the mean
   change of stress (mean of the minutes after minus the minute before) and of heart rate;
+- **shown against held prompts** (with learning on): per act, the change after prompts
+  shown against prompts held back by chance (:mod:`companion.review.trends.effects`), the
+  honest comparison the part above cannot make (it mixes the act with the moments in which
+  a helper feels able to accept);
 - **connection effect**: stress, heart rate, RMSSD and recovery in supervision and peer
   sessions against client sessions, and the end-of-day load on days with a colleague
   contact against days without (:mod:`companion.review.trends.support`).
@@ -39,6 +43,7 @@ from typing import Any, Final
 
 from companion.pipeline.summary import stress_by_hour, summary_is_current
 from companion.review.trends.acts import ActOutcomes, act_outcomes
+from companion.review.trends.effects import Effects, effects
 from companion.review.trends.loads import (
     DailyLoads,
     HeavyWeeks,
@@ -105,6 +110,8 @@ class Trends:
     heavy: HeavyWeeks
     acts: ActOutcomes
     connection: ConnectionEffect
+    effects: Effects | None = None
+    """Shown against held prompts, when the period holds any randomised prompt (learning on)."""
     so_far: tuple[date, ...] = ()
     """Days of the period still being recorded: in every part with their data so far."""
 
@@ -149,8 +156,18 @@ def trends(store: Store, end: date, days: int = 7) -> Trends:
         heavy=heavy_weeks(calendar, sessions, None if enough else few + " across weeks."),
         acts=act_outcomes(prompts),
         connection=connection_effect(sessions, summaries, contact_days, book_problem=book_problem),
+        effects=_learned(store, end, days, prompts),
         so_far=so_far,
     )
+
+
+def _learned(
+    store: Store, end: date, days: int, prompts: Sequence[Mapping[str, Any]]
+) -> Effects | None:
+    """Shown against held prompts, only when some prompt of the period was randomised."""
+    if not any(num(p.get("hold_probability")) is not None for p in prompts):
+        return None
+    return effects(store, end, days)
 
 
 def _days_so_far(
