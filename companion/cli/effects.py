@@ -14,7 +14,7 @@ either side has fewer than 5 prompts.
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from companion.cli.args import add_demo_switch, main_data_dir, print_json
@@ -75,14 +75,18 @@ def cmd_effects(args: argparse.Namespace) -> int:
         with Store(directory, read_only=True) as store:
             found = effects(store, end, args.days)
     else:
+        first = end - timedelta(days=args.days - 1)  # no data folder yet: nothing to compare
         found = Effects(
-            end, args.days, end, act_effects((), "stress"), act_effects((), "hr_bpm"), 0
+            end, args.days, first, act_effects((), "stress"), act_effects((), "hr_bpm"), 0
         )
     if args.json:
         print_json(found.to_json())
         return 0
     if not load_settings(main_data_dir(args)).learning:
-        _say("Learning is off: no prompt is held. Turn it on in the settings (s) to learn.")
+        _say(
+            "Learning is off: no prompt is held. Turn it on in the settings (`,` on the "
+            'screen, or "learning": true in settings.json) to learn.'
+        )
     for line in found.lines():
         _say(line)
     return 0

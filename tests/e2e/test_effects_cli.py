@@ -77,3 +77,28 @@ def test_trends_show_the_comparison_only_with_randomised_prompts(data_dir: Path)
     empty = data_dir.parent / "empty"
     with Store(empty) as store:
         assert trends(store, DAY, 7).effects is None
+
+
+def test_without_a_data_folder_the_period_is_still_the_days_asked_for(tmp_path: Path) -> None:
+    env = {**os.environ, "HOLDSPACE_DATA_DIR": str(tmp_path / "none")}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "effects",
+            "--days",
+            "10",
+            "--end",
+            "2026-11-20",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    doc = json.loads(out.stdout)
+    assert (doc["first"], doc["end"], doc["days"]) == ("2026-11-11", "2026-11-20", 10)
+    assert all(a["shown"] == 0 and a["interval"] is None for a in doc["acts"])
