@@ -202,11 +202,23 @@ def cross_validate(
 ) -> CrossValidation:
     """Leave-one-recording-out choice of parameters (module docstring, (a))."""
     table = [[shipped_rates(rec, params) for params in grid] for rec in recs]
-    costs = np.array(
-        [[_cost(r, rec.ref_per_min) for r in row] for row, rec in zip(table, recs, strict=True)]
-    )
+    return leave_one_out(table, [rec.ref_per_min for rec in recs], grid)
+
+
+def leave_one_out(
+    table: Sequence[Sequence[FloatArray]],
+    refs: Sequence[FloatArray],
+    grid: Sequence[BreathingParams],
+) -> CrossValidation:
+    """Each recording's rates with the parameters the other recordings chose.
+
+    ``table[i][j]`` holds recording ``i``'s per-window rates with ``grid[j]`` (NaN where
+    refused), ``refs[i]`` its reference rates; the cost is absolute error, a refused window
+    costing :data:`REFUSAL_COST_PER_MIN`.
+    """
+    costs = np.array([[_cost(r, ref) for r in row] for row, ref in zip(table, refs, strict=True)])
     held_out, choices = [], []
-    for i in range(len(recs)):
+    for i in range(len(table)):
         j = int(np.argmin(costs.sum(axis=0) - costs[i]))
         choices.append(grid[j])
         held_out.append(table[i][j])

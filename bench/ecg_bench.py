@@ -49,7 +49,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from bench.breathing_bench import CrossValidation, Scores, score
+from bench.breathing_bench import CrossValidation, Scores, leave_one_out, score
 from signals.breathing.respiration import BreathingParams
 from signals.ecg.beats import EcgBeats, ecg_beats
 from signals.ecg.edr import EDR_PARAMS, ecg_breathing
@@ -66,8 +66,6 @@ BELT_DIR: Final = DATA / "ecg-respiration"
 BELT_FILES: Final = ("bio_resting_5min_100hz.csv", "bio_resting_8min_100hz.csv")
 BELT_RATE_HZ: Final = 100.0
 WINDOW_S: Final = 60.0
-REFUSAL_COST_PER_MIN: Final = 2.0
-"""Cost of a refused window in the CV objective, in breaths/min."""
 GRID: Final = tuple(
     BreathingParams(low, thr, tol)
     for low, thr, tol in itertools.product((0.08, 0.1), (0.1, 0.15, 0.25), (2.0, 3.0))
@@ -185,25 +183,12 @@ def edr_rates(rec: BeltRecording, params: BreathingParams = EDR_PARAMS) -> Float
     return out
 
 
-def _cost(rates: FloatArray, ref: FloatArray) -> float:
-    return float(np.where(np.isnan(rates), REFUSAL_COST_PER_MIN, np.abs(rates - ref)).sum())
-
-
 def cross_validate_edr(
     recs: Sequence[BeltRecording], grid: Sequence[BreathingParams] = GRID
 ) -> CrossValidation:
     """Leave-one-recording-out choice of the EDR parameters (module docstring, part 2)."""
     table = [[edr_rates(rec, params) for params in grid] for rec in recs]
-    costs = np.array(
-        [[_cost(r, rec.ref_per_min) for r in row] for row, rec in zip(table, recs, strict=True)]
-    )
-    held_out, choices = [], []
-    for i in range(len(recs)):
-        j = int(np.argmin(costs.sum(axis=0) - costs[i]))
-        choices.append(grid[j])
-        held_out.append(table[i][j])
-    full = grid[int(np.argmin(costs.sum(axis=0)))]
-    return CrossValidation(np.concatenate(held_out), tuple(choices), full)
+    return leave_one_out(table, [rec.ref_per_min for rec in recs], grid)
 
 
 def load_belts(folder: Path = BELT_DIR) -> tuple[BeltRecording, ...]:

@@ -21,27 +21,17 @@ from companion.pipeline.chest.minutes import (
 )
 from companion.pipeline.results import MinuteResult
 from companion.pipeline.stage import SignalStage
-from sensors.events import AccSamples, BeatsImported, SourceEvent
+from sensors.events import BeatsImported, SourceEvent
 from signals.scores.bands import steady_bands
-from signals.scores.baseline import Baseline
-from tests.support.chest_stream import T0, ChestDay, acc_frames, chest_day, ecg_frames
-
-BASE = Baseline("resting", 62.0, 4.0, 3.6, 0.3, 5, 1, "test")
-
-
-def _run(day: ChestDay, *, pmd: bool) -> SignalStage:
-    """The stage over ``day``'s beats (and accelerometer frames when ``pmd``), in time order."""
-    stage = SignalStage(BASE, offload="inline")
-    frames: Sequence[AccSamples] = day.acc if pmd else []
-    k = 0
-    for beat in day.beats:
-        while k < len(frames) and frames[k].arrival_s <= beat.time_s:
-            stage.on_event(frames[k])
-            k += 1
-        stage.on_beats((beat,), {})
-    stage.on_stream_end(None)
-    stage.finish()
-    return stage
+from tests.support.chest_stream import (
+    BASE,
+    T0,
+    ChestDay,
+    acc_frames,
+    chest_day,
+    ecg_frames,
+    run_stage,
+)
 
 
 def _walking(minute: MinuteResult, day: ChestDay) -> bool:
@@ -50,7 +40,7 @@ def _walking(minute: MinuteResult, day: ChestDay) -> bool:
 
 def test_walking_minutes_are_marked_and_never_scored() -> None:
     day = chest_day()
-    minutes = _run(day, pmd=True).minutes
+    minutes = run_stage(day, pmd=True).minutes
     walking = [m for m in minutes if _walking(m, day)]
     assert len(walking) == 8
     for m in walking:
@@ -66,14 +56,14 @@ def test_walking_minutes_are_marked_and_never_scored() -> None:
 def test_without_the_accelerometer_the_walk_looks_like_stress() -> None:
     """What the chest stage prevents: the same beats alone score high while walking."""
     day = chest_day()
-    minutes = _run(day, pmd=False).minutes
+    minutes = run_stage(day, pmd=False).minutes
     assert any(m.score.band == "high" for m in minutes if _walking(m, day))
     assert all(m.chest is None and "activity" not in m.to_json() for m in minutes)
 
 
 def test_stored_bands_agree_with_the_live_ones() -> None:
     """The one rule: the steady bands of the stored scores are the live bands."""
-    minutes = _run(chest_day(), pmd=True).minutes
+    minutes = run_stage(chest_day(), pmd=True).minutes
     docs = [json.loads(json.dumps(m.to_json())) for m in minutes]
     stored = steady_bands((d["start_s"], d["stress"]) for d in docs)
     assert stored == [m.score.band for m in minutes]
@@ -82,7 +72,7 @@ def test_stored_bands_agree_with_the_live_ones() -> None:
 
 
 def test_minutes_carry_activity_and_breathing_sources() -> None:
-    minutes = _run(chest_day(), pmd=True).minutes
+    minutes = run_stage(chest_day(), pmd=True).minutes
     doc = minutes[5].to_json()
     assert doc["activity"]["state"] == "still"
     sources = doc["respiration"]["sources"]

@@ -21,25 +21,8 @@ from companion.store.store import Store
 from sensors.recording import write_recording
 from sensors.replay import ReplaySource
 from sensors.simulate import simulate_recording
-from signals.scores.baseline import Baseline
-from tests.support.chest_stream import ChestDay, chest_day
+from tests.support.chest_stream import ChestDay, chest_day, run_stage
 from tests.support.policy import MIN, at
-
-BASE = Baseline("resting", 62.0, 4.0, 3.6, 0.3, 5, 1, "test")
-
-
-def _stage(day: ChestDay, *, pmd: bool) -> SignalStage:
-    stage = SignalStage(BASE, offload="inline")
-    frames = day.acc if pmd else []
-    k = 0
-    for beat in day.beats:
-        while k < len(frames) and frames[k].arrival_s <= beat.time_s:
-            stage.on_event(frames[k])
-            k += 1
-        stage.on_beats((beat,), {})
-    stage.on_stream_end(None)
-    stage.finish()
-    return stage
 
 
 def _during_walks(day: ChestDay, t_s: float) -> bool:
@@ -48,7 +31,7 @@ def _during_walks(day: ChestDay, t_s: float) -> bool:
 
 def test_no_prompt_is_raised_while_walking() -> None:
     day = chest_day(minutes=40, walks=((600.0, 1080.0), (1500.0, 1800.0)))
-    stage = _stage(day, pmd=True)
+    stage = run_stage(day, pmd=True)
     assert not [p for p in stage.prompts if _during_walks(day, p.prompt.raised_s)]
     assert not any(m.score.band == "high" for m in stage.minutes)
 
@@ -56,7 +39,7 @@ def test_no_prompt_is_raised_while_walking() -> None:
 def test_the_same_walk_without_the_accelerometer_raises_a_pause() -> None:
     """What waiting for stillness prevents (this day, beats only, prompts while walking)."""
     day = chest_day(minutes=40, walks=((600.0, 1080.0), (1500.0, 1800.0)))
-    stage = _stage(day, pmd=False)
+    stage = run_stage(day, pmd=False)
     assert [p.prompt.kind for p in stage.prompts if _during_walks(day, p.prompt.raised_s)]
 
 

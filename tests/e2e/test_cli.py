@@ -18,23 +18,10 @@ import pytest
 from companion.cli.main import build_parser
 from companion.store.store import Store
 from sensors.recording import RecordingReader
+from tests.support.cli import holdspace
 from tests.support.paths import FIXTURES, ROOT, shared_file
 
 HEAVY = FIXTURES / "heavy-day.hsrec"
-
-
-def holdspace(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOLDSPACE_DATA_DIR": str(data_dir)}
-    result = subprocess.run(
-        [sys.executable, "-m", "companion", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}: {result.stderr}")
-    return result
 
 
 def _instant(text: str) -> float:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,20 +10,8 @@ from scipy.stats import ttest_ind
 
 from companion.review.trends.report import trends
 from companion.store.store import Store
+from tests.support.cli import holdspace
 from tests.support.learning_store import DAY, HELD_STRESS, SHOWN_STRESS, build_learning_store
-from tests.support.paths import ROOT
-
-
-def holdspace(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOLDSPACE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "companion", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -80,25 +65,7 @@ def test_trends_show_the_comparison_only_with_randomised_prompts(data_dir: Path)
 
 
 def test_without_a_data_folder_the_period_is_still_the_days_asked_for(tmp_path: Path) -> None:
-    env = {**os.environ, "HOLDSPACE_DATA_DIR": str(tmp_path / "none")}
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "companion",
-            "effects",
-            "--days",
-            "10",
-            "--end",
-            "2026-11-20",
-            "--json",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    doc = json.loads(out.stdout)
+    args = ("effects", "--days", "10", "--end", "2026-11-20", "--json")
+    doc = json.loads(holdspace(*args, data_dir=tmp_path / "none").stdout)
     assert (doc["first"], doc["end"], doc["days"]) == ("2026-11-11", "2026-11-20", 10)
     assert all(a["shown"] == 0 and a["interval"] is None for a in doc["acts"])

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,22 +10,10 @@ import pytest
 
 from companion.store.store import Store
 from sensors.recording import RecordingReader
-from tests.support.paths import ROOT
+from tests.support.cli import holdspace
 from tests.support.week import FIRST, plan, store_mornings
 
 LAST = FIRST + timedelta(days=13)
-
-
-def holdspace(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOLDSPACE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "companion", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

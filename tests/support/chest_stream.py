@@ -16,11 +16,15 @@ from typing import Final
 
 import numpy as np
 
+from companion.pipeline.stage import SignalStage
 from sensors.beats import Beat
 from sensors.events import AccSamples, EcgSamples
+from signals.scores.baseline import Baseline
 
-__all__ = ["T0", "ChestDay", "acc_frames", "chest_day", "ecg_frames"]
+__all__ = ["BASE", "T0", "ChestDay", "acc_frames", "chest_day", "ecg_frames", "run_stage"]
 
+BASE: Final = Baseline("resting", 62.0, 4.0, 3.6, 0.3, 5, 1, "test")
+"""A resting baseline of 62 bpm and ln RMSSD 3.6 that the stage scores against."""
 T0: Final = 1_795_500_000.0
 """A whole minute (epoch seconds), so the stage's minutes start on it."""
 ACC_HZ: Final = 50.0
@@ -112,3 +116,19 @@ def chest_day(
         beats.append(Beat(t, rr, not beats))
     end = T0 + 60.0 * minutes
     return ChestDay(beats, acc_frames(T0 - 200.0, end, spells), [], spells)
+
+
+def run_stage(day: ChestDay, *, pmd: bool) -> SignalStage:
+    """The stage over ``day``'s beats (and accelerometer frames when ``pmd``), in time order,
+    finished."""
+    stage = SignalStage(BASE, offload="inline")
+    frames: Sequence[AccSamples] = day.acc if pmd else []
+    k = 0
+    for beat in day.beats:
+        while k < len(frames) and frames[k].arrival_s <= beat.time_s:
+            stage.on_event(frames[k])
+            k += 1
+        stage.on_beats((beat,), {})
+    stage.on_stream_end(None)
+    stage.finish()
+    return stage
